@@ -1,0 +1,247 @@
+"""The booth loop: hardware at the edge around the pure state machine.
+
+Each ``step(now)`` feeds button presses and a tick to the machine, draws the current screen, then
+carries out the machine's commands (take a burst, save, log). Drawing comes before the commands so
+that a screen is on the display before a slow command (the burst) runs; a command's result comes
+back as an event in the next step. Time is an argument, so tests drive the loop with their own
+clock and nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pygame
+
+from kiosk.buttons import GpioButtons, key_event
+from kiosk.camera import Camera, CameraError, ImageCamera, preview_size_for
+from kiosk.config import Config
+from kiosk.framing import Crop, centred_crop
+from kiosk.machine import (
+    Booth,
+    CameraFault,
+    CameraRecovered,
+    CaptureBurst,
+    CaptureFailed,
+    CaptureFinished,
+    Command,
+    DiscardPhoto,
+    Event,
+    Phase,
+    RecordVisit,
+    ReportFault,
+    RetryCamera,
+    Tick,
+)
+from kiosk.photos import PhotoStore, crop_pixels
+from kiosk.screens import Media, Screens, photo_surface, qr_surface
+from kiosk.share import qr_modules
+from kiosk.texts import Texts
+from kiosk.visits import VisitLog
+
+log = logging.getLogger(__name__)
+
+SUBJECT_STEP = 0.02
+SUBJECT_ZOOM = 1.1
+
+
+class BoothApp:
+    def __init__(
+        self,
+        config: Config,
+        camera: Camera,
+        surface: pygame.Surface,
+        store: PhotoStore,
+        visits: VisitLog,
+        buttons: GpioButtons | None = None,
+        screenshots: Path | None = None,
+        wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+    ):
+        self.config = config
+        self.camera = camera
+        self.surface = surface
+        self.store = store
+        self.visits = visits
+        self.buttons = buttons
+        self.screenshots = screenshots
+        self.wallclock = wallclock
+        self.machine = Booth(config.timing, config.photo.burst_count)
+        self.screens = Screens(surface, config, Texts(config.event.language, _overrides(config)))
+        self.crop: Crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
+        self.media = Media(sensor_size=camera.sensor_size, crop=self.crop)
+        self.running = True
+        self._events: list[Event] = []
+        self._shown_phase: Phase | None = None
+        self._screenshot_count = 0
+
+    # -- inputs --
+
+    def post(self, event: Event) -> None:
+        self._events.append(event)
+
+    def handle_key(self, key: int) -> None:
+        if key == pygame.K_ESCAPE and not self.config.display.kiosk_mode:
+            self.running = False
+            return
+        event = key_event(key)
+        if event is not None:
+            self.post(event)
+            return
+        subject = getattr(self.camera, "subject", None)
+        if subject is None or self.config.display.kiosk_mode:
+            return
+        moves = {
+            pygame.K_LEFT: (-SUBJECT_STEP, 0.0),
+            pygame.K_RIGHT: (SUBJECT_STEP, 0.0),
+            pygame.K_UP: (0.0, -SUBJECT_STEP),
+            pygame.K_DOWN: (0.0, SUBJECT_STEP),
+        }
+        if key in moves:
+            subject.move(*moves[key])
+        elif key in (pygame.K_PLUS, pygame.K_KP_PLUS, pygame.K_EQUALS):
+            subject.scale(SUBJECT_ZOOM)
+        elif key in (pygame.K_MINUS, pygame.K_KP_MINUS):
+            subject.scale(1 / SUBJECT_ZOOM)
+
+    def pump_window_events(self) -> None:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT and not self.config.display.kiosk_mode:
+                self.running = False
+            elif event.type == pygame.KEYDOWN:
+                self.handle_key(event.key)
+
+    # -- the loop --
+
+    def start(self, now: float) -> None:
+        self._events.append(self._start_camera())
+        self.step(now)
+
+    def step(self, now: float) -> None:
+        events = self._events
+        self._events = []
+        if self.buttons is not None:
+            events.extend(self.buttons.drain())
+        commands: list[Command] = []
+        for event in [*events, Tick()]:
+            commands.extend(self.machine.handle(event, now))
+        self._draw(now)
+        for command in commands:
+            self._carry_out(command)
+
+    def close(self) -> None:
+        self.camera.close()
+        if self.buttons is not None:
+            self.buttons.close()
+        self.store.index.close()
+
+    # -- drawing --
+
+    def _draw(self, now: float) -> None:
+        phase = self.machine.phase
+        entered = phase is not self._shown_phase
+        if entered:
+            self._prepare(phase)
+        if phase in (Phase.FRAMING, Phase.COUNTDOWN) and self.machine.camera_ok:
+            try:
+                self.media.preview = self.camera.preview_frame()
+            except CameraError as error:
+                self.media.preview = None
+                self.post(CameraFault(str(error)))
+        self.screens.draw(self.machine, now, self.media)
+        pygame.display.flip()
+        if entered and self.screenshots is not None:
+            self._screenshot_count += 1
+            name = f"{self._screenshot_count:03d}-{phase.value}.png"
+            self.screenshots.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(self.surface, self.screenshots / name)
+        self._shown_phase = phase
+
+    def _prepare(self, phase: Phase) -> None:
+        """Build what a screen shows once, when it is entered, not every frame."""
+        photo = self.machine.photo
+        if phase is Phase.SHARE and photo is not None:
+            side = round(min(self.screens.height * 0.62, self.screens.width * 0.9))
+            self.media.qr = qr_surface(qr_modules(photo.url), side)
+        elif phase is not Phase.REVIEW:
+            self.media.qr = None
+            if phase is not Phase.SHARE:
+                self.media.photo = None
+
+    # -- commands --
+
+    def _carry_out(self, command: Command) -> None:
+        match command:
+            case CaptureBurst(count=count):
+                self.post(self._capture(count))
+            case DiscardPhoto(photo=photo):
+                self.store.discard(photo)
+                self.media.photo = None
+                log.info("photo discarded for a retake: %s", photo.path)
+            case RecordVisit(record=record):
+                self.visits.append(record, self.wallclock())
+            case RetryCamera():
+                event = self._start_camera()
+                if isinstance(event, CameraRecovered):
+                    log.info("camera is back")
+                    self.post(event)
+            case ReportFault(reason=reason):
+                log.error("out of order: %s", reason)
+
+    def _start_camera(self) -> Event:
+        try:
+            self.camera.close()
+            preview = preview_size_for(
+                self.camera.sensor_size,
+                self.crop.height,
+                self.screens.preview_rect((self.crop.width, self.crop.height)).height,
+            )
+            self.camera.start(preview, self.config.camera.analysis_size)
+        except CameraError as error:
+            return CameraFault(str(error))
+        return CameraRecovered()
+
+    def _capture(self, count: int) -> Event:
+        try:
+            stills = self.camera.capture_burst(count)
+        except CameraError as error:
+            return CaptureFailed(str(error))
+        if not stills:
+            return CaptureFailed("the camera returned no frames")
+        # Until guidance scores the burst, the first frame is the photo.
+        chosen = stills[0]
+        details = {"burst": len(stills), "chosen": 0}
+        try:
+            photo = self.store.save(chosen, self.crop, details)
+        except (OSError, ValueError) as error:
+            log.exception("cannot save the photo")
+            return CaptureFailed(f"cannot save the photo: {error}")
+        cropped = crop_pixels(chosen.pixels, self.crop)
+        step = max(1, cropped.shape[0] // max(1, self.screens.height))
+        self.media.photo = photo_surface(cropped[::step, ::step])
+        log.info("photo saved: %s", photo.path)
+        return CaptureFinished(photo)
+
+
+def _overrides(config: Config) -> dict[str, str]:
+    return getattr(config.texts, config.event.language)
+
+
+def demo_camera(config: Config, image: Path | None) -> ImageCamera:
+    """The image camera for ``kiosk demo``: the given picture, else scikit-image's astronaut."""
+    if image is not None:
+        return ImageCamera(image, config.camera.sensor_size)
+    if config.camera.image is not None:
+        return ImageCamera(config.camera.image, config.camera.sensor_size)
+    try:
+        from skimage import data
+    except ImportError as error:
+        raise CameraError(
+            "the demo portrait comes with scikit-image: install it (pip install -e '.[dev]') "
+            "or pass --image PATH"
+        ) from error
+    from PIL import Image
+
+    return ImageCamera(Image.fromarray(data.astronaut()), config.camera.sensor_size)

@@ -1,0 +1,172 @@
+"""The ``kiosk`` command: run the booth, try it in a window, check a config file."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk import __version__
+from kiosk.config import Config, ConfigError, load_config, resolve_config_path
+
+if TYPE_CHECKING:
+    from kiosk.app import BoothApp
+
+log = logging.getLogger("kiosk")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        parser.print_help()
+        return EXIT_BAD_CONFIG
+    path = resolve_config_path(getattr(args, "path", None) or args.config)
+    try:
+        config = load_config(path)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in {path}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    return args.handler(args, config, path)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Echtbild portrait booth")
+    parser.add_argument("--version", action="version", version=f"echtbild {__version__}")
+    parser.add_argument(
+        "--config", metavar="PATH", help="config file (default: $KIOSK_CONFIG, /etc/echtbild)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check-config", help="validate a config file and exit")
+    check.add_argument("path", nargs="?", help="the file to check (default: as --config)")
+    check.set_defaults(handler=_check_config)
+
+    for name, handler, summary in (
+        ("run", _run, "run the booth as configured (production)"),
+        ("demo", _demo, "try the booth in a window with a still image as the camera"),
+    ):
+        command = commands.add_parser(name, help=summary)
+        command.add_argument(
+            "--screenshots", metavar="DIR", type=Path, help="save a PNG of each screen as entered"
+        )
+        command.add_argument(
+            "--quit-after", metavar="SECONDS", type=float, help="stop after this many seconds"
+        )
+        command.set_defaults(handler=handler)
+        if name == "demo":
+            command.add_argument("--image", type=Path, help="picture to use as the camera's view")
+    return parser
+
+
+def _check_config(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    print(f"config OK: {path or 'built-in defaults'}")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    if args.image is not None and not args.image.is_file():
+        print(f"--image: file {str(args.image)!r} does not exist", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    display = config.display.model_copy(update={"fullscreen": False, "kiosk_mode": False})
+    buttons = config.buttons.model_copy(update={"enabled": False})
+    config = config.model_copy(update={"display": display, "buttons": buttons})
+    return _run_booth(config, args, demo=True)
+
+
+def _run(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    return _run_booth(config, args, demo=False)
+
+
+def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
+    # Imported here so that check-config works without a display or pygame.
+    from kiosk.app import BoothApp, demo_camera
+    from kiosk.buttons import open_gpio_buttons
+    from kiosk.camera import CameraError, ImageCamera
+    from kiosk.display import open_display
+    from kiosk.photoindex import PhotoIndex
+    from kiosk.photos import Authorship, PhotoStore
+    from kiosk.share import base_url
+    from kiosk.visits import VisitLog
+
+    try:
+        if demo:
+            camera = demo_camera(config, getattr(args, "image", None))
+        elif config.camera.image is None:
+            raise CameraError("camera.backend = 'image' needs camera.image = PATH")
+        else:
+            camera = ImageCamera(config.camera.image, config.camera.sensor_size)
+    except CameraError as error:
+        print(f"camera: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+
+    storage = config.storage
+    try:
+        storage.photos_dir.mkdir(parents=True, exist_ok=True)
+        index = PhotoIndex(storage.index_path)
+    except OSError as error:
+        print(f"storage.dir: cannot use {storage.dir}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    year = time.localtime().tm_year
+    store = PhotoStore(
+        storage_dir=storage.dir.expanduser(),
+        index=index,
+        base_url=base_url(config.share),
+        link_ttl=config.share.link_ttl,
+        authorship=Authorship(
+            event=config.event.name,
+            artist=config.event.operator,
+            copyright=config.event.copyright_notice(year),
+        ),
+        jpeg_quality=config.photo.jpeg_quality,
+    )
+    surface = open_display(config.display)
+    app = BoothApp(
+        config,
+        camera,
+        surface,
+        store,
+        VisitLog(storage.visits_path),
+        buttons=open_gpio_buttons(config.buttons),
+        screenshots=args.screenshots,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: setattr(app, "running", False))
+    log.info("booth %s starting; photos in %s", "demo" if demo else "", storage.dir)
+    return _loop(app, config.display.fps, args.quit_after)
+
+
+def _loop(app: BoothApp, fps: int, quit_after: float | None) -> int:
+    import pygame
+
+    clock = pygame.time.Clock()
+    started = time.monotonic()
+    app.start(started)
+    try:
+        while app.running:
+            app.pump_window_events()
+            now = time.monotonic()
+            app.step(now)
+            if quit_after is not None and now - started >= quit_after:
+                break
+            clock.tick(fps)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
+        pygame.quit()
+    return EXIT_OK

@@ -1,0 +1,363 @@
+"""The booth's one configuration file: TOML, validated, every key with a default.
+
+Problems are reported as ``dotted.key: what is wrong (what is allowed)`` so staff can fix the
+file without reading code. ``load_config`` raises ``ConfigError`` carrying every problem at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
+
+from kiosk.texts import TEXT_KEYS
+
+ENV_CONFIG = "KIOSK_CONFIG"
+SYSTEM_CONFIG = Path("/etc/echtbild/kiosk.toml")
+
+# BCM numbers of the 40-pin header's GPIO lines; 0 and 1 are the HAT EEPROM bus.
+BCM_PINS = range(2, 28)
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _parse_duration(value: Any) -> Any:
+    """Accept seconds as a number or a string like "45s", "10m", "2h", "7d"."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or a string like '45s', '10m', '7d'")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION_RE.match(value)
+        if match:
+            number, unit = match.groups()
+            return float(number) * _DURATION_UNITS[unit or "s"]
+    raise ValueError("a duration is a number of seconds or a string like '45s', '10m', '7d'")
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise ValueError("must be longer than 0 seconds")
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(_parse_duration), AfterValidator(_positive)]
+
+
+def _check_colour(value: str) -> str:
+    if not _COLOUR_RE.match(value):
+        raise ValueError(f"{value!r} is not a colour; write it as #rrggbb, e.g. '#1e2a38'")
+    return value.lower()
+
+
+Colour = Annotated[str, AfterValidator(_check_colour)]
+
+
+def _check_pin(value: int) -> int:
+    if value not in BCM_PINS:
+        raise ValueError(f"{value} is not a usable GPIO pin; use a BCM number from 2 to 27")
+    return value
+
+
+Pin = Annotated[StrictInt, AfterValidator(_check_pin)]
+
+
+def _existing_file(value: Path | None) -> Path | None:
+    if value is not None and not value.expanduser().is_file():
+        raise ValueError(f"file {str(value)!r} does not exist")
+    return value.expanduser() if value is not None else None
+
+
+OptionalFile = Annotated[Path | None, AfterValidator(_existing_file)]
+
+
+def _check_aspect(value: str) -> str:
+    match = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", value)
+    if not match or 0 in (int(match[1]), int(match[2])):
+        raise ValueError(f"{value!r} is not an aspect ratio; write width:height, e.g. '4:5'")
+    return f"{int(match[1])}:{int(match[2])}"
+
+
+def _default_storage_dir() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "echtbild"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EventConfig(Section):
+    name: str = Field("Echtbild", min_length=1, max_length=80)
+    operator: str = Field("Echtbild", min_length=1, max_length=120)
+    copyright: str = Field("", max_length=200)
+    language: Literal["de", "en"] = "de"
+
+    def copyright_notice(self, year: int) -> str:
+        return self.copyright or f"© {year} {self.operator}"
+
+
+class BrandingConfig(Section):
+    background: Colour = "#14202e"
+    foreground: Colour = "#f5f1e8"
+    accent: Colour = "#f2aa4c"
+    logo: OptionalFile = None
+
+
+class DisplayConfig(Section):
+    fullscreen: StrictBool = True
+    size: tuple[
+        Annotated[StrictInt, Field(ge=320, le=7680)], Annotated[StrictInt, Field(ge=240, le=4320)]
+    ] = (
+        1280,
+        720,
+    )
+    kiosk_mode: StrictBool = True
+    fps: StrictInt = Field(30, ge=5, le=120)
+
+
+class CameraConfig(Section):
+    backend: Literal["image"] = "image"
+    image: OptionalFile = None
+    sensor_size: tuple[
+        Annotated[StrictInt, Field(ge=320, le=20000)], Annotated[StrictInt, Field(ge=240, le=20000)]
+    ] = (4608, 2592)
+    analysis_size: tuple[
+        Annotated[StrictInt, Field(ge=64, le=1280)], Annotated[StrictInt, Field(ge=48, le=960)]
+    ] = (320, 240)
+
+
+class PhotoConfig(Section):
+    aspect: Annotated[str, AfterValidator(_check_aspect)] = "4:5"
+    jpeg_quality: StrictInt = Field(92, ge=50, le=100)
+    burst_count: StrictInt = Field(5, ge=1, le=10)
+
+    @property
+    def aspect_ratio(self) -> float:
+        width, height = self.aspect.split(":")
+        return int(width) / int(height)
+
+
+class TimingConfig(Section):
+    countdown: StrictInt = Field(3, ge=1, le=10)
+    framing_timeout: Duration = 45.0
+    idle_timeout: Duration = 90.0
+    review_timeout: Duration = 20.0
+    share_timeout: Duration = 60.0
+    capture_timeout: Duration = 20.0
+    camera_retry: Duration = 10.0
+    retakes: StrictInt = Field(2, ge=0, le=10)
+
+
+class ButtonsConfig(Section):
+    enabled: StrictBool = True
+    main_pin: Pin = 17
+    second_pin: Pin = 27
+    bounce_time: float = Field(0.05, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _distinct_pins(self) -> ButtonsConfig:
+        if self.main_pin == self.second_pin:
+            raise ValueError("main_pin and second_pin must be different pins")
+        return self
+
+
+class StorageConfig(Section):
+    dir: Path = Field(default_factory=_default_storage_dir)
+    retention: Duration = 30 * 86400.0
+
+    @property
+    def photos_dir(self) -> Path:
+        return self.dir.expanduser() / "photos"
+
+    @property
+    def index_path(self) -> Path:
+        return self.dir.expanduser() / "index.sqlite3"
+
+    @property
+    def visits_path(self) -> Path:
+        return self.dir.expanduser() / "visits.jsonl"
+
+
+def _check_base_url(value: str) -> str:
+    if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise ValueError(
+            f"{value!r} is not a web address; write e.g. 'http://booth.local:8080' "
+            "or leave it empty to use this machine's network address"
+        )
+    return value.rstrip("/")
+
+
+class ShareConfig(Section):
+    base_url: Annotated[str, AfterValidator(_check_base_url)] = ""
+    host: str = "0.0.0.0"
+    port: StrictInt = Field(8080, ge=1, le=65535)
+    link_ttl: Duration = 7 * 86400.0
+
+
+def _check_text_overrides(value: dict[str, str]) -> dict[str, str]:
+    unknown = sorted(set(value) - TEXT_KEYS)
+    if unknown:
+        raise ValueError(
+            f"unknown text {', '.join(unknown)} (texts are: {', '.join(sorted(TEXT_KEYS))})"
+        )
+    return value
+
+
+TextOverrides = Annotated[dict[str, str], AfterValidator(_check_text_overrides)]
+
+
+class TextsConfig(Section):
+    de: TextOverrides = Field(default_factory=dict)
+    en: TextOverrides = Field(default_factory=dict)
+
+
+class Config(Section):
+    event: EventConfig = EventConfig()
+    branding: BrandingConfig = BrandingConfig()
+    display: DisplayConfig = DisplayConfig()
+    camera: CameraConfig = CameraConfig()
+    photo: PhotoConfig = PhotoConfig()
+    timing: TimingConfig = TimingConfig()
+    buttons: ButtonsConfig = ButtonsConfig()
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    share: ShareConfig = ShareConfig()
+    texts: TextsConfig = TextsConfig()
+
+
+class ConfigError(Exception):
+    """Every problem found in one config file, one readable line each."""
+
+    def __init__(self, path: Path | None, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def resolve_config_path(cli_path: str | os.PathLike[str] | None) -> Path | None:
+    """The file every command reads: --config, else $KIOSK_CONFIG, else /etc if present."""
+    if cli_path:
+        return Path(cli_path)
+    if os.environ.get(ENV_CONFIG):
+        return Path(os.environ[ENV_CONFIG])
+    if SYSTEM_CONFIG.is_file():
+        return SYSTEM_CONFIG
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate ``path``; ``None`` means all defaults."""
+    if path is None:
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, [f"{path}: no such config file"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, [f"{path}: cannot read the file ({error})"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, [f"{path}: not valid TOML: {error}"]) from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
+    # Relative file names in the config mean "next to the config file", as staff expect.
+    base = path.parent if path is not None else Path.cwd()
+    raw = _resolve_relative_files(raw, base)
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(path, [_describe(item) for item in error.errors()]) from None
+
+
+def _resolve_relative_files(raw: dict[str, Any], base: Path) -> dict[str, Any]:
+    resolved = {
+        key: dict(value) if isinstance(value, dict) else value for key, value in raw.items()
+    }
+    for section, key in (("camera", "image"), ("branding", "logo"), ("storage", "dir")):
+        table = resolved.get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:
+            candidate = Path(table[key]).expanduser()
+            table[key] = candidate if candidate.is_absolute() else base / candidate
+    return resolved
+
+
+_PLAIN_MESSAGES = {
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text in quotes",
+    "string_too_short": "must not be empty",
+    "model_type": "must be a table: a [section] with keys under it",
+    "dict_type": "must be a table: a [section] with keys under it",
+    "tuple_type": "must be a list of two whole numbers, e.g. [1280, 720]",
+    "list_type": "must be a list of two whole numbers, e.g. [1280, 720]",
+}
+_BOUNDS = {
+    "greater_than_equal": "at least",
+    "greater_than": "more than",
+    "less_than_equal": "at most",
+    "less_than": "less than",
+}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    location = [part for part in error["loc"] if isinstance(part, str)]
+    indexes = [part for part in error["loc"] if isinstance(part, int)]
+    key = ".".join(location) or "(top level)"
+    if indexes:
+        key += f"[{indexes[0]}]"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(location[:-1])
+        allowed = ", ".join(parent.model_fields) if parent else ""
+        return f"{key}: unknown key (allowed here: {allowed})"
+    message = _PLAIN_MESSAGES.get(kind, error["msg"])
+    context = error.get("ctx") or {}
+    given = error.get("input")
+    if kind in _BOUNDS:
+        limit = next(iter(context.values()))
+        message = f"{given!r} is out of range; must be {_BOUNDS[kind]} {limit}"
+    elif kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    elif kind == "literal_error":
+        message = f"{given!r} is not allowed; must be {context.get('expected', '')}"
+    elif kind == "missing" and indexes:
+        key = key.rsplit("[", 1)[0]
+        message = _PLAIN_MESSAGES["tuple_type"]
+    elif kind in {"too_short", "too_long"} and isinstance(given, list):
+        message = _PLAIN_MESSAGES["tuple_type"]
+    elif kind in _PLAIN_MESSAGES and given is not None and not isinstance(given, dict):
+        message = f"{given!r}: {message}"
+    return f"{key}: {message}"
+
+
+def _model_at(location: list[str]) -> type[BaseModel] | None:
+    model: type[BaseModel] = Config
+    for part in location:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    return model

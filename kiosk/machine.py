@@ -1,0 +1,321 @@
+"""The booth's state machine: pure, clock-injected, no hardware.
+
+``Booth.handle(event, now)`` takes one event and the current monotonic time and returns the
+commands the edge must carry out (take a burst, discard a photo, record a visit, retry the camera).
+Results of those commands come back as events. Nothing here sleeps, reads a clock or touches I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from kiosk.config import TimingConfig
+
+
+class Phase(Enum):
+    ATTRACT = "attract"
+    FRAMING = "framing"
+    COUNTDOWN = "countdown"
+    CAPTURE = "capture"
+    REVIEW = "review"
+    SHARE = "share"
+    OUT_OF_ORDER = "out_of_order"
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MainButton:
+    pass
+
+
+@dataclass(frozen=True)
+class SecondButton:
+    pass
+
+
+@dataclass(frozen=True)
+class Tick:
+    pass
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What framing analysis concluded about the current preview frame."""
+
+    person_present: bool
+    cue: str | None = None
+    progress: float = 0.0
+    ready: bool = False
+
+
+@dataclass(frozen=True)
+class SavedPhoto:
+    """A photo already written to disk and indexed, ready to show and share."""
+
+    path: str
+    token: str
+    url: str
+    width: int
+    height: int
+    retake_suggested: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaptureFinished:
+    photo: SavedPhoto
+
+
+@dataclass(frozen=True)
+class CaptureFailed:
+    reason: str
+
+
+@dataclass(frozen=True)
+class CameraFault:
+    reason: str
+
+
+@dataclass(frozen=True)
+class CameraRecovered:
+    pass
+
+
+Event = (
+    MainButton
+    | SecondButton
+    | Tick
+    | Guidance
+    | CaptureFinished
+    | CaptureFailed
+    | CameraFault
+    | CameraRecovered
+)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaptureBurst:
+    count: int
+
+
+@dataclass(frozen=True)
+class DiscardPhoto:
+    photo: SavedPhoto
+
+
+@dataclass(frozen=True)
+class RecordVisit:
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryCamera:
+    pass
+
+
+@dataclass(frozen=True)
+class ReportFault:
+    reason: str
+
+
+Command = CaptureBurst | DiscardPhoto | RecordVisit | RetryCamera | ReportFault
+
+
+# --- the visit ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Visit:
+    started_at: float
+    phases: list[tuple[str, float]] = field(default_factory=list)
+    retakes: int = 0
+    photo: SavedPhoto | None = None
+
+    def record(self, outcome: str, now: float) -> dict[str, Any]:
+        return {
+            "duration_s": round(now - self.started_at, 3),
+            "phases": [{"phase": name, "seconds": round(sec, 3)} for name, sec in self.phases],
+            "retakes": self.retakes,
+            "outcome": outcome,
+            "photo": self.photo.path if self.photo else None,
+            "token": self.photo.token if self.photo else None,
+            "capture": self.photo.details if self.photo else None,
+        }
+
+
+class Booth:
+    """One booth's visible state and the rules that move it."""
+
+    def __init__(self, timing: TimingConfig, burst_count: int, auto_capture: bool = True):
+        self.timing = timing
+        self.burst_count = burst_count
+        self.auto_capture = auto_capture
+        self.phase = Phase.ATTRACT
+        self.entered_at = 0.0
+        self.visit: Visit | None = None
+        self.guidance: Guidance | None = None
+        self.last_activity = 0.0
+        self.fault: str | None = None
+        self.camera_ok = True
+        self._last_retry = 0.0
+
+    # -- read-only views for the screens --
+
+    def seconds_in_phase(self, now: float) -> float:
+        return max(0.0, now - self.entered_at)
+
+    def countdown_remaining(self, now: float) -> int:
+        return max(1, self.timing.countdown - int(self.seconds_in_phase(now)))
+
+    def framing_timed_out(self, now: float) -> bool:
+        return (
+            self.phase is Phase.FRAMING
+            and self.seconds_in_phase(now) >= self.timing.framing_timeout
+        )
+
+    @property
+    def retakes_left(self) -> int:
+        used = self.visit.retakes if self.visit else 0
+        return max(0, self.timing.retakes - used)
+
+    @property
+    def photo(self) -> SavedPhoto | None:
+        return self.visit.photo if self.visit else None
+
+    # -- the rules --
+
+    def handle(self, event: Event, now: float) -> list[Command]:
+        match event:
+            case CameraFault(reason=reason):
+                return self._camera_fault(reason, now)
+            case CameraRecovered():
+                return self._camera_recovered(now)
+            case MainButton() | SecondButton():
+                self.last_activity = now
+        handler = getattr(self, f"_on_{self.phase.value}")
+        return handler(event, now)
+
+    def _on_attract(self, event: Event, now: float) -> list[Command]:
+        if isinstance(event, MainButton | SecondButton):
+            self.visit = Visit(started_at=now)
+            self._enter(Phase.FRAMING, now)
+        return []
+
+    def _on_framing(self, event: Event, now: float) -> list[Command]:
+        match event:
+            case MainButton():
+                self._enter(Phase.COUNTDOWN, now)
+            case SecondButton():
+                return self._end_visit("cancelled", now)
+            case Guidance() as guidance:
+                self.guidance = guidance
+                if guidance.person_present:
+                    self.last_activity = now
+                if guidance.ready and self.auto_capture:
+                    self._enter(Phase.COUNTDOWN, now)
+            case Tick() if now - self.last_activity >= self.timing.idle_timeout:
+                return self._end_visit("walked_away", now)
+        return []
+
+    def _on_countdown(self, event: Event, now: float) -> list[Command]:
+        match event:
+            case SecondButton():
+                self._enter(Phase.FRAMING, now)
+            case Tick() if self.seconds_in_phase(now) >= self.timing.countdown:
+                self._enter(Phase.CAPTURE, now)
+                return [CaptureBurst(self.burst_count)]
+        return []
+
+    def _on_capture(self, event: Event, now: float) -> list[Command]:
+        match event:
+            case CaptureFinished(photo=photo):
+                assert self.visit is not None
+                self.visit.photo = photo
+                self._enter(Phase.REVIEW, now)
+            case CaptureFailed(reason=reason):
+                return self._camera_fault(f"capture failed: {reason}", now)
+            case Tick() if self.seconds_in_phase(now) >= self.timing.capture_timeout:
+                return self._camera_fault("capture took too long", now)
+        return []
+
+    def _on_review(self, event: Event, now: float) -> list[Command]:
+        match event:
+            case MainButton():
+                self._enter(Phase.SHARE, now)
+            case SecondButton() if self.retakes_left > 0:
+                assert self.visit is not None and self.visit.photo is not None
+                rejected = self.visit.photo
+                self.visit.photo = None
+                self.visit.retakes += 1
+                self.guidance = None
+                self._enter(Phase.FRAMING, now)
+                return [DiscardPhoto(rejected)]
+            case Tick() if self.seconds_in_phase(now) >= self.timing.review_timeout:
+                self._enter(Phase.SHARE, now)
+        return []
+
+    def _on_share(self, event: Event, now: float) -> list[Command]:
+        match event:
+            case MainButton() | SecondButton():
+                return self._end_visit("shared", now)
+            case Tick() if self.seconds_in_phase(now) >= self.timing.share_timeout:
+                return self._end_visit("shared", now)
+        return []
+
+    def _on_out_of_order(self, event: Event, now: float) -> list[Command]:
+        if isinstance(event, Tick) and now - self._last_retry >= self.timing.camera_retry:
+            self._last_retry = now
+            return [RetryCamera()]
+        return []
+
+    # -- shared moves --
+
+    def _camera_fault(self, reason: str, now: float) -> list[Command]:
+        self.camera_ok = False
+        self.fault = reason
+        commands: list[Command] = [ReportFault(reason)]
+        if self.phase in (Phase.REVIEW, Phase.SHARE):
+            # The photo is safe on disk; let this person finish, then show the fault.
+            return commands
+        if self.phase is Phase.OUT_OF_ORDER:
+            return commands
+        if self.visit is not None:
+            commands += self._end_visit("fault", now)
+        self._enter(Phase.OUT_OF_ORDER, now)
+        self._last_retry = now
+        return commands
+
+    def _camera_recovered(self, now: float) -> list[Command]:
+        self.camera_ok = True
+        self.fault = None
+        if self.phase is Phase.OUT_OF_ORDER:
+            self._enter(Phase.ATTRACT, now)
+        return []
+
+    def _end_visit(self, outcome: str, now: float) -> list[Command]:
+        assert self.visit is not None
+        self._close_phase(now)
+        record = self.visit.record(outcome, now)
+        self.visit = None
+        self.guidance = None
+        self._enter(Phase.ATTRACT if self.camera_ok else Phase.OUT_OF_ORDER, now, record=False)
+        self._last_retry = now
+        return [RecordVisit(record)]
+
+    def _enter(self, phase: Phase, now: float, record: bool = True) -> None:
+        if record:
+            self._close_phase(now)
+        self.phase = phase
+        self.entered_at = now
+        self.last_activity = now
+
+    def _close_phase(self, now: float) -> None:
+        if self.visit is not None and self.phase is not Phase.ATTRACT:
+            self.visit.phases.append((self.phase.value, now - self.entered_at))

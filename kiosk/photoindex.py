@@ -1,0 +1,62 @@
+"""Which share token names which photo: a small SQLite table both booth and server open.
+
+WAL mode lets the download server read while the booth writes. File names are stored relative to
+the storage directory, so a booth's data can be moved as a whole.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS photos (
+    token     TEXT PRIMARY KEY,
+    file      TEXT NOT NULL UNIQUE,
+    created   REAL NOT NULL,
+    expires   REAL NOT NULL,
+    downloads INTEGER NOT NULL DEFAULT 0
+)
+"""
+
+
+@dataclass(frozen=True)
+class PhotoRecord:
+    token: str
+    file: str
+    created: float
+    expires: float
+    downloads: int
+
+
+class PhotoIndex:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(_SCHEMA)
+
+    def add(self, token: str, file: str, created: float, expires: float) -> None:
+        self._db.execute(
+            "INSERT INTO photos (token, file, created, expires) VALUES (?, ?, ?, ?)",
+            (token, file, created, expires),
+        )
+
+    def get(self, token: str) -> PhotoRecord | None:
+        row = self._db.execute(
+            "SELECT token, file, created, expires, downloads FROM photos WHERE token = ?",
+            (token,),
+        ).fetchone()
+        return PhotoRecord(*row) if row else None
+
+    def remove(self, token: str) -> None:
+        self._db.execute("DELETE FROM photos WHERE token = ?", (token,))
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM photos").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()

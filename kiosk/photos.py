@@ -1,0 +1,149 @@
+"""Turning a captured still into the attendee's photo on disk, safely.
+
+The photo is a crop of one real frame, encoded once as JPEG: no scaling, no filtering. It is
+written atomically (temporary file, fsync, rename, fsync of the directory), so a power cut leaves
+either the whole photo or none, and indexed under an unguessable share token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import ExifTags, Image
+
+from kiosk import __version__
+from kiosk.camera import Still
+from kiosk.framing import Crop
+from kiosk.machine import SavedPhoto
+from kiosk.photoindex import PhotoIndex
+
+_EXIF_DATE = "%Y:%m:%d %H:%M:%S"
+_ASCII_REPLACEMENTS = str.maketrans({"ß": "ss", "©": "(c)", "–": "-", "—": "-", "€": "EUR"})
+_ASCII_REPLACEMENTS.update({ord(c): r for c, r in {"ä": "ae", "ö": "oe", "ü": "ue"}.items()})
+_ASCII_REPLACEMENTS.update({ord(c): r for c, r in {"Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}.items()})
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """Who made the photo and for what, as written into its EXIF."""
+
+    event: str
+    artist: str
+    copyright: str
+
+
+def new_token() -> str:
+    """128 random bits, URL-safe: the only key to a photo."""
+    return secrets.token_urlsafe(16)
+
+
+def crop_pixels(pixels: np.ndarray, crop: Crop) -> np.ndarray:
+    height, width = pixels.shape[:2]
+    if crop.left < 0 or crop.top < 0 or crop.right > width or crop.bottom > height:
+        raise ValueError(f"crop {crop} lies outside the {width}x{height} frame")
+    return pixels[crop.top : crop.bottom, crop.left : crop.right]
+
+
+def exif_ascii(text: str) -> str:
+    """EXIF text fields are ASCII: transliterate rather than lose letters to '?'."""
+    text = text.translate(_ASCII_REPLACEMENTS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def encode_jpeg(
+    pixels: np.ndarray, captured_at: dt.datetime, authorship: Authorship, quality: int
+) -> bytes:
+    exif = Image.Exif()
+    exif[ExifTags.Base.ImageDescription] = exif_ascii(authorship.event)
+    exif[ExifTags.Base.Artist] = exif_ascii(authorship.artist)
+    exif[ExifTags.Base.Copyright] = exif_ascii(authorship.copyright)
+    exif[ExifTags.Base.Software] = f"Echtbild {__version__}"
+    exif[ExifTags.Base.DateTime] = captured_at.strftime(_EXIF_DATE)
+    details = exif.get_ifd(ExifTags.IFD.Exif)
+    details[ExifTags.Base.DateTimeOriginal] = captured_at.strftime(_EXIF_DATE)
+    offset = captured_at.strftime("%z")
+    if offset:
+        details[ExifTags.Base.OffsetTimeOriginal] = f"{offset[:3]}:{offset[3:]}"
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(
+        buffer, "JPEG", quality=quality, exif=exif.tobytes()
+    )
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers and crashes see all of it or nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+class PhotoStore:
+    """Photos on disk plus their share index, under one storage directory."""
+
+    def __init__(
+        self,
+        storage_dir: Path,
+        index: PhotoIndex,
+        base_url: str,
+        link_ttl: float,
+        authorship: Authorship,
+        jpeg_quality: int,
+    ):
+        self.storage_dir = storage_dir
+        self.index = index
+        self.base_url = base_url.rstrip("/")
+        self.link_ttl = link_ttl
+        self.authorship = authorship
+        self.jpeg_quality = jpeg_quality
+
+    def share_url(self, token: str) -> str:
+        return f"{self.base_url}/p/{token}"
+
+    def save(self, still: Still, crop: Crop, details: dict | None = None) -> SavedPhoto:
+        pixels = crop_pixels(still.pixels, crop)
+        data = encode_jpeg(pixels, still.captured_at, self.authorship, self.jpeg_quality)
+        token = new_token()
+        stamp = still.captured_at.strftime("%Y%m%d-%H%M%S")
+        relative = Path("photos") / still.captured_at.strftime("%Y-%m-%d")
+        # The name carries no part of the token: a file name may be seen where a link must not.
+        relative /= f"echtbild-{stamp}-{secrets.token_hex(3)}.jpg"
+        path = self.storage_dir / relative
+        write_atomically(path, data)
+        created = still.captured_at.timestamp()
+        self.index.add(token, relative.as_posix(), created, created + self.link_ttl)
+        return SavedPhoto(
+            path=str(path),
+            token=token,
+            url=self.share_url(token),
+            width=crop.width,
+            height=crop.height,
+            details=details or {},
+        )
+
+    def discard(self, photo: SavedPhoto) -> None:
+        """Forget a photo the attendee rejected: its link first, then its file."""
+        self.index.remove(photo.token)
+        Path(photo.path).unlink(missing_ok=True)

@@ -1,0 +1,321 @@
+"""What the attendee sees: one drawing function per state, sized for reading at 3 metres.
+
+Sizes derive from the screen's height (``unit`` = 1 % of it), so any resolution and orientation
+works. Rendered text is cached; the framing screen, drawn every frame, only moves the preview's
+pixels and draws a few shapes over them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pygame
+
+from kiosk.config import Config
+from kiosk.framing import Crop
+from kiosk.machine import Booth, Phase
+from kiosk.texts import Texts
+
+Colour = tuple[int, int, int]
+
+# Where the face should sit in the photo (share of the crop's height): the eye line at 36 %, and
+# the distance from eyes to chin 23 % (see framing rules); the guide oval is drawn around that.
+EYE_LINE = 0.36
+EYES_TO_CHIN = 0.23
+
+
+def hex_colour(value: str) -> Colour:
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+def mix(first: Colour, second: Colour, share: float) -> Colour:
+    return tuple(round(a + (b - a) * share) for a, b in zip(first, second, strict=True))  # type: ignore[return-value]
+
+
+@dataclass
+class Media:
+    """Pictures the screens show besides text, prepared by the booth loop."""
+
+    preview: np.ndarray | None = None
+    sensor_size: tuple[int, int] = (4608, 2592)
+    crop: Crop | None = None
+    photo: pygame.Surface | None = None
+    qr: pygame.Surface | None = None
+
+
+class Screens:
+    def __init__(self, surface: pygame.Surface, config: Config, texts: Texts):
+        self.surface = surface
+        self.config = config
+        self.texts = texts
+        self.width, self.height = surface.get_size()
+        self.unit = self.height / 100
+        self.background = hex_colour(config.branding.background)
+        self.foreground = hex_colour(config.branding.foreground)
+        self.accent = hex_colour(config.branding.accent)
+        self.muted = mix(self.background, self.foreground, 0.6)
+        self._fonts: dict[int, pygame.font.Font] = {}
+        self._rendered: dict[tuple[str, int, Colour], pygame.Surface] = {}
+        self._logo = self._load_logo(config.branding.logo)
+        self._fitted_photo: tuple[pygame.Surface, pygame.Surface] | None = None
+
+    # -- entry point --
+
+    def draw(self, booth: Booth, now: float, media: Media) -> None:
+        match booth.phase:
+            case Phase.ATTRACT:
+                self._attract(now)
+            case Phase.FRAMING:
+                self._framing(booth, now, media)
+            case Phase.COUNTDOWN:
+                self._countdown(booth, now, media)
+            case Phase.CAPTURE:
+                self._capture()
+            case Phase.REVIEW:
+                self._review(booth, now, media)
+            case Phase.SHARE:
+                self._share(media)
+            case Phase.OUT_OF_ORDER:
+                self._out_of_order(booth)
+
+    # -- the screens --
+
+    def _attract(self, now: float) -> None:
+        self.surface.fill(self.background)
+        top = 8 * self.unit
+        if self._logo is not None:
+            self.surface.blit(self._logo, self._logo.get_rect(midtop=(self.width // 2, top)))
+            top += self._logo.get_height() + 4 * self.unit
+        top = self._paragraph(self.config.event.name, 11, self.foreground, top)
+        top = self._paragraph(
+            self.texts.get("attract_tagline"), 5.5, self.muted, top + 3 * self.unit
+        )
+        pulse = 0.5 + 0.5 * math.sin(now * math.tau / 2.0)
+        radius = round((5 + pulse) * self.unit)
+        centre = (self.width // 2, round(top + 12 * self.unit))
+        pygame.draw.circle(self.surface, self.accent, centre, radius)
+        pygame.draw.circle(self.surface, self.foreground, centre, radius + round(self.unit), 3)
+        self._paragraph(self.texts.get("attract_press"), 6.5, self.foreground, top + 20 * self.unit)
+        retention_days = max(1, round(self.config.storage.retention / 86400))
+        notice = self.texts.get("attract_privacy", retention_days=retention_days)
+        self._paragraph(notice, 3.0, self.muted, 100 * self.unit, anchor_bottom=True)
+
+    def _framing(self, booth: Booth, now: float, media: Media) -> None:
+        area = self._preview(media)
+        if area is not None:
+            self._guide(area)
+        guidance = booth.guidance
+        if booth.framing_timed_out(now):
+            line = self.texts.get("framing_timeout")
+        elif guidance is not None and guidance.cue:
+            line = self.texts.get(guidance.cue)
+        else:
+            line = self.texts.get("framing_press")
+        self._banner(line, self.accent if guidance and guidance.cue else self.foreground)
+        if guidance is not None and guidance.progress > 0:
+            bar = pygame.Rect(0, 0, round(self.width * min(1.0, guidance.progress)), self.unit * 2)
+            pygame.draw.rect(self.surface, self.accent, bar)
+
+    def _countdown(self, booth: Booth, now: float, media: Media) -> None:
+        self._preview(media)
+        number = self._text(str(booth.countdown_remaining(now)), 40, self.foreground)
+        self.surface.blit(number, number.get_rect(center=(self.width // 2, self.height // 2)))
+        self._banner(self.texts.get("countdown_breathe"), self.foreground)
+
+    def _capture(self) -> None:
+        # A white screen lights the face a little and tells the person it is happening.
+        self.surface.fill((255, 255, 255))
+        self._paragraph(self.texts.get("capture_hold"), 8, (40, 40, 40), 45 * self.unit)
+
+    def _review(self, booth: Booth, now: float, media: Media) -> None:
+        self.surface.fill(self.background)
+        top = self._paragraph(self.texts.get("review_title"), 7, self.foreground, 2 * self.unit)
+        photo_box = pygame.Rect(0, top + self.unit, self.width, self.height * 0.62)
+        if media.photo is not None:
+            if self._fitted_photo is None or self._fitted_photo[0] is not media.photo:
+                self._fitted_photo = (media.photo, _fit(media.photo, photo_box.size))
+            photo = self._fitted_photo[1]
+            self.surface.blit(photo, photo.get_rect(center=photo_box.center))
+        top = photo_box.bottom + 2 * self.unit
+        photo_state = booth.photo
+        if photo_state is not None and photo_state.retake_suggested and booth.retakes_left:
+            top = self._paragraph(self.texts.get("review_suggest_retake"), 4, self.accent, top)
+        top = self._paragraph(self.texts.get("review_keep"), 5, self.foreground, top)
+        if booth.retakes_left:
+            retake = self.texts.get("review_retake", retakes_left=booth.retakes_left)
+        else:
+            retake = self.texts.get("review_no_retakes")
+        top = self._paragraph(retake, 4, self.muted, top)
+        remaining = max(0, math.ceil(booth.timing.review_timeout - booth.seconds_in_phase(now)))
+        self._paragraph(
+            self.texts.get("review_auto_keep", seconds=remaining),
+            3,
+            self.muted,
+            100 * self.unit,
+            anchor_bottom=True,
+        )
+
+    def _share(self, media: Media) -> None:
+        self.surface.fill(self.background)
+        top = self._paragraph(self.texts.get("share_title"), 7, self.foreground, 2 * self.unit)
+        if media.qr is not None:
+            self.surface.blit(media.qr, media.qr.get_rect(midtop=(self.width // 2, top)))
+            top += media.qr.get_height() + self.unit
+        top = self._paragraph(self.texts.get("share_scan"), 4.5, self.foreground, top)
+        days = max(1, round(self.config.share.link_ttl / 86400))
+        self._paragraph(self.texts.get("share_expires", days=days), 3.2, self.muted, top)
+        self._paragraph(
+            self.texts.get("share_done"), 3.2, self.muted, 100 * self.unit, anchor_bottom=True
+        )
+
+    def _out_of_order(self, booth: Booth) -> None:
+        self.surface.fill(self.background)
+        top = self._paragraph(self.texts.get("out_of_order_title"), 10, self.accent, 25 * self.unit)
+        self._paragraph(
+            self.texts.get("out_of_order_body"), 5, self.foreground, top + 3 * self.unit
+        )
+        if booth.fault:
+            self._paragraph(booth.fault, 2.5, self.muted, 100 * self.unit, anchor_bottom=True)
+
+    # -- pieces --
+
+    def preview_rect(self, crop_size: tuple[int, int]) -> pygame.Rect:
+        """Where the preview goes: the crop's aspect, as large as fits, centred."""
+        scale = min(self.width / crop_size[0], self.height / crop_size[1])
+        size = (round(crop_size[0] * scale), round(crop_size[1] * scale))
+        return pygame.Rect((0, 0), size).move(
+            (self.width - size[0]) // 2, (self.height - size[1]) // 2
+        )
+
+    def _preview(self, media: Media) -> pygame.Rect | None:
+        """The live image cut to exactly the photo's crop, mirrored; bands around it plain."""
+        if media.preview is None or media.crop is None:
+            self.surface.fill(self.background)
+            return None
+        frame = media.preview
+        frame_height, frame_width = frame.shape[:2]
+        # Crop is in sensor pixels; the preview stream is the whole sensor field, smaller.
+        left, top, width, height = media.crop.scaled(
+            frame_width / media.sensor_size[0], frame_height / media.sensor_size[1]
+        )
+        width = min(width, frame_width - left)
+        height = min(height, frame_height - top)
+        whole = pygame.image.frombuffer(frame, (frame_width, frame_height), "RGB")
+        mirrored = pygame.transform.flip(whole.subsurface((left, top, width, height)), True, False)
+        target = self.preview_rect((width, height))
+        if mirrored.get_size() != target.size:
+            mirrored = pygame.transform.scale(mirrored, target.size)
+        self.surface.blit(mirrored, target)
+        for band in _bands(self.surface.get_rect(), target):
+            self.surface.fill(self.background, band)
+        return target
+
+    def _guide(self, area: pygame.Rect) -> None:
+        face_height = area.height * EYES_TO_CHIN * 2.0
+        oval = pygame.Rect(0, 0, round(face_height * 0.74), round(face_height))
+        oval.center = (
+            area.centerx,
+            round(area.top + area.height * (EYE_LINE + EYES_TO_CHIN * 0.2)),
+        )
+        pygame.draw.ellipse(self.surface, self.foreground, oval, max(2, round(self.unit * 0.4)))
+
+    def _banner(self, text: str, colour: Colour) -> None:
+        """One line of large type on a plain strip across the bottom, readable over any image."""
+        rendered = self._fitted_text(text, 7, colour)
+        strip = pygame.Rect(0, 0, self.width, rendered.get_height() + 3 * self.unit)
+        strip.bottom = self.height
+        self.surface.fill(self.background, strip)
+        self.surface.blit(rendered, rendered.get_rect(center=strip.center))
+
+    def _paragraph(
+        self, text: str, size: float, colour: Colour, top: float, anchor_bottom: bool = False
+    ) -> float:
+        """Centred, wrapped text; returns the y just below it (or above, anchored at bottom)."""
+        font = self._font(size)
+        lines = _wrap(text, font, self.width * 0.9)
+        line_height = font.get_linesize()
+        if anchor_bottom:
+            top -= line_height * len(lines) + self.unit
+        for index, line in enumerate(lines):
+            rendered = self._text(line, size, colour)
+            self.surface.blit(
+                rendered,
+                rendered.get_rect(midtop=(self.width // 2, round(top + index * line_height))),
+            )
+        return top + line_height * len(lines)
+
+    def _fitted_text(self, text: str, size: float, colour: Colour) -> pygame.Surface:
+        """One line at ``size``, smaller where the screen is too narrow for it."""
+        while size > 2 and self._font(size).size(text)[0] > self.width * 0.94:
+            size -= 0.5
+        return self._text(text, size, colour)
+
+    def _text(self, text: str, size: float, colour: Colour) -> pygame.Surface:
+        pixels = max(8, round(size * self.unit))
+        key = (text, pixels, colour)
+        if key not in self._rendered:
+            if len(self._rendered) > 256:
+                self._rendered.clear()
+            self._rendered[key] = self._font(size).render(text, True, colour)
+        return self._rendered[key]
+
+    def _font(self, size: float) -> pygame.font.Font:
+        pixels = max(8, round(size * self.unit))
+        if pixels not in self._fonts:
+            self._fonts[pixels] = pygame.font.Font(None, pixels)
+        return self._fonts[pixels]
+
+    def _load_logo(self, path: Path | None) -> pygame.Surface | None:
+        if path is None:
+            return None
+        logo = pygame.image.load(str(path))
+        return _fit(logo, (round(self.width * 0.5), round(self.height * 0.18)))
+
+
+def qr_surface(modules: np.ndarray, max_side: int, dark: Colour = (0, 0, 0)) -> pygame.Surface:
+    """The QR code with whole-pixel modules (sharp edges scan best), at most ``max_side`` wide."""
+    module = max(1, max_side // modules.shape[0])
+    light = np.array([255, 255, 255], dtype=np.uint8)
+    pixels = np.where(modules[..., None], np.array(dark, dtype=np.uint8), light)
+    pixels = pixels.repeat(module, axis=0).repeat(module, axis=1)
+    return pygame.surfarray.make_surface(pixels.transpose(1, 0, 2))
+
+
+def photo_surface(pixels: np.ndarray) -> pygame.Surface:
+    return pygame.image.frombuffer(np.ascontiguousarray(pixels), pixels.shape[1::-1], "RGB").copy()
+
+
+def _fit(surface: pygame.Surface, box: tuple[int, int]) -> pygame.Surface:
+    scale = min(box[0] / surface.get_width(), box[1] / surface.get_height())
+    size = (max(1, round(surface.get_width() * scale)), max(1, round(surface.get_height() * scale)))
+    return pygame.transform.smoothscale(
+        surface.convert_alpha() if surface.get_alpha() else surface, size
+    )
+
+
+def _bands(screen: pygame.Rect, inner: pygame.Rect) -> list[pygame.Rect]:
+    bands = [
+        pygame.Rect(0, 0, inner.left, screen.height),
+        pygame.Rect(inner.right, 0, screen.width - inner.right, screen.height),
+        pygame.Rect(inner.left, 0, inner.width, inner.top),
+        pygame.Rect(inner.left, inner.bottom, inner.width, screen.height - inner.bottom),
+    ]
+    return [band for band in bands if band.width > 0 and band.height > 0]
+
+
+def _wrap(text: str, font: pygame.font.Font, max_width: float) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and font.size(candidate)[0] > max_width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines

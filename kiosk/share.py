@@ -1,0 +1,56 @@
+"""Share links: the booth's address and the QR code that carries a link to a phone."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import shutil
+import subprocess
+
+import numpy as np
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+
+from kiosk.config import ShareConfig
+
+log = logging.getLogger(__name__)
+
+QR_QUIET_ZONE = 4
+
+
+def lan_address() -> str:
+    """This machine's first non-loopback IPv4 address, or 127.0.0.1 when it has none.
+
+    Read from ``hostname -I`` (present on Raspberry Pi OS and Debian): it lists configured
+    addresses without sending a packet.
+    """
+    command = shutil.which("hostname")
+    if command:
+        try:
+            output = subprocess.run(
+                [command, "-I"], capture_output=True, text=True, timeout=2, check=False
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            output = ""
+        for word in output.split():
+            try:
+                address = ipaddress.ip_address(word)
+            except ValueError:
+                continue
+            if address.version == 4 and not address.is_loopback and not address.is_link_local:
+                return str(address)
+    log.warning("no network address found; share links will point at 127.0.0.1")
+    return "127.0.0.1"
+
+
+def base_url(share: ShareConfig) -> str:
+    """Where phones reach the download server: the configured URL, else this machine's."""
+    return share.base_url or f"http://{lan_address()}:{share.port}"
+
+
+def qr_modules(text: str) -> np.ndarray:
+    """The QR code of ``text`` as a boolean array (True = dark), quiet zone included."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_ZONE)
+    code.add_data(text)
+    code.make(fit=True)
+    return np.array(code.get_matrix(), dtype=bool)

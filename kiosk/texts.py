@@ -1,0 +1,90 @@
+"""Every text the attendee reads, in German and English.
+
+Texts may hold ``{placeholders}``; ``Texts.get`` fills them. Operators override single texts per
+event in the config (``[texts.de]``, ``[texts.en]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("de", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "de": {
+        "attract_tagline": "Ein echtes Porträt, angeleitet, in einer Minute auf deinem Handy.",
+        "attract_press": "Drück den {button_main}, um zu starten",
+        "attract_privacy": (
+            "Deine Fotos bleiben auf dieser Box. Links sind geheim und laufen ab; "
+            "Fotos werden nach {retention_days} Tagen gelöscht."
+        ),
+        "button_main": "großen Knopf",
+        "button_second": "kleinen Knopf",
+        "framing_hint": "Stell dich mittig vor die Kamera und schau in die Linse.",
+        "framing_press": "Bereit? {button_main} drücken.",
+        "framing_timeout": "Kein Problem – drück einfach den {button_main}, wenn es dir gefällt.",
+        "countdown_breathe": "Ausatmen, Schultern locker.",
+        "capture_hold": "Stillhalten …",
+        "review_title": "Gefällt es dir?",
+        "review_keep": "{button_main}: behalten",
+        "review_retake": "{button_second}: neu aufnehmen (noch {retakes_left})",
+        "review_no_retakes": "Keine weitere Aufnahme möglich",
+        "review_suggest_retake": "Augen zu oder verwackelt? Nimm es lieber noch einmal auf.",
+        "review_auto_keep": "Wird in {seconds} s behalten",
+        "share_title": "Dein Porträt",
+        "share_scan": "Scanne den Code mit deiner Handy-Kamera.",
+        "share_wifi": "Zuerst ins WLAN der Fotobox: diesen Code scannen.",
+        "share_expires": "Der Link gilt {days} Tage.",
+        "share_done": "{button_main}: fertig",
+        "out_of_order_title": "Gleich wieder da",
+        "out_of_order_body": "Die Fotobox hat ein technisches Problem. Das Team ist informiert.",
+    },
+    "en": {
+        "attract_tagline": "A real portrait, guided, on your phone in a minute.",
+        "attract_press": "Press the {button_main} to start",
+        "attract_privacy": (
+            "Your photos stay on this booth. Links are secret and expire; "
+            "photos are deleted after {retention_days} days."
+        ),
+        "button_main": "big button",
+        "button_second": "small button",
+        "framing_hint": "Stand in the middle in front of the camera and look into the lens.",
+        "framing_press": "Ready? Press the {button_main}.",
+        "framing_timeout": "No problem: just press the {button_main} when you like what you see.",
+        "countdown_breathe": "Breathe out, relax your shoulders.",
+        "capture_hold": "Hold still …",
+        "review_title": "Do you like it?",
+        "review_keep": "{button_main}: keep it",
+        "review_retake": "{button_second}: take it again ({retakes_left} left)",
+        "review_no_retakes": "No more retakes",
+        "review_suggest_retake": "Eyes closed or blurred? Better take it again.",
+        "review_auto_keep": "Kept in {seconds} s",
+        "share_title": "Your portrait",
+        "share_scan": "Scan the code with your phone's camera.",
+        "share_wifi": "First join the booth's Wi-Fi: scan this code.",
+        "share_expires": "The link works for {days} days.",
+        "share_done": "{button_main}: done",
+        "out_of_order_title": "Back in a moment",
+        "out_of_order_body": "The booth has a technical problem. The staff have been told.",
+    },
+}
+
+TEXT_KEYS: frozenset[str] = frozenset(TEXTS["en"])
+
+
+class Texts:
+    """One language's texts with the event's overrides applied."""
+
+    def __init__(self, language: str, overrides: Mapping[str, str] | None = None):
+        if language not in TEXTS:
+            raise ValueError(f"no texts for language {language!r}")
+        self.language = language
+        self._texts = {**TEXTS[language], **(overrides or {})}
+
+    def get(self, key: str, **values: object) -> str:
+        template = self._texts[key]
+        buttons = {"button_main": self._texts["button_main"]}
+        buttons["button_second"] = self._texts["button_second"]
+        text = template.format(**buttons, **values)
+        # A sentence that starts with a button name still starts with a capital letter.
+        return text[:1].upper() + text[1:]

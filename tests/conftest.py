@@ -1,0 +1,108 @@
+"""Shared test parts: a headless pygame display, real face images, a booth on a temp disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pygame  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+from skimage import data  # noqa: E402
+
+from kiosk.app import BoothApp  # noqa: E402
+from kiosk.camera import ImageCamera  # noqa: E402
+from kiosk.config import Config, parse_config  # noqa: E402
+from kiosk.photoindex import PhotoIndex  # noqa: E402
+from kiosk.photos import Authorship, PhotoStore  # noqa: E402
+from kiosk.visits import VisitLog  # noqa: E402
+
+FIXED_TIME = dt.datetime(2026, 7, 4, 15, 30, 12, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    """The public-domain NASA portrait that ships with scikit-image (512 x 512 RGB)."""
+    return data.astronaut()
+
+
+@pytest.fixture
+def portrait_file(tmp_path: Path, astronaut: np.ndarray) -> Path:
+    path = tmp_path / "portrait.png"
+    Image.fromarray(astronaut).save(path)
+    return path
+
+
+@pytest.fixture
+def storage_dir(tmp_path: Path) -> Path:
+    return tmp_path / "booth"
+
+
+@pytest.fixture
+def config(storage_dir: Path, portrait_file: Path) -> Config:
+    return parse_config(
+        {
+            "event": {"name": "Sommerfest 2026", "operator": "Fotoclub Müller", "language": "de"},
+            "display": {"fullscreen": False, "size": [1280, 720], "kiosk_mode": False},
+            "camera": {"image": str(portrait_file)},
+            "buttons": {"enabled": False},
+            "storage": {"dir": str(storage_dir)},
+            "share": {"base_url": "http://booth.test:8080"},
+        }
+    )
+
+
+@pytest.fixture
+def surface(config: Config) -> Iterator[pygame.Surface]:
+    pygame.display.init()
+    pygame.font.init()
+    yield pygame.display.set_mode(config.display.size)
+    pygame.display.quit()
+
+
+def make_store(config: Config) -> PhotoStore:
+    return PhotoStore(
+        storage_dir=config.storage.dir,
+        index=PhotoIndex(config.storage.index_path),
+        base_url=config.share.base_url,
+        link_ttl=config.share.link_ttl,
+        authorship=Authorship(
+            event=config.event.name,
+            artist=config.event.operator,
+            copyright=config.event.copyright_notice(2026),
+        ),
+        jpeg_quality=config.photo.jpeg_quality,
+    )
+
+
+@pytest.fixture
+def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
+    apps: list[BoothApp] = []
+
+    def build(config: Config = config, camera: ImageCamera | None = None, **kwargs) -> BoothApp:
+        camera = camera or ImageCamera(
+            config.camera.image, config.camera.sensor_size, wallclock=lambda: FIXED_TIME
+        )
+        app = BoothApp(
+            config,
+            camera,
+            surface,
+            make_store(config),
+            VisitLog(config.storage.visits_path),
+            screenshots=kwargs.pop("screenshots", tmp_path / "screens"),
+            wallclock=lambda: FIXED_TIME,
+            **kwargs,
+        )
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.close()
