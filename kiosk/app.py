@@ -163,8 +163,7 @@ class BoothApp:
         """Build what a screen shows once, when it is entered, not every frame."""
         photo = self.machine.photo
         if phase is Phase.SHARE and photo is not None:
-            side = round(min(self.screens.height * 0.62, self.screens.width * 0.9))
-            self.media.qr = qr_surface(qr_modules(photo.url), side)
+            self.media.qr = qr_surface(qr_modules(photo.url), self.screens.qr_side())
         elif phase is not Phase.REVIEW:
             self.media.qr = None
             if phase is not Phase.SHARE:

@@ -25,6 +25,8 @@ Colour = tuple[int, int, int]
 # the distance from eyes to chin 23 % (see framing rules); the guide oval is drawn around that.
 EYE_LINE = 0.36
 EYES_TO_CHIN = 0.23
+# The share link under its QR code, for phones that cannot scan (in % of the screen height).
+URL_SIZE = 4.0
 
 
 def hex_colour(value: str) -> Colour:
@@ -77,7 +79,7 @@ class Screens:
             case Phase.REVIEW:
                 self._review(booth, now, media)
             case Phase.SHARE:
-                self._share(media)
+                self._share(booth, media)
             case Phase.OUT_OF_ORDER:
                 self._out_of_order(booth)
 
@@ -85,23 +87,23 @@ class Screens:
 
     def _attract(self, now: float) -> None:
         self.surface.fill(self.background)
-        top = 8 * self.unit
+        top = 12 * self.unit
         if self._logo is not None:
             self.surface.blit(self._logo, self._logo.get_rect(midtop=(self.width // 2, top)))
             top += self._logo.get_height() + 4 * self.unit
-        top = self._paragraph(self.config.event.name, 11, self.foreground, top)
+        top = self._paragraph(self.config.event.name, 12, self.foreground, top)
         top = self._paragraph(
             self.texts.get("attract_tagline"), 5.5, self.muted, top + 3 * self.unit
         )
         pulse = 0.5 + 0.5 * math.sin(now * math.tau / 2.0)
-        radius = round((5 + pulse) * self.unit)
-        centre = (self.width // 2, round(top + 12 * self.unit))
+        radius = round((6 + pulse) * self.unit)
+        centre = (self.width // 2, round(top + 14 * self.unit))
         pygame.draw.circle(self.surface, self.accent, centre, radius)
         pygame.draw.circle(self.surface, self.foreground, centre, radius + round(self.unit), 3)
-        self._paragraph(self.texts.get("attract_press"), 6.5, self.foreground, top + 20 * self.unit)
+        self._paragraph(self.texts.get("attract_press"), 7, self.foreground, top + 24 * self.unit)
         retention_days = max(1, round(self.config.storage.retention / 86400))
         notice = self.texts.get("attract_privacy", retention_days=retention_days)
-        self._paragraph(notice, 3.0, self.muted, 100 * self.unit, anchor_bottom=True)
+        self._paragraph(notice, 3.4, self.muted, 100 * self.unit, anchor_bottom=True)
 
     def _framing(self, booth: Booth, now: float, media: Media) -> None:
         area = self._preview(media)
@@ -132,44 +134,70 @@ class Screens:
 
     def _review(self, booth: Booth, now: float, media: Media) -> None:
         self.surface.fill(self.background)
-        top = self._paragraph(self.texts.get("review_title"), 7, self.foreground, 2 * self.unit)
-        photo_box = pygame.Rect(0, top + self.unit, self.width, self.height * 0.62)
+        picture_box, text_box = self._split()
         if media.photo is not None:
             if self._fitted_photo is None or self._fitted_photo[0] is not media.photo:
-                self._fitted_photo = (media.photo, _fit(media.photo, photo_box.size))
+                self._fitted_photo = (media.photo, _fit(media.photo, picture_box.size))
             photo = self._fitted_photo[1]
-            self.surface.blit(photo, photo.get_rect(center=photo_box.center))
-        top = photo_box.bottom + 2 * self.unit
+            self.surface.blit(photo, photo.get_rect(center=picture_box.center))
+        top = self._paragraph(
+            self.texts.get("review_title"), 8, self.foreground, text_box.top, text_box
+        )
+        top += 3 * self.unit
         photo_state = booth.photo
         if photo_state is not None and photo_state.retake_suggested and booth.retakes_left:
-            top = self._paragraph(self.texts.get("review_suggest_retake"), 4, self.accent, top)
-        top = self._paragraph(self.texts.get("review_keep"), 5, self.foreground, top)
+            suggestion = self.texts.get("review_suggest_retake")
+            top = self._paragraph(suggestion, 5, self.accent, top, text_box) + 2 * self.unit
+        top = self._paragraph(self.texts.get("review_keep"), 6, self.foreground, top, text_box)
+        top += 2 * self.unit
         if booth.retakes_left:
             retake = self.texts.get("review_retake", retakes_left=booth.retakes_left)
         else:
             retake = self.texts.get("review_no_retakes")
-        top = self._paragraph(retake, 4, self.muted, top)
+        self._paragraph(retake, 5, self.muted, top, text_box)
         remaining = max(0, math.ceil(booth.timing.review_timeout - booth.seconds_in_phase(now)))
-        self._paragraph(
-            self.texts.get("review_auto_keep", seconds=remaining),
-            3,
-            self.muted,
-            100 * self.unit,
-            anchor_bottom=True,
-        )
+        auto_keep = self.texts.get("review_auto_keep", seconds=remaining)
+        self._paragraph(auto_keep, 4, self.muted, text_box.bottom, text_box, anchor_bottom=True)
 
-    def _share(self, media: Media) -> None:
+    def _share(self, booth: Booth, media: Media) -> None:
         self.surface.fill(self.background)
-        top = self._paragraph(self.texts.get("share_title"), 7, self.foreground, 2 * self.unit)
-        if media.qr is not None:
-            self.surface.blit(media.qr, media.qr.get_rect(midtop=(self.width // 2, top)))
-            top += media.qr.get_height() + self.unit
-        top = self._paragraph(self.texts.get("share_scan"), 4.5, self.foreground, top)
-        days = max(1, round(self.config.share.link_ttl / 86400))
-        self._paragraph(self.texts.get("share_expires", days=days), 3.2, self.muted, top)
-        self._paragraph(
-            self.texts.get("share_done"), 3.2, self.muted, 100 * self.unit, anchor_bottom=True
+        picture_box, text_box = self._split()
+        if media.qr is not None and booth.photo is not None:
+            url = self._fitted_text(booth.photo.url, URL_SIZE, self.foreground, picture_box.width)
+            qr_box = media.qr.get_rect(centerx=picture_box.centerx)
+            qr_box.centery = picture_box.centery - (url.get_height() + self.unit) // 2
+            self.surface.blit(media.qr, qr_box)
+            self.surface.blit(url, url.get_rect(midtop=(qr_box.centerx, qr_box.bottom + self.unit)))
+        top = self._paragraph(
+            self.texts.get("share_title"), 8, self.foreground, text_box.top, text_box
         )
+        top = self._paragraph(
+            self.texts.get("share_scan"), 5.5, self.foreground, top + 3 * self.unit, text_box
+        )
+        days = max(1, round(self.config.share.link_ttl / 86400))
+        expiry = self.texts.get("share_expires", days=days)
+        self._paragraph(expiry, 4.5, self.muted, top + 2 * self.unit, text_box)
+        done = self.texts.get("share_done")
+        self._paragraph(done, 4.5, self.muted, text_box.bottom, text_box, anchor_bottom=True)
+
+    def qr_side(self) -> int:
+        """The largest square the share screen has for a QR code, with its URL below it."""
+        picture_box, _ = self._split()
+        url_height = self._font(URL_SIZE).get_linesize() + self.unit
+        return round(min(picture_box.width, picture_box.height - url_height))
+
+    def _split(self) -> tuple[pygame.Rect, pygame.Rect]:
+        """A picture area and a text area: side by side on wide screens, stacked on tall ones."""
+        margin = round(4 * self.unit)
+        if self.width >= self.height * 1.2:
+            half = self.width // 2
+            picture = pygame.Rect(margin, margin, half - 2 * margin, self.height - 2 * margin)
+            text = pygame.Rect(half, 3 * margin, half - margin, self.height - 4 * margin)
+        else:
+            picture = pygame.Rect(margin, margin, self.width - 2 * margin, round(self.height * 0.6))
+            text = pygame.Rect(margin, picture.bottom + margin, self.width - 2 * margin, 0)
+            text.height = self.height - text.top - margin
+        return picture, text
 
     def _out_of_order(self, booth: Booth) -> None:
         self.surface.fill(self.background)
@@ -231,11 +259,19 @@ class Screens:
         self.surface.blit(rendered, rendered.get_rect(center=strip.center))
 
     def _paragraph(
-        self, text: str, size: float, colour: Colour, top: float, anchor_bottom: bool = False
+        self,
+        text: str,
+        size: float,
+        colour: Colour,
+        top: float,
+        column: pygame.Rect | None = None,
+        anchor_bottom: bool = False,
     ) -> float:
-        """Centred, wrapped text; returns the y just below it (or above, anchored at bottom)."""
+        """Wrapped text centred in ``column`` (the whole screen by default) from ``top`` down;
+        returns the y just below it. Anchored at the bottom, ``top`` is where the text ends."""
+        column = column or self.surface.get_rect()
         font = self._font(size)
-        lines = _wrap(text, font, self.width * 0.9)
+        lines = _wrap(text, font, column.width * 0.92)
         line_height = font.get_linesize()
         if anchor_bottom:
             top -= line_height * len(lines) + self.unit
@@ -243,13 +279,16 @@ class Screens:
             rendered = self._text(line, size, colour)
             self.surface.blit(
                 rendered,
-                rendered.get_rect(midtop=(self.width // 2, round(top + index * line_height))),
+                rendered.get_rect(midtop=(column.centerx, round(top + index * line_height))),
             )
         return top + line_height * len(lines)
 
-    def _fitted_text(self, text: str, size: float, colour: Colour) -> pygame.Surface:
-        """One line at ``size``, smaller where the screen is too narrow for it."""
-        while size > 2 and self._font(size).size(text)[0] > self.width * 0.94:
+    def _fitted_text(
+        self, text: str, size: float, colour: Colour, width: float | None = None
+    ) -> pygame.Surface:
+        """One line at ``size``, smaller where the screen (or ``width``) is too narrow for it."""
+        width = width or self.width * 0.94
+        while size > 2 and self._font(size).size(text)[0] > width:
             size -= 0.5
         return self._text(text, size, colour)
 

@@ -21,7 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_main": "großen Knopf",
         "button_second": "kleinen Knopf",
         "framing_hint": "Stell dich mittig vor die Kamera und schau in die Linse.",
-        "framing_press": "Bereit? {button_main} drücken.",
+        "framing_press": "Bereit? Dann drück den {button_main}.",
         "framing_timeout": "Kein Problem – drück einfach den {button_main}, wenn es dir gefällt.",
         "countdown_breathe": "Ausatmen, Schultern locker.",
         "capture_hold": "Stillhalten …",

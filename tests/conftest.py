@@ -8,21 +8,21 @@ import os
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import pygame  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-from skimage import data  # noqa: E402
+import numpy as np
+import pygame
+import pytest
+from PIL import Image
+from skimage import data
 
-from kiosk.app import BoothApp  # noqa: E402
-from kiosk.camera import ImageCamera  # noqa: E402
-from kiosk.config import Config, parse_config  # noqa: E402
-from kiosk.photoindex import PhotoIndex  # noqa: E402
-from kiosk.photos import Authorship, PhotoStore  # noqa: E402
-from kiosk.visits import VisitLog  # noqa: E402
+from kiosk.app import BoothApp
+from kiosk.camera import ImageCamera
+from kiosk.config import Config, parse_config
+from kiosk.photoindex import PhotoIndex
+from kiosk.photos import Authorship, PhotoStore
+from kiosk.visits import VisitLog
 
 FIXED_TIME = dt.datetime(2026, 7, 4, 15, 30, 12, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 

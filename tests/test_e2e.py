@@ -1,0 +1,207 @@
+"""Whole visits through the real booth loop: pygame on SDL's dummy driver, real files, real QR."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pygame
+import zxingcpp
+from PIL import ExifTags, Image
+
+from kiosk.app import BoothApp
+from kiosk.machine import MainButton, Phase, SecondButton
+from kiosk.photoindex import PhotoIndex
+
+ALL_SCREENS = ["attract", "framing", "countdown", "capture", "review", "share"]
+
+
+def advance(app: BoothApp, start: float, seconds: float, fps: float = 10) -> float:
+    """Run the loop for ``seconds`` of booth time at ``fps`` frames a second; returns the end."""
+    now = start
+    for _ in range(round(seconds * fps)):
+        now += 1 / fps
+        app.step(now)
+    return now
+
+
+def press(app: BoothApp, button: MainButton | SecondButton, now: float) -> float:
+    app.post(button)
+    app.step(now)
+    return now
+
+
+def screenshots(app: BoothApp) -> dict[str, Path]:
+    assert app.screenshots is not None
+    return {path.stem.split("-", 1)[1]: path for path in sorted(app.screenshots.glob("*.png"))}
+
+
+def assert_not_blank(path: Path) -> None:
+    pixels = np.asarray(Image.open(path).convert("RGB")).astype(np.uint32)
+    assert pixels.std() > 10, f"{path.name} looks blank"
+    colours = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+    assert len(np.unique(colours)) > 20, f"{path.name} has hardly any detail"
+
+
+def decode_qr(path: Path) -> list[str]:
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(path).convert("L"))]
+
+
+def full_visit(app: BoothApp) -> float:
+    app.start(0.0)
+    now = advance(app, 0.0, 1.0)
+    now = press(app, MainButton(), now + 0.1)
+    assert app.machine.phase is Phase.FRAMING
+    now = advance(app, now, 2.0)
+    now = press(app, MainButton(), now + 0.1)
+    assert app.machine.phase is Phase.COUNTDOWN
+    now = advance(app, now, app.config.timing.countdown + 0.2)
+    now = advance(app, now, 0.2)
+    assert app.machine.phase is Phase.REVIEW
+    now = press(app, MainButton(), now + 0.1)
+    assert app.machine.phase is Phase.SHARE
+    now = advance(app, now, 1.0)
+    return now
+
+
+def test_a_whole_visit_makes_a_photo_that_the_share_qr_finds(make_app, config) -> None:
+    app = make_app()
+    now = full_visit(app)
+    photo = app.machine.photo
+    assert photo is not None
+    now = press(app, MainButton(), now + 0.1)
+    assert app.machine.phase is Phase.ATTRACT
+
+    shots = screenshots(app)
+    assert list(shots) == [*ALL_SCREENS, "attract"] or set(shots) == set(ALL_SCREENS)
+    for name in ALL_SCREENS:
+        assert_not_blank(shots[name])
+
+    # The photo: a real JPEG of exactly the crop's size, with its authorship in EXIF.
+    saved = Path(photo.path)
+    assert saved.parent.parent.parent == config.storage.dir
+    with Image.open(saved) as image:
+        assert image.format == "JPEG"
+        assert image.size == (app.crop.width, app.crop.height) == (2074, 2592)
+        exif = image.getexif()
+        details = exif.get_ifd(ExifTags.IFD.Exif)
+    assert exif[ExifTags.Base.ImageDescription] == "Sommerfest 2026"
+    assert exif[ExifTags.Base.Artist] == "Fotoclub Mueller"
+    assert exif[ExifTags.Base.Copyright] == "(c) 2026 Fotoclub Mueller"
+    assert details[ExifTags.Base.DateTimeOriginal] == "2026:07:04 15:30:12"
+    assert details[ExifTags.Base.OffsetTimeOriginal] == "+02:00"
+
+    # The share screen's QR leads to the token stored for exactly this file.
+    [url] = decode_qr(shots["share"])
+    assert url == photo.url
+    assert url.startswith("http://booth.test:8080/p/")
+    token = url.rsplit("/", 1)[1]
+    assert len(token) >= 22
+    record = PhotoIndex(config.storage.index_path).get(token)
+    assert record is not None
+    assert config.storage.dir / record.file == saved
+    assert record.expires - record.created == config.share.link_ttl
+
+    # One visit line, describing what happened.
+    [line] = config.storage.visits_path.read_text(encoding="utf-8").splitlines()
+    visit = json.loads(line)
+    assert visit["outcome"] == "shared"
+    assert visit["photo"] == str(saved)
+    assert visit["token"] == token
+    assert [phase["phase"] for phase in visit["phases"]] == ALL_SCREENS[1:]
+    assert visit["retakes"] == 0
+    assert visit["ended"] == "2026-07-04T15:30:12+02:00"
+
+
+def test_the_framing_screen_shows_the_photo_crop_mirrored(make_app) -> None:
+    app = make_app()
+    app.camera.subject.move(-0.08, 0.0)  # the person stands off-centre: asymmetry to look for
+    app.start(0.0)
+    press(app, MainButton(), 0.1)
+    screen = pygame.surfarray.array3d(app.surface).transpose(1, 0, 2).astype(float)
+    area = app.screens.preview_rect((app.crop.width, app.crop.height))
+    shown = screen[area.top : area.bottom, area.left : area.right]
+
+    frame = app.camera.preview_frame()
+    sx = frame.shape[1] / app.camera.sensor_size[0]
+    sy = frame.shape[0] / app.camera.sensor_size[1]
+    left, top, width, height = app.crop.scaled(sx, sy)
+    seen = frame[top : top + height, left : left + width].astype(float)
+    assert seen.shape == shown.shape, "the preview maps one to one onto the screen"
+    # Compare above the cue banner, where only the thin guide oval is drawn over the image.
+    rows = slice(0, round(height * 0.75))
+    mirrored_error = np.abs(shown[rows] - seen[rows, ::-1]).mean()
+    straight_error = np.abs(shown[rows] - seen[rows]).mean()
+    assert mirrored_error < 6
+    assert straight_error > 4 * mirrored_error
+
+
+def test_retake_deletes_the_rejected_photo_and_its_link(make_app, config) -> None:
+    app = make_app()
+    app.start(0.0)
+    now = press(app, MainButton(), 0.1)
+    now = press(app, MainButton(), now + 0.1)
+    now = advance(app, now, config.timing.countdown + 0.3)
+    first = app.machine.photo
+    assert first is not None and Path(first.path).is_file()
+    now = press(app, SecondButton(), now + 0.1)
+    assert app.machine.phase is Phase.FRAMING
+    assert not Path(first.path).exists()
+    assert PhotoIndex(config.storage.index_path).get(first.token) is None
+
+    now = press(app, MainButton(), now + 0.1)
+    now = advance(app, now, config.timing.countdown + 0.3)
+    second = app.machine.photo
+    assert second is not None and second.token != first.token
+    now = advance(app, now, config.timing.review_timeout + 0.2)
+    assert app.machine.phase is Phase.SHARE
+    advance(app, now, config.timing.share_timeout + 0.2)
+    assert app.machine.phase is Phase.ATTRACT
+    [line] = config.storage.visits_path.read_text().splitlines()
+    assert json.loads(line)["retakes"] == 1
+    assert [p.name for p in config.storage.photos_dir.rglob("*.jpg")] == [Path(second.path).name]
+
+
+def test_camera_fault_mid_visit_shows_out_of_order_and_recovers(make_app, config) -> None:
+    app = make_app()
+    app.start(0.0)
+    now = press(app, MainButton(), 0.1)
+    now = press(app, MainButton(), now + 0.1)
+    image = config.camera.image
+    hidden = image.rename(image.with_suffix(".away"))  # the camera is unplugged mid-countdown
+    now = advance(app, now, config.timing.countdown + 0.3)
+    assert app.machine.phase is Phase.OUT_OF_ORDER
+    assert "gone" in (app.machine.fault or "")
+    assert_not_blank(screenshots(app)["out_of_order"])
+    [line] = config.storage.visits_path.read_text().splitlines()
+    assert json.loads(line)["outcome"] == "fault"
+
+    now = advance(app, now, config.timing.camera_retry + 0.5)
+    assert app.machine.phase is Phase.OUT_OF_ORDER, "still unplugged: stays out of order"
+    hidden.rename(image)
+    now = advance(app, now, config.timing.camera_retry + 0.5)
+    assert app.machine.phase is Phase.ATTRACT
+    assert not list(config.storage.photos_dir.rglob("*.jpg"))
+
+
+def test_booth_starts_out_of_order_without_a_camera(make_app, config) -> None:
+    image = config.camera.image
+    app = make_app()
+    image.unlink()
+    app.start(0.0)
+    assert app.machine.phase is Phase.OUT_OF_ORDER
+    app.step(1.0)
+    app.post(MainButton())
+    app.step(2.0)
+    assert app.machine.phase is Phase.OUT_OF_ORDER
+
+
+def test_english_screens_render_too(make_app, config) -> None:
+    app = make_app(
+        config.model_copy(update={"event": config.event.model_copy(update={"language": "en"})})
+    )
+    full_visit(app)
+    assert app.screens.texts.language == "en"
+    for name in ALL_SCREENS:
+        assert_not_blank(screenshots(app)[name])
