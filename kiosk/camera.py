@@ -1,8 +1,12 @@
 """The camera edge: what the booth needs from any camera, and the still-image backend.
 
-A camera delivers three things: preview frames of the whole sensor field at display size (RGB),
-small luminance frames for analysis, and bursts of full-resolution stills. Frames are numpy
-arrays, rows first (height, width, 3), exactly as the sensor saw them (not mirrored).
+A camera delivers three things, each a numpy array, rows first, exactly as the sensor saw it
+(not mirrored):
+- preview frames of the whole sensor field at display size, (height, width, 4) bytes in the order
+  blue, green, red, unused: libcamera's XRGB8888, which is also the display's own pixel layout,
+  so the preview reaches the screen without a conversion;
+- small luminance frames for analysis, (height, width);
+- bursts of full-resolution stills, (height, width, 3) RGB.
 """
 
 from __future__ import annotations
@@ -109,12 +113,15 @@ class ImageCamera:
         self._reload_if_changed()
 
     def preview_frame(self) -> np.ndarray:
-        return self._render(self._preview_size)
+        key = ("xrgb", self._preview_size, *self._scene_key())
+        if key not in self._cache:
+            self._cache[key] = xrgb_from_rgb(self._render(self._preview_size))
+        return self._cache[key]
 
     def analysis_frame(self) -> np.ndarray:
         key = ("luma", self._analysis_size, *self._scene_key())
         if key not in self._cache:
-            preview = Image.fromarray(self.preview_frame())
+            preview = Image.fromarray(self._render(self._preview_size))
             # Analysis sees the whole sensor field squeezed to its stream size, as libcamera's
             # lores stream does.
             self._cache[key] = np.asarray(preview.convert("L").resize(self._analysis_size))
@@ -174,10 +181,23 @@ class ImageCamera:
         )
         frame = np.asarray(canvas)
         if cache:
-            # Only the newest scene per stream is worth keeping.
-            self._cache = {k: v for k, v in self._cache.items() if k[1] != size}
+            # Only the newest scene is worth keeping.
+            self._cache = {k: v for k, v in self._cache.items() if k[2:] == key[2:]}
             self._cache[key] = frame
         return frame
+
+
+def xrgb_from_rgb(rgb: np.ndarray) -> np.ndarray:
+    """RGB pixels in the preview stream's XRGB8888 layout (bytes blue, green, red, 255)."""
+    height, width = rgb.shape[:2]
+    xrgb = np.empty((height, width, 4), dtype=np.uint8)
+    xrgb[..., :3] = rgb[..., ::-1]
+    xrgb[..., 3] = 255
+    return xrgb
+
+
+def rgb_from_xrgb(xrgb: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(xrgb[..., 2::-1])
 
 
 def _backdrop_colour(image: Image.Image) -> tuple[int, int, int]:

@@ -63,10 +63,19 @@ class Screens:
         self._rendered: dict[tuple[str, int, Colour], pygame.Surface] = {}
         self._logo = self._load_logo(config.branding.logo)
         self._fitted_photo: tuple[pygame.Surface, pygame.Surface] | None = None
+        self._bands_around: pygame.Rect | None = None
+        self._banners: dict[tuple[str, Colour], pygame.Surface] = {}
+        self._native_xrgb = surface.get_bitsize() == 32 and surface.get_masks()[:3] == (
+            0xFF0000,
+            0x00FF00,
+            0x0000FF,
+        )
 
     # -- entry point --
 
     def draw(self, booth: Booth, now: float, media: Media) -> None:
+        if booth.phase not in (Phase.FRAMING, Phase.COUNTDOWN):
+            self._bands_around = None
         match booth.phase:
             case Phase.ATTRACT:
                 self._attract(now)
@@ -117,9 +126,11 @@ class Screens:
         else:
             line = self.texts.get("framing_press")
         self._banner(line, self.accent if guidance and guidance.cue else self.foreground)
-        if guidance is not None and guidance.progress > 0:
-            bar = pygame.Rect(0, 0, round(self.width * min(1.0, guidance.progress)), self.unit * 2)
-            pygame.draw.rect(self.surface, self.accent, bar)
+        progress = min(1.0, guidance.progress) if guidance is not None else 0.0
+        bar = pygame.Rect(0, 0, self.width, round(self.unit * 2))
+        self.surface.fill(self.background, bar)
+        if progress > 0:
+            self.surface.fill(self.accent, (0, 0, round(self.width * progress), bar.height))
 
     def _countdown(self, booth: Booth, now: float, media: Media) -> None:
         self._preview(media)
@@ -222,23 +233,38 @@ class Screens:
         """The live image cut to exactly the photo's crop, mirrored; bands around it plain."""
         if media.preview is None or media.crop is None:
             self.surface.fill(self.background)
+            self._bands_around = None
             return None
         frame = media.preview
         frame_height, frame_width = frame.shape[:2]
-        # Crop is in sensor pixels; the preview stream is the whole sensor field, smaller.
+        # The crop is in sensor pixels; the preview stream is the whole sensor field, smaller.
         left, top, width, height = media.crop.scaled(
             frame_width / media.sensor_size[0], frame_height / media.sensor_size[1]
         )
         width = min(width, frame_width - left)
         height = min(height, frame_height - top)
-        whole = pygame.image.frombuffer(frame, (frame_width, frame_height), "RGB")
-        mirrored = pygame.transform.flip(whole.subsurface((left, top, width, height)), True, False)
         target = self.preview_rect((width, height))
-        if mirrored.get_size() != target.size:
-            mirrored = pygame.transform.scale(mirrored, target.size)
-        self.surface.blit(mirrored, target)
-        for band in _bands(self.surface.get_rect(), target):
-            self.surface.fill(self.background, band)
+        if target.size == (width, height) and self._native_xrgb:
+            # The usual case: one-to-one pixels in the display's own layout. Copying the crop
+            # mirrored straight into the screen costs less than a plain blit of the frame.
+            pixels = pygame.surfarray.pixels2d(self.surface)
+            crop = frame.view(np.uint32)[top : top + height, left : left + width, 0]
+            np.copyto(
+                pixels[target.left : target.right, target.top : target.bottom], crop[:, ::-1].T
+            )
+            del pixels
+        else:
+            whole = pygame.image.frombuffer(frame, (frame_width, frame_height), "BGRA")
+            cut = whole.subsurface((left, top, width, height))
+            mirrored = pygame.transform.flip(cut, True, False)
+            if mirrored.get_size() != target.size:
+                mirrored = pygame.transform.scale(mirrored, target.size)
+            self.surface.blit(mirrored, target)
+        if target != self._bands_around:
+            # The plain bands beside the preview stay as they are from frame to frame.
+            for band in _bands(self.surface.get_rect(), target):
+                self.surface.fill(self.background, band)
+            self._bands_around = target
         return target
 
     def _guide(self, area: pygame.Rect) -> None:
@@ -252,11 +278,17 @@ class Screens:
 
     def _banner(self, text: str, colour: Colour) -> None:
         """One line of large type on a plain strip across the bottom, readable over any image."""
-        rendered = self._fitted_text(text, 7, colour)
-        strip = pygame.Rect(0, 0, self.width, rendered.get_height() + 3 * self.unit)
-        strip.bottom = self.height
-        self.surface.fill(self.background, strip)
-        self.surface.blit(rendered, rendered.get_rect(center=strip.center))
+        key = (text, colour)
+        if key not in self._banners:
+            if len(self._banners) > 64:
+                self._banners.clear()
+            rendered = self._fitted_text(text, 7, colour)
+            strip = pygame.Surface((self.width, rendered.get_height() + round(3 * self.unit)))
+            strip.fill(self.background)
+            strip.blit(rendered, rendered.get_rect(center=strip.get_rect().center))
+            self._banners[key] = strip.convert(self.surface)
+        strip = self._banners[key]
+        self.surface.blit(strip, strip.get_rect(bottom=self.height))
 
     def _paragraph(
         self,

@@ -11,6 +11,7 @@ import zxingcpp
 from PIL import ExifTags, Image
 
 from kiosk.app import BoothApp
+from kiosk.camera import rgb_from_xrgb
 from kiosk.machine import MainButton, Phase, SecondButton
 from kiosk.photoindex import PhotoIndex
 
@@ -123,7 +124,7 @@ def test_the_framing_screen_shows_the_photo_crop_mirrored(make_app) -> None:
     area = app.screens.preview_rect((app.crop.width, app.crop.height))
     shown = screen[area.top : area.bottom, area.left : area.right]
 
-    frame = app.camera.preview_frame()
+    frame = rgb_from_xrgb(app.camera.preview_frame())
     sx = frame.shape[1] / app.camera.sensor_size[0]
     sy = frame.shape[0] / app.camera.sensor_size[1]
     left, top, width, height = app.crop.scaled(sx, sy)

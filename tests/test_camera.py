@@ -1,0 +1,117 @@
+"""The still-image camera: geometry of the simulated person, streams, bursts, faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kiosk.camera import CameraError, ImageCamera, Subject, preview_size_for, rgb_from_xrgb
+
+SENSOR = (4608, 2592)
+
+
+def darkest_column(frame: np.ndarray) -> float:
+    """Centre of the columns that differ from the backdrop: where the person stands."""
+    grey = frame.astype(float).mean(axis=2)
+    backdrop = np.median(np.concatenate([grey[:, 0], grey[:, -1]]))
+    columns = np.abs(grey - backdrop).mean(axis=0)
+    return float((columns * np.arange(len(columns))).sum() / columns.sum())
+
+
+def test_preview_size_maps_the_crop_one_to_one_onto_the_display() -> None:
+    assert preview_size_for(SENSOR, crop_height=2592, display_height=720) == (1280, 720)
+    assert preview_size_for(SENSOR, crop_height=2592, display_height=1080) == (1920, 1080)
+
+
+def test_streams_have_the_requested_sizes(portrait_file: Path) -> None:
+    camera = ImageCamera(portrait_file, SENSOR)
+    camera.start((1280, 720), (320, 240))
+    assert camera.preview_frame().shape == (720, 1280, 4)
+    assert camera.analysis_frame().shape == (240, 320)
+    assert camera.analysis_frame().dtype == np.uint8
+
+
+def test_image_of_sensor_aspect_is_the_whole_sensor_frame(tmp_path: Path) -> None:
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    scene = rng.integers(0, 255, (648, 1152, 3), dtype=np.uint8)
+    path = tmp_path / "scene.png"
+    Image.fromarray(scene).save(path)
+    camera = ImageCamera(path, SENSOR)
+    camera.start((1152, 648), (320, 240))
+    assert np.array_equal(rgb_from_xrgb(camera.preview_frame()), scene)
+
+
+def test_moving_the_subject_moves_the_person_in_the_frame(portrait_file: Path) -> None:
+    camera = ImageCamera(portrait_file, SENSOR, subject=Subject())
+    camera.start((1152, 648), (320, 240))
+    centre = darkest_column(rgb_from_xrgb(camera.preview_frame()))
+    camera.subject.move(0.1, 0.0)
+    moved = darkest_column(rgb_from_xrgb(camera.preview_frame()))
+    assert moved - centre == pytest.approx(115, abs=10)  # 10 % of 1152 px
+
+
+def test_scaling_the_subject_changes_their_size(portrait_file: Path, astronaut) -> None:
+    camera = ImageCamera(portrait_file, SENSOR)
+    camera.start((1152, 648), (320, 240))
+    camera.subject.scale(0.5)
+    frame = rgb_from_xrgb(camera.preview_frame())
+    grey = frame.astype(int).sum(axis=2)
+    person = np.argwhere(np.abs(grey - grey[0, 0]) > 30)
+    height = person[:, 0].max() - person[:, 0].min() + 1
+    assert height == pytest.approx(324, abs=6)
+
+
+def test_burst_is_full_resolution_and_timestamped(portrait_file: Path) -> None:
+    moment = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
+    camera = ImageCamera(portrait_file, SENSOR, wallclock=lambda: moment)
+    camera.start((1152, 648), (320, 240))
+    stills = camera.capture_burst(3)
+    assert len(stills) == 3
+    assert all(still.pixels.shape == (2592, 4608, 3) for still in stills)
+    assert all(still.captured_at == moment for still in stills)
+    assert [still.metadata["FrameSequence"] for still in stills] == [1, 2, 3]
+    with pytest.raises(ValueError):
+        stills[0].pixels[0, 0] = 0  # a captured frame is never altered
+
+
+def test_missing_image_is_a_camera_fault(tmp_path: Path) -> None:
+    camera = ImageCamera(tmp_path / "none.png", SENSOR)
+    with pytest.raises(CameraError, match="gone"):
+        camera.start((1152, 648), (320, 240))
+
+
+def test_unreadable_image_is_a_camera_fault(tmp_path: Path) -> None:
+    path = tmp_path / "broken.jpg"
+    path.write_bytes(b"\xff\xd8 not really a jpeg")
+    with pytest.raises(CameraError, match="cannot read"):
+        ImageCamera(path, SENSOR).start((1152, 648), (320, 240))
+
+
+def test_image_swapped_while_running_is_picked_up(portrait_file: Path) -> None:
+    import os
+
+    from PIL import Image
+
+    camera = ImageCamera(portrait_file, SENSOR)
+    camera.start((1152, 648), (320, 240))
+    Image.new("RGB", (512, 512), (10, 200, 10)).save(portrait_file)
+    os.utime(portrait_file, (1, 1))
+    [still] = camera.capture_burst(1)
+    assert tuple(still.pixels[1296, 2304]) == (10, 200, 10)
+
+
+def test_camera_on_a_missing_file_refuses_frames_until_started() -> None:
+    with pytest.raises(CameraError, match="not started"):
+        ImageCamera(Path("/nonexistent.png"), SENSOR).preview_frame()
+
+
+def test_a_picture_in_memory_is_ready_at_once(astronaut) -> None:
+    from PIL import Image
+
+    camera = ImageCamera(Image.fromarray(astronaut), SENSOR)
+    assert camera.preview_frame().shape == (648, 1152, 4)
