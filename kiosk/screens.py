@@ -1,7 +1,7 @@
 """What the attendee sees: one drawing function per state, sized for reading at 3 metres.
 
-Sizes derive from the screen's height (``unit`` = 1 % of it), so any resolution and orientation
-works. Rendered text is cached; the framing screen, drawn every frame, only moves the preview's
+Sizes derive from the screen's shorter side (``unit`` = 1 % of it), so type has the same size in
+landscape and portrait and any resolution works. Rendered text is cached; the framing screen, drawn every frame, only moves the preview's
 pixels and draws a few shapes over them.
 """
 
@@ -54,7 +54,7 @@ class Screens:
         self.config = config
         self.texts = texts
         self.width, self.height = surface.get_size()
-        self.unit = self.height / 100
+        self.unit = min(self.width, self.height) / 100
         self.background = hex_colour(config.branding.background)
         self.foreground = hex_colour(config.branding.foreground)
         self.accent = hex_colour(config.branding.accent)
@@ -96,7 +96,8 @@ class Screens:
 
     def _attract(self, now: float) -> None:
         self.surface.fill(self.background)
-        top = 12 * self.unit
+        # On a tall screen the block sits lower, nearer the eyes of a standing person.
+        top = self.height * (0.12 if self.width >= self.height else 0.22)
         if self._logo is not None:
             self.surface.blit(self._logo, self._logo.get_rect(midtop=(self.width // 2, top)))
             top += self._logo.get_height() + 4 * self.unit
@@ -112,7 +113,7 @@ class Screens:
         self._paragraph(self.texts.get("attract_press"), 7, self.foreground, top + 24 * self.unit)
         retention_days = max(1, round(self.config.storage.retention / 86400))
         notice = self.texts.get("attract_privacy", retention_days=retention_days)
-        self._paragraph(notice, 3.4, self.muted, 100 * self.unit, anchor_bottom=True)
+        self._paragraph(notice, 3.4, self.muted, self.height, anchor_bottom=True)
 
     def _framing(self, booth: Booth, now: float, media: Media) -> None:
         area = self._preview(media)
@@ -217,7 +218,7 @@ class Screens:
             self.texts.get("out_of_order_body"), 5, self.foreground, top + 3 * self.unit
         )
         if booth.fault:
-            self._paragraph(booth.fault, 2.5, self.muted, 100 * self.unit, anchor_bottom=True)
+            self._paragraph(booth.fault, 2.5, self.muted, self.height, anchor_bottom=True)
 
     # -- pieces --
 

@@ -16,7 +16,12 @@ class VisitLog:
         self.path = path
 
     def append(self, record: dict[str, Any], ended_at: dt.datetime) -> dict[str, Any]:
-        line = {"ended": ended_at.isoformat(timespec="seconds"), **record}
+        started_at = ended_at - dt.timedelta(seconds=record.get("duration_s", 0.0))
+        line = {
+            "started": started_at.isoformat(timespec="seconds"),
+            "ended": ended_at.isoformat(timespec="seconds"),
+            **record,
+        }
         text = json.dumps(line, ensure_ascii=False, separators=(",", ":"))
         log.info("visit %s", text)
         try:

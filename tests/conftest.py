@@ -86,7 +86,12 @@ def make_store(config: Config) -> PhotoStore:
 def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
     apps: list[BoothApp] = []
 
-    def build(config: Config = config, camera: ImageCamera | None = None, **kwargs) -> BoothApp:
+    def build(
+        config: Config = config,
+        camera: ImageCamera | None = None,
+        surface: pygame.Surface = surface,
+        **kwargs,
+    ) -> BoothApp:
         camera = camera or ImageCamera(
             config.camera.image, config.camera.sensor_size, wallclock=lambda: FIXED_TIME
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -113,6 +114,8 @@ def test_a_whole_visit_makes_a_photo_that_the_share_qr_finds(make_app, config) -
     assert [phase["phase"] for phase in visit["phases"]] == ALL_SCREENS[1:]
     assert visit["retakes"] == 0
     assert visit["ended"] == "2026-07-04T15:30:12+02:00"
+    took = dt.datetime.fromisoformat(visit["ended"]) - dt.datetime.fromisoformat(visit["started"])
+    assert abs(took.total_seconds() - visit["duration_s"]) < 1
 
 
 def test_the_framing_screen_shows_the_photo_crop_mirrored(make_app) -> None:
@@ -206,3 +209,22 @@ def test_english_screens_render_too(make_app, config) -> None:
     assert app.screens.texts.language == "en"
     for name in ALL_SCREENS:
         assert_not_blank(screenshots(app)[name])
+
+
+def test_a_portrait_screen_with_a_logo_shows_every_screen(make_app, config, tmp_path) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGBA", (400, 120), (20, 200, 120, 255)).save(logo)
+    branding = config.branding.model_copy(update={"logo": logo})
+    display = config.display.model_copy(update={"size": (720, 1280)})
+    portrait = config.model_copy(update={"branding": branding, "display": display})
+    pygame.display.set_mode(display.size)
+    app = make_app(portrait, surface=pygame.display.get_surface())
+    full_visit(app)
+    shots = screenshots(app)
+    for name in ALL_SCREENS:
+        assert_not_blank(shots[name])
+        assert Image.open(shots[name]).size == (720, 1280)
+    [url] = decode_qr(shots["share"])
+    assert url == app.machine.photo.url
+    attract = np.asarray(Image.open(shots["attract"]).convert("RGB"))
+    assert (np.abs(attract.astype(int) - (20, 200, 120)).sum(axis=2) < 30).sum() > 30000
