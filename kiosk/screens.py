@@ -1,8 +1,8 @@
 """What the attendee sees: one drawing function per state, sized for reading at 3 metres.
 
 Sizes derive from the screen's shorter side (``unit`` = 1 % of it), so type has the same size in
-landscape and portrait and any resolution works. Rendered text is cached; the framing screen, drawn every frame, only moves the preview's
-pixels and draws a few shapes over them.
+landscape and portrait and any resolution works. Rendered text is cached; the framing screen,
+drawn every frame, only moves the preview's pixels and draws a few shapes over them.
 """
 
 from __future__ import annotations
