@@ -21,19 +21,20 @@ from kiosk.camera import Camera, CameraError, ImageCamera, preview_size_for
 from kiosk.config import Config
 from kiosk.framing import Crop, centred_crop
 from kiosk.machine import (
+    CAMERA,
     Booth,
-    CameraFault,
-    CameraRecovered,
     CaptureBurst,
     CaptureFailed,
     CaptureFinished,
+    CheckHealth,
     Command,
     DiscardPhoto,
     Event,
+    Fault,
     Phase,
     RecordVisit,
+    Recovered,
     ReportFault,
-    RetryCamera,
     Tick,
 )
 from kiosk.photos import PhotoStore, crop_pixels
@@ -144,12 +145,12 @@ class BoothApp:
         entered = phase is not self._shown_phase
         if entered:
             self._prepare(phase)
-        if phase in (Phase.FRAMING, Phase.COUNTDOWN) and self.machine.camera_ok:
+        if phase in (Phase.FRAMING, Phase.COUNTDOWN) and CAMERA not in self.machine.faults:
             try:
                 self.media.preview = self.camera.preview_frame()
             except CameraError as error:
                 self.media.preview = None
-                self.post(CameraFault(str(error)))
+                self.post(Fault(CAMERA, str(error)))
         self.screens.draw(self.machine, now, self.media)
         pygame.display.flip()
         if entered and self.screenshots is not None:
@@ -181,11 +182,12 @@ class BoothApp:
                 log.info("photo discarded for a retake: %s", photo.path)
             case RecordVisit(record=record):
                 self.visits.append(record, self.wallclock())
-            case RetryCamera():
-                event = self._start_camera()
-                if isinstance(event, CameraRecovered):
-                    log.info("camera is back")
-                    self.post(event)
+            case CheckHealth(sources=sources):
+                if CAMERA in sources:
+                    event = self._start_camera()
+                    if isinstance(event, Recovered):
+                        log.info("camera is back")
+                        self.post(event)
             case ReportFault(reason=reason):
                 log.error("out of order: %s", reason)
 
@@ -199,8 +201,8 @@ class BoothApp:
             )
             self.camera.start(preview, self.config.camera.analysis_size)
         except CameraError as error:
-            return CameraFault(str(error))
-        return CameraRecovered()
+            return Fault(CAMERA, str(error))
+        return Recovered(CAMERA)
 
     def _capture(self, count: int) -> Event:
         try:

@@ -1,7 +1,7 @@
 """The booth's state machine: pure, clock-injected, no hardware.
 
 ``Booth.handle(event, now)`` takes one event and the current monotonic time and returns the
-commands the edge must carry out (take a burst, discard a photo, record a visit, retry the camera).
+commands the edge must carry out (take a burst, discard a photo, record a visit, check a part).
 Results of those commands come back as events. Nothing here sleeps, reads a clock or touches I/O.
 """
 
@@ -73,16 +73,24 @@ class CaptureFinished:
 @dataclass(frozen=True)
 class CaptureFailed:
     reason: str
+    source: str = "camera"
+
+
+CAMERA = "camera"
+DISK = "disk"
 
 
 @dataclass(frozen=True)
-class CameraFault:
+class Fault:
+    """Part of the booth (``CAMERA``, ``DISK``) cannot work; the booth is out of order."""
+
+    source: str
     reason: str
 
 
 @dataclass(frozen=True)
-class CameraRecovered:
-    pass
+class Recovered:
+    source: str
 
 
 Event = (
@@ -92,8 +100,8 @@ Event = (
     | Guidance
     | CaptureFinished
     | CaptureFailed
-    | CameraFault
-    | CameraRecovered
+    | Fault
+    | Recovered
 )
 
 
@@ -116,8 +124,10 @@ class RecordVisit:
 
 
 @dataclass(frozen=True)
-class RetryCamera:
-    pass
+class CheckHealth:
+    """Try the faulty parts again: restart the camera, look at the free disk space."""
+
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,7 @@ class ReportFault:
     reason: str
 
 
-Command = CaptureBurst | DiscardPhoto | RecordVisit | RetryCamera | ReportFault
+Command = CaptureBurst | DiscardPhoto | RecordVisit | CheckHealth | ReportFault
 
 
 # --- the visit ----------------------------------------------------------------------------------
@@ -162,8 +172,7 @@ class Booth:
         self.visit: Visit | None = None
         self.guidance: Guidance | None = None
         self.last_activity = 0.0
-        self.fault: str | None = None
-        self.camera_ok = True
+        self.faults: dict[str, str] = {}
         self._last_retry = 0.0
 
     # -- read-only views for the screens --
@@ -186,6 +195,14 @@ class Booth:
         return max(0, self.timing.retakes - used)
 
     @property
+    def healthy(self) -> bool:
+        return not self.faults
+
+    @property
+    def fault(self) -> str | None:
+        return "; ".join(self.faults.values()) or None
+
+    @property
     def photo(self) -> SavedPhoto | None:
         return self.visit.photo if self.visit else None
 
@@ -193,10 +210,10 @@ class Booth:
 
     def handle(self, event: Event, now: float) -> list[Command]:
         match event:
-            case CameraFault(reason=reason):
-                return self._camera_fault(reason, now)
-            case CameraRecovered():
-                return self._camera_recovered(now)
+            case Fault(source=source, reason=reason):
+                return self._fault(source, reason, now)
+            case Recovered(source=source):
+                return self._recovered(source, now)
             case MainButton() | SecondButton():
                 self.last_activity = now
         handler = getattr(self, f"_on_{self.phase.value}")
@@ -239,10 +256,10 @@ class Booth:
                 assert self.visit is not None
                 self.visit.photo = photo
                 self._enter(Phase.REVIEW, now)
-            case CaptureFailed(reason=reason):
-                return self._camera_fault(f"capture failed: {reason}", now)
+            case CaptureFailed(reason=reason, source=source):
+                return self._fault(source, f"capture failed: {reason}", now)
             case Tick() if self.seconds_in_phase(now) >= self.timing.capture_timeout:
-                return self._camera_fault("capture took too long", now)
+                return self._fault(CAMERA, "capture took too long", now)
         return []
 
     def _on_review(self, event: Event, now: float) -> list[Command]:
@@ -272,14 +289,13 @@ class Booth:
     def _on_out_of_order(self, event: Event, now: float) -> list[Command]:
         if isinstance(event, Tick) and now - self._last_retry >= self.timing.camera_retry:
             self._last_retry = now
-            return [RetryCamera()]
+            return [CheckHealth(tuple(self.faults))]
         return []
 
     # -- shared moves --
 
-    def _camera_fault(self, reason: str, now: float) -> list[Command]:
-        self.camera_ok = False
-        self.fault = reason
+    def _fault(self, source: str, reason: str, now: float) -> list[Command]:
+        self.faults[source] = reason
         commands: list[Command] = [ReportFault(reason)]
         if self.phase in (Phase.REVIEW, Phase.SHARE):
             # The photo is safe on disk; let this person finish, then show the fault.
@@ -292,10 +308,9 @@ class Booth:
         self._last_retry = now
         return commands
 
-    def _camera_recovered(self, now: float) -> list[Command]:
-        self.camera_ok = True
-        self.fault = None
-        if self.phase is Phase.OUT_OF_ORDER:
+    def _recovered(self, source: str, now: float) -> list[Command]:
+        self.faults.pop(source, None)
+        if self.phase is Phase.OUT_OF_ORDER and self.healthy:
             self._enter(Phase.ATTRACT, now)
         return []
 
@@ -305,7 +320,7 @@ class Booth:
         record = self.visit.record(outcome, now)
         self.visit = None
         self.guidance = None
-        self._enter(Phase.ATTRACT if self.camera_ok else Phase.OUT_OF_ORDER, now, record=False)
+        self._enter(Phase.ATTRACT if self.healthy else Phase.OUT_OF_ORDER, now, record=False)
         self._last_retry = now
         return [RecordVisit(record)]
 

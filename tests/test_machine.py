@@ -6,19 +6,21 @@ import pytest
 
 from kiosk.config import TimingConfig
 from kiosk.machine import (
+    CAMERA,
+    DISK,
     Booth,
-    CameraFault,
-    CameraRecovered,
     CaptureBurst,
     CaptureFailed,
     CaptureFinished,
+    CheckHealth,
     DiscardPhoto,
+    Fault,
     Guidance,
     MainButton,
     Phase,
     RecordVisit,
+    Recovered,
     ReportFault,
-    RetryCamera,
     SavedPhoto,
     SecondButton,
     Tick,
@@ -275,7 +277,7 @@ def test_visit_record_lists_phases_with_durations() -> None:
 @pytest.mark.parametrize("phase", [Phase.ATTRACT, Phase.FRAMING, Phase.COUNTDOWN, Phase.CAPTURE])
 def test_camera_fault_puts_the_booth_out_of_order(phase: Phase) -> None:
     booth = booth_in(phase) if phase is not Phase.ATTRACT else Booth(TIMING, 5)
-    booth.handle(CameraFault("camera unplugged"), 101.0)
+    booth.handle(Fault(CAMERA, "camera unplugged"), 101.0)
     assert booth.phase is Phase.OUT_OF_ORDER
     assert booth.visit is None
 
@@ -283,7 +285,7 @@ def test_camera_fault_puts_the_booth_out_of_order(phase: Phase) -> None:
 @pytest.mark.parametrize("phase", [Phase.REVIEW, Phase.SHARE])
 def test_camera_fault_lets_a_person_with_a_photo_finish(phase: Phase) -> None:
     booth = booth_in(phase)
-    booth.handle(CameraFault("camera unplugged"), 101.0)
+    booth.handle(Fault(CAMERA, "camera unplugged"), 101.0)
     assert booth.phase is phase
     if phase is Phase.REVIEW:
         booth.handle(MainButton(), 102.0)
@@ -294,20 +296,39 @@ def test_camera_fault_lets_a_person_with_a_photo_finish(phase: Phase) -> None:
 
 def test_out_of_order_retries_the_camera_on_schedule_and_recovers() -> None:
     booth = Booth(TIMING, 5)
-    booth.handle(CameraFault("no camera"), 0.0)
+    booth.handle(Fault(CAMERA, "no camera"), 0.0)
     assert booth.handle(Tick(), 9.9) == []
-    assert booth.handle(Tick(), 10.0) == [RetryCamera()]
+    assert booth.handle(Tick(), 10.0) == [CheckHealth((CAMERA,))]
     assert booth.handle(Tick(), 15.0) == []
-    assert booth.handle(Tick(), 20.0) == [RetryCamera()]
+    assert booth.handle(Tick(), 20.0) == [CheckHealth((CAMERA,))]
     booth.handle(MainButton(), 21.0)
     assert booth.phase is Phase.OUT_OF_ORDER
-    booth.handle(CameraRecovered(), 22.0)
+    booth.handle(Recovered(CAMERA), 22.0)
     assert booth.phase is Phase.ATTRACT
     assert booth.fault is None
 
 
 def test_repeated_faults_while_out_of_order_only_report() -> None:
     booth = Booth(TIMING, 5)
-    booth.handle(CameraFault("no camera"), 0.0)
-    assert booth.handle(CameraFault("still none"), 5.0) == [ReportFault("still none")]
+    booth.handle(Fault(CAMERA, "no camera"), 0.0)
+    assert booth.handle(Fault(CAMERA, "still none"), 5.0) == [ReportFault("still none")]
     assert booth.phase is Phase.OUT_OF_ORDER
+
+
+def test_every_faulty_part_must_recover_before_the_booth_works_again() -> None:
+    booth = Booth(TIMING, 5)
+    booth.handle(Fault(DISK, "12 MB free, 500 MB needed"), 0.0)
+    booth.handle(Fault(CAMERA, "no camera"), 1.0)
+    assert booth.handle(Tick(), 11.0) == [CheckHealth((DISK, CAMERA))]
+    booth.handle(Recovered(CAMERA), 12.0)
+    assert booth.phase is Phase.OUT_OF_ORDER
+    assert booth.fault == "12 MB free, 500 MB needed"
+    booth.handle(Recovered(DISK), 13.0)
+    assert booth.phase is Phase.ATTRACT
+
+
+def test_a_failed_save_is_a_disk_fault() -> None:
+    booth = booth_in(Phase.CAPTURE)
+    booth.handle(CaptureFailed("No space left on device", source=DISK), 101.0)
+    assert booth.phase is Phase.OUT_OF_ORDER
+    assert booth.faults == {DISK: "capture failed: No space left on device"}
