@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", help="the file to check (default: as --config)")
     check.set_defaults(handler=_check_config)
 
+    serve = commands.add_parser("serve", help="run the download server for share links")
+    serve.set_defaults(handler=_serve)
+    purge = commands.add_parser("purge", help="delete photos and links past their retention now")
+    purge.set_defaults(handler=_purge)
+
     for name, handler, summary in (
         ("run", _run, "run the booth as configured (production)"),
         ("demo", _demo, "try the booth in a window with a still image as the camera"),
@@ -76,6 +81,34 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_config(args: argparse.Namespace, config: Config, path: Path | None) -> int:
     print(f"config OK: {path or 'built-in defaults'}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.server import serve
+
+    try:
+        serve(config)
+    except OSError as error:
+        print(
+            f"share.port: cannot listen on {config.share.host}:{config.share.port}: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _purge(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.photoindex import PhotoIndex
+    from kiosk.retention import purge
+
+    storage = config.storage
+    index = PhotoIndex(storage.index_path)
+    try:
+        result = purge(index, storage.dir.expanduser(), time.time(), storage.retention)
+    finally:
+        index.close()
+    print(f"deleted {result.records} links and {result.files} photo files")
     return EXIT_OK
 
 

@@ -181,6 +181,7 @@ class ButtonsConfig(Section):
 class StorageConfig(Section):
     dir: Path = Field(default_factory=_default_storage_dir)
     retention: Duration = 30 * 86400.0
+    min_free_mb: StrictInt = Field(500, ge=0, le=1_000_000)
 
     @property
     def photos_dir(self) -> Path:
@@ -204,11 +205,31 @@ def _check_base_url(value: str) -> str:
     return value.rstrip("/")
 
 
+class WifiConfig(Section):
+    """The booth's own Wi-Fi, offered as a join QR code before the photo's link."""
+
+    ssid: str = Field(min_length=1, max_length=32)
+    password: str = Field("", max_length=63)
+    security: Literal["WPA", "WEP", "nopass"] = "WPA"
+    hidden: StrictBool = False
+
+    @model_validator(mode="after")
+    def _password_fits_security(self) -> WifiConfig:
+        if self.security == "nopass" and self.password:
+            raise ValueError("an open network (security = 'nopass') has no password")
+        if self.security == "WPA" and not 8 <= len(self.password) <= 63:
+            raise ValueError("a WPA password has 8 to 63 characters")
+        if self.security == "WEP" and not self.password:
+            raise ValueError("a WEP network needs its password")
+        return self
+
+
 class ShareConfig(Section):
     base_url: Annotated[str, AfterValidator(_check_base_url)] = ""
     host: str = "0.0.0.0"
     port: StrictInt = Field(8080, ge=1, le=65535)
     link_ttl: Duration = 7 * 86400.0
+    wifi: WifiConfig | None = None
 
 
 def _check_text_overrides(value: dict[str, str]) -> dict[str, str]:
@@ -239,6 +260,14 @@ class Config(Section):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     share: ShareConfig = ShareConfig()
     texts: TextsConfig = TextsConfig()
+
+    @model_validator(mode="after")
+    def _links_end_before_photos_go(self) -> Config:
+        if self.share.link_ttl > self.storage.retention:
+            raise ValueError(
+                "share.link_ttl: longer than storage.retention; a link would outlive its photo"
+            )
+        return self
 
 
 class ConfigError(Exception):
@@ -349,6 +378,8 @@ def _describe(error: dict[str, Any]) -> str:
         message = _PLAIN_MESSAGES["tuple_type"]
     elif kind in _PLAIN_MESSAGES and given is not None and not isinstance(given, dict):
         message = f"{given!r}: {message}"
+    if not location:
+        return message  # whole-file rules name their keys themselves
     return f"{key}: {message}"
 
 

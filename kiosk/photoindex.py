@@ -31,12 +31,14 @@ class PhotoRecord:
 
 
 class PhotoIndex:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, durable: bool = True):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        # FULL: a photo's link survives a power cut. NORMAL (still crash-safe in WAL mode) may
+        # lose the last few commits: good enough for download counters.
+        self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self._db.execute(_SCHEMA)
 
     def add(self, token: str, file: str, created: float, expires: float) -> None:
@@ -55,8 +57,29 @@ class PhotoIndex:
     def remove(self, token: str) -> None:
         self._db.execute("DELETE FROM photos WHERE token = ?", (token,))
 
+    def count_download(self, token: str) -> None:
+        self._db.execute("UPDATE photos SET downloads = downloads + 1 WHERE token = ?", (token,))
+
+    def created_before(self, moment: float) -> list[PhotoRecord]:
+        rows = self._db.execute(
+            "SELECT token, file, created, expires, downloads FROM photos WHERE created < ?",
+            (moment,),
+        ).fetchall()
+        return [PhotoRecord(*row) for row in rows]
+
+    def files(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT file FROM photos")}
+
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM photos").fetchone()[0]
+
+    def totals_since(self, moment: float) -> tuple[int, int]:
+        """Photos taken since ``moment`` and downloads of them."""
+        photos, downloads = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(downloads), 0) FROM photos WHERE created >= ?",
+            (moment,),
+        ).fetchone()
+        return photos, downloads
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,62 @@
+"""Steps of a visit through the real booth loop, shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import zxingcpp
+from PIL import Image
+
+from kiosk.app import BoothApp
+from kiosk.machine import MainButton, Phase, SecondButton
+
+ALL_SCREENS = ["attract", "framing", "countdown", "capture", "review", "share"]
+
+
+def advance(app: BoothApp, start: float, seconds: float, fps: float = 10) -> float:
+    """Run the loop for ``seconds`` of booth time at ``fps`` frames a second; returns the end."""
+    now = start
+    for _ in range(round(seconds * fps)):
+        now += 1 / fps
+        app.step(now)
+    return now
+
+
+def press(app: BoothApp, button: MainButton | SecondButton, now: float) -> float:
+    app.post(button)
+    app.step(now)
+    return now
+
+
+def screenshots(app: BoothApp) -> dict[str, Path]:
+    assert app.screenshots is not None
+    return {path.stem.split("-", 1)[1]: path for path in sorted(app.screenshots.glob("*.png"))}
+
+
+def assert_not_blank(path: Path) -> None:
+    pixels = np.asarray(Image.open(path).convert("RGB")).astype(np.uint32)
+    assert pixels.std() > 10, f"{path.name} looks blank"
+    colours = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+    assert len(np.unique(colours)) > 20, f"{path.name} has hardly any detail"
+
+
+def decode_qr(path: Path) -> list[str]:
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(path).convert("L"))]
+
+
+def full_visit(app: BoothApp) -> float:
+    app.start(0.0)
+    now = advance(app, 0.0, 1.0)
+    now = press(app, MainButton(), now + 0.1)
+    assert app.machine.phase is Phase.FRAMING
+    now = advance(app, now, 2.0)
+    now = press(app, MainButton(), now + 0.1)
+    assert app.machine.phase is Phase.COUNTDOWN
+    now = advance(app, now, app.config.timing.countdown + 0.2)
+    now = advance(app, now, 0.2)
+    assert app.machine.phase is Phase.REVIEW
+    now = press(app, MainButton(), now + 0.1)
+    assert app.machine.phase is Phase.SHARE
+    now = advance(app, now, 1.0)
+    return now

@@ -1,0 +1,321 @@
+"""The download server over real loopback HTTP, fed by photos the real booth loop took."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.client
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import pytest
+from conftest import FIXED_TIME
+from helpers import decode_qr, full_visit, screenshots
+
+from kiosk.cli import main
+from kiosk.config import Config
+from kiosk.photoindex import PhotoIndex
+from kiosk.retention import purge
+from kiosk.server import (
+    MAX_HEADER_LINE,
+    MAX_HEADERS,
+    SECURITY_HEADERS,
+    DownloadServer,
+    GuessGuard,
+    RateLimiter,
+    choose_language,
+    download_name,
+    start_server,
+)
+
+
+@dataclass
+class RunningServer:
+    """The real server on 127.0.0.1 in a thread of its own, with a clock the test moves."""
+
+    config: Config
+    now: float = field(default_factory=time.time)
+    delays: list[float] = field(default_factory=list)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        assert self._ready.wait(10), "server did not start"
+
+    async def _record_delay(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = DownloadServer(self.config, clock=lambda: self.now, sleep=self._record_delay)
+        self.runner, self.port = self._loop.run_until_complete(start_server(server, "127.0.0.1", 0))
+        self._ready.set()
+        self._loop.run_forever()
+
+    def request(
+        self, path: str, method: str = "GET", headers: dict[str, str] | None = None
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One request with the path sent exactly as written (no client-side normalising)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, response.headers, body
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+@pytest.fixture
+def server(config: Config) -> Iterator[RunningServer]:
+    running = RunningServer(config)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def shared(make_app, config: Config, server: RunningServer):
+    """A photo taken by a whole visit, its share URL read back from the share screen's QR."""
+    server.now = FIXED_TIME.timestamp() + 60  # a minute after the photo was taken
+    share = config.share.model_copy(update={"base_url": f"http://127.0.0.1:{server.port}"})
+    app = make_app(config.model_copy(update={"share": share}))
+    full_visit(app)
+    [url] = decode_qr(screenshots(app)["share"])
+    photo = app.machine.photo
+    assert photo is not None and url == photo.url
+    return url.removeprefix(f"http://127.0.0.1:{server.port}"), Path(photo.path), photo.token
+
+
+def test_qr_link_leads_to_a_page_and_the_original_bytes(server, shared, config) -> None:
+    path, file, token = shared
+    status, headers, body = server.request(path)
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    page = body.decode()
+    assert "Sommerfest 2026" in page and "Fotoclub Müller" in page
+    assert f'href="/p/{token}/photo.jpg" download' in page
+    assert "Foto herunterladen" in page
+    assert "<script" not in page and "http" not in page.split("<body>")[1]
+
+    status, headers, photo = server.request(f"{path}/photo.jpg")
+    assert status == 200
+    assert photo == file.read_bytes()
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["Content-Disposition"].startswith('attachment; filename="sommerfest-2026-2026')
+    assert headers["Cache-Control"].startswith("private")
+    assert headers["ETag"]
+    record = PhotoIndex(config.storage.index_path).get(token)
+    assert record is not None and record.downloads == 1
+
+
+def test_head_range_and_etag_work(server, shared) -> None:
+    path, file, _ = shared
+    original = file.read_bytes()
+    status, headers, body = server.request(f"{path}/photo.jpg", method="HEAD")
+    assert status == 200 and body == b""
+    assert int(headers["Content-Length"]) == len(original)
+    status, headers, body = server.request(f"{path}/photo.jpg", headers={"Range": "bytes=100-199"})
+    assert status == 206
+    assert body == original[100:200]
+    assert headers["Content-Range"] == f"bytes 100-199/{len(original)}"
+    etag = server.request(f"{path}/photo.jpg")[1]["ETag"]
+    status, _, body = server.request(f"{path}/photo.jpg", headers={"If-None-Match": etag})
+    assert status == 304 and body == b""
+
+
+def test_every_response_carries_the_security_headers(server, shared) -> None:
+    path, _, _ = shared
+    for target in (path, f"{path}/photo.jpg", "/share.css", "/healthz", "/p/nothing", "/"):
+        _, headers, _ = server.request(target)
+        for name, value in SECURITY_HEADERS.items():
+            assert headers.get(name) == value, (target, name)
+    assert "script-src" not in SECURITY_HEADERS["Content-Security-Policy"]  # default 'none'
+
+
+def test_expired_link_is_a_kind_410(server, shared, config) -> None:
+    path, _, _ = shared
+    server.now += config.share.link_ttl + 1
+    for target in (path, f"{path}/photo.jpg"):
+        status, headers, body = server.request(target)
+        assert status == 410
+        assert "abgelaufen" in body.decode()
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_page_speaks_the_phones_language(server, shared) -> None:
+    path, _, _ = shared
+    _, _, body = server.request(path, headers={"Accept-Language": "en-GB,en;q=0.9,de;q=0.5"})
+    assert "Download photo" in body.decode()
+    _, _, body = server.request(path, headers={"Accept-Language": "fr-FR, de;q=0.3"})
+    assert "Foto herunterladen" in body.decode()
+
+
+def test_healthz_reports_for_the_operator(server, shared) -> None:
+    path, _, _ = shared
+    server.request(f"{path}/photo.jpg")
+    status, _, body = server.request("/healthz")
+    report = json.loads(body)
+    assert status == 200
+    assert report["status"] == "ok"
+    assert report["photos_24h"] == 1 and report["downloads_24h"] == 1
+    assert report["free_mb"] > 0
+
+
+def attack_paths(token: str, deleted: str) -> list[str]:
+    return [
+        "/p/../index.sqlite3",
+        "/p/%2e%2e/index.sqlite3",
+        "/p/%2e%2e%2findex.sqlite3",
+        "/p/..%2f..%2f..%2fetc%2fpasswd",
+        "/p/%252e%252e%252findex.sqlite3",
+        "/p/..%5cindex.sqlite3",
+        f"/p/{token}%00",
+        f"/p/{token}%00/photo.jpg",
+        f"/p/{token}/photo.jpg%00.png",
+        f"/p/{token}/photo.jpg/",
+        f"/p/{token}/../../index.sqlite3",
+        f"/p/{token}/..%2f..%2findex.sqlite3",
+        f"/p/{token[:-1]}",
+        f"/p/{token}A",
+        f"/p/{token * 12}",
+        f"/p/%C3%A4{token[1:]}",
+        "/p/%EF%BC%8E%EF%BC%8E%EF%BC%8Findex.sqlite3",
+        f"/p/{token[:10]}*{token[11:]}",
+        f"/P/{token}",
+        f"/p/{deleted}",
+        f"/p/{deleted}/photo.jpg",
+        "/p/",
+        "/p//photo.jpg",
+        "/photos/",
+        "/index.sqlite3",
+        "/",
+    ]
+
+
+def test_traversal_and_malformed_tokens_all_get_the_same_404(server, shared, config) -> None:
+    path, file, token = shared
+    _, _, reference = server.request(f"/p/{'Q' * 22}")
+    secrets = [config.storage.index_path.read_bytes()[:64], b"root:", file.read_bytes()[:64]]
+    never_issued = "Z" * 22
+    for target in attack_paths(token, never_issued):
+        status, _, body = server.request(target)
+        assert status == 404, target
+        assert body == reference, target
+        assert not any(secret in body for secret in secrets), target
+    # A link deleted (retake, purge) looks exactly like one that never was.
+    assert server.request(path)[0] == 200
+    PhotoIndex(config.storage.index_path).remove(token)
+    for target in (path, f"{path}/photo.jpg"):
+        assert server.request(target)[:3:2] == (404, reference)
+
+
+def test_repeated_misses_are_slowed_down(server) -> None:
+    for _ in range(14):
+        assert server.request(f"/p/{'Q' * 22}")[0] == 404
+    assert server.delays == [0.25, 0.5, 1.0, 2.0]
+
+
+def test_floods_are_refused_with_429(server) -> None:
+    statuses = [server.request("/share.css")[0] for _ in range(80)]
+    assert statuses.count(200) >= 60
+    assert 429 in statuses
+
+
+def test_oversized_headers_are_refused(server, shared) -> None:
+    path, _, _ = shared
+    status, _, _ = server.request(path, headers={"X-Fill": "a" * (MAX_HEADER_LINE + 10)})
+    assert status in (400, 431)
+    status, _, _ = server.request(path, headers={f"X-{n}": "1" for n in range(MAX_HEADERS + 5)})
+    assert status in (400, 431)
+
+
+def test_fifty_concurrent_downloads_are_complete_and_identical(server, shared) -> None:
+    path, file, _ = shared
+    expected = hashlib.sha256(file.read_bytes()).hexdigest()
+
+    async def download_all() -> list[str]:
+        async with aiohttp.ClientSession() as session:
+
+            async def one() -> str:
+                async with session.get(f"http://127.0.0.1:{server.port}{path}/photo.jpg") as reply:
+                    assert reply.status == 200
+                    return hashlib.sha256(await reply.read()).hexdigest()
+
+            return await asyncio.gather(*(one() for _ in range(50)))
+
+    digests = asyncio.run(download_all())
+    assert digests == [expected] * 50
+
+
+def test_purge_deletes_old_photos_with_their_links(make_app, config) -> None:
+    app = make_app()
+    full_visit(app)
+    photo = app.machine.photo
+    assert photo is not None
+    index = PhotoIndex(config.storage.index_path)
+    record = index.get(photo.token)
+    assert record is not None
+    retention = config.storage.retention
+
+    kept = purge(index, config.storage.dir, record.created + retention - 1, retention)
+    assert (kept.records, kept.files) == (0, 0)
+    assert Path(photo.path).exists(), "a photo within its retention stays"
+
+    gone = purge(index, config.storage.dir, record.created + retention + 1, retention)
+    assert (gone.records, gone.files) == (1, 1)
+    assert index.get(photo.token) is None
+    assert not Path(photo.path).exists()
+    assert not any(config.storage.photos_dir.iterdir()), "empty day folders go too"
+
+
+def test_kiosk_purge_removes_old_files_no_record_names(config, tmp_path, capsys) -> None:
+    orphan = config.storage.photos_dir / "2020-01-01" / "echtbild-orphan.jpg"
+    recent = config.storage.photos_dir / "2026-11-29" / "echtbild-being-written.jpg"
+    for path in (orphan, recent):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x")
+    os.utime(orphan, (0, 0))
+    config_file = tmp_path / "purge.toml"
+    config_file.write_text(f'[storage]\ndir = "{config.storage.dir}"\n')
+    assert main(["--config", str(config_file), "purge"]) == 0
+    assert "deleted 0 links and 1 photo files" in capsys.readouterr().out
+    assert not orphan.exists() and not orphan.parent.exists()
+    assert recent.exists()
+
+
+def test_language_choice() -> None:
+    assert choose_language("en-US,en;q=0.9", "de") == "en"
+    assert choose_language("fr, en;q=0.2, de;q=0.8", "en") == "de"
+    assert choose_language(None, "de") == "de"
+    assert choose_language("de;q=abc, en", "de") == "en"
+
+
+def test_download_name_is_readable_ascii() -> None:
+    name = download_name("Straßenfest Köln!", 1_700_000_000)
+    assert name.startswith("strassenfest-koln-") or name.startswith("straenfest-koln-")
+    assert name.endswith(".jpg") and name.isascii()
+
+
+def test_guards_are_pure_functions_of_time() -> None:
+    guard = GuessGuard(free=2, window=10, first_delay=1, max_delay=3)
+    assert [guard.miss("a", t) for t in (0, 1, 2, 3, 4)] == [0, 0, 1, 2, 3]
+    assert guard.miss("a", 100) == 0, "misses expire after the window"
+    assert guard.miss("b", 4) == 0, "addresses are counted apart"
+    limiter = RateLimiter(rate=1, burst=2)
+    assert [limiter.allow("a", 0) for _ in range(3)] == [True, True, False]
+    assert limiter.allow("a", 1.0)
