@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.config import Config, ConfigError, load_config, parse_config
+from kiosk.config import Config, ConfigError, WifiConfig, load_config, parse_config
 from kiosk.texts import TEXT_KEYS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
@@ -37,7 +37,10 @@ def test_the_example_config_documents_every_key() -> None:
             continue
         assert f"[{section_name}]" in text
         for key in section.annotation.model_fields:
-            assert f"\n{key} =" in text or f"# {key} =" in text, f"{section_name}.{key}"
+            documented = (f"\n{key} =", f"# {key} =", f"[{section_name}.{key}]")
+            assert any(form in text for form in documented), f"{section_name}.{key}"
+    for key in WifiConfig.model_fields:
+        assert f"# {key} =" in text, f"share.wifi.{key}"
 
 
 def test_durations_accept_units(tmp_path: Path) -> None:
@@ -84,6 +87,17 @@ BAD_CONFIGS = {
     "unknown text": ("[texts.de]\ntitel = 'x'\n", "texts.de", "unknown text titel"),
     "section is not a table": ("event = 'x'\n", "event", "must be a table"),
     "empty event name": ("[event]\nname = ''\n", "event.name", "must not be empty"),
+    "short wifi password": (
+        "[share.wifi]\nssid = 'Booth'\npassword = 'abc'\n",
+        "share.wifi",
+        "8 to 63 characters",
+    ),
+    "link outlives photo": (
+        "[share]\nlink_ttl = '40d'\n",
+        "share.link_ttl",
+        "longer than storage.retention",
+    ),
+    "negative disk floor": ("[storage]\nmin_free_mb = -1\n", "storage.min_free_mb", "at least 0"),
 }
 
 

@@ -28,7 +28,16 @@ def test_languages_use_the_same_placeholders(key: str) -> None:
 def test_every_text_renders(language: str) -> None:
     texts = Texts(language)
     for key in TEXT_KEYS:
-        text = texts.get(key, retention_days=30, retakes_left=2, seconds=5, days=7)
+        text = texts.get(
+            key,
+            retention_days=30,
+            retakes_left=2,
+            seconds=5,
+            days=7,
+            time="1.1.",
+            event="E",
+            operator="O",
+        )
         assert "{" not in text and text[0] == text[0].upper()
 
 
