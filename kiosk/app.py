@@ -39,7 +39,7 @@ from kiosk.machine import (
 )
 from kiosk.photos import PhotoStore, crop_pixels
 from kiosk.screens import Media, Screens, photo_surface, qr_surface
-from kiosk.share import qr_modules
+from kiosk.share import qr_modules, wifi_join_code
 from kiosk.texts import Texts
 from kiosk.visits import VisitLog
 
@@ -69,13 +69,18 @@ class BoothApp:
         self.buttons = buttons
         self.screenshots = screenshots
         self.wallclock = wallclock
-        self.machine = Booth(config.timing, config.photo.burst_count)
         self.screens = Screens(surface, config, Texts(config.event.language, _overrides(config)))
+        wifi = config.share.wifi
+        two_codes = wifi is not None and self.screens.fits_two_codes()
+        self.machine = Booth(
+            config.timing, config.photo.burst_count, wifi_first=wifi is not None and not two_codes
+        )
+        self._codes_on_share = 2 if two_codes else 1
         self.crop: Crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
         self.media = Media(sensor_size=camera.sensor_size, crop=self.crop)
         self.running = True
         self._events: list[Event] = []
-        self._shown_phase: Phase | None = None
+        self._shown_screen: str | None = None
         self._screenshot_count = 0
 
     # -- inputs --
@@ -142,7 +147,8 @@ class BoothApp:
 
     def _draw(self, now: float) -> None:
         phase = self.machine.phase
-        entered = phase is not self._shown_phase
+        screen = self.machine.screen
+        entered = screen != self._shown_screen
         if entered:
             self._prepare(phase)
         if phase in (Phase.FRAMING, Phase.COUNTDOWN) and CAMERA not in self.machine.faults:
@@ -155,18 +161,22 @@ class BoothApp:
         pygame.display.flip()
         if entered and self.screenshots is not None:
             self._screenshot_count += 1
-            name = f"{self._screenshot_count:03d}-{phase.value}.png"
+            name = f"{self._screenshot_count:03d}-{screen}.png"
             self.screenshots.mkdir(parents=True, exist_ok=True)
             pygame.image.save(self.surface, self.screenshots / name)
-        self._shown_phase = phase
+        self._shown_screen = screen
 
     def _prepare(self, phase: Phase) -> None:
         """Build what a screen shows once, when it is entered, not every frame."""
         photo = self.machine.photo
         if phase is Phase.SHARE and photo is not None:
-            self.media.qr = qr_surface(qr_modules(photo.url), self.screens.qr_side())
+            side = self.screens.qr_side(self._codes_on_share)
+            self.media.qr = qr_surface(qr_modules(photo.url), side)
+            wifi = self.config.share.wifi
+            if wifi is not None:
+                self.media.wifi_qr = qr_surface(qr_modules(wifi_join_code(wifi)), side)
         elif phase is not Phase.REVIEW:
-            self.media.qr = None
+            self.media.qr = self.media.wifi_qr = None
             if phase is not Phase.SHARE:
                 self.media.photo = None
 

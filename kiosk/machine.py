@@ -163,10 +163,19 @@ class Visit:
 class Booth:
     """One booth's visible state and the rules that move it."""
 
-    def __init__(self, timing: TimingConfig, burst_count: int, auto_capture: bool = True):
+    def __init__(
+        self,
+        timing: TimingConfig,
+        burst_count: int,
+        auto_capture: bool = True,
+        wifi_first: bool = False,
+    ):
         self.timing = timing
         self.burst_count = burst_count
         self.auto_capture = auto_capture
+        # Show the Wi-Fi join code on a screen of its own before the photo's link.
+        self.wifi_first = wifi_first
+        self.showing_wifi = False
         self.phase = Phase.ATTRACT
         self.entered_at = 0.0
         self.visit: Visit | None = None
@@ -176,6 +185,11 @@ class Booth:
         self._last_retry = 0.0
 
     # -- read-only views for the screens --
+
+    @property
+    def screen(self) -> str:
+        """The screen on display: the phase, or the Wi-Fi step of sharing."""
+        return "share_wifi" if self.showing_wifi else self.phase.value
 
     def seconds_in_phase(self, now: float) -> float:
         return max(0.0, now - self.entered_at)
@@ -265,7 +279,7 @@ class Booth:
     def _on_review(self, event: Event, now: float) -> list[Command]:
         match event:
             case MainButton():
-                self._enter(Phase.SHARE, now)
+                self._enter_share(now)
             case SecondButton() if self.retakes_left > 0:
                 assert self.visit is not None and self.visit.photo is not None
                 rejected = self.visit.photo
@@ -275,15 +289,22 @@ class Booth:
                 self._enter(Phase.FRAMING, now)
                 return [DiscardPhoto(rejected)]
             case Tick() if self.seconds_in_phase(now) >= self.timing.review_timeout:
-                self._enter(Phase.SHARE, now)
+                self._enter_share(now)
         return []
 
+    def _enter_share(self, now: float) -> None:
+        self._enter(Phase.SHARE, now)
+        self.showing_wifi = self.wifi_first
+
     def _on_share(self, event: Event, now: float) -> list[Command]:
-        match event:
-            case MainButton() | SecondButton():
-                return self._end_visit("shared", now)
-            case Tick() if self.seconds_in_phase(now) >= self.timing.share_timeout:
-                return self._end_visit("shared", now)
+        timed_out = self.seconds_in_phase(now) >= self.timing.share_timeout
+        if isinstance(event, MainButton | SecondButton) or (isinstance(event, Tick) and timed_out):
+            if self.showing_wifi:
+                # The link gets its full time after the Wi-Fi step.
+                self._enter(Phase.SHARE, now)
+                self.showing_wifi = False
+                return []
+            return self._end_visit("shared", now)
         return []
 
     def _on_out_of_order(self, event: Event, now: float) -> list[Command]:
@@ -328,9 +349,10 @@ class Booth:
         if record:
             self._close_phase(now)
         self.phase = phase
+        self.showing_wifi = False
         self.entered_at = now
         self.last_activity = now
 
     def _close_phase(self, now: float) -> None:
         if self.visit is not None and self.phase is not Phase.ATTRACT:
-            self.visit.phases.append((self.phase.value, now - self.entered_at))
+            self.visit.phases.append((self.screen, now - self.entered_at))

@@ -46,6 +46,7 @@ class Media:
     crop: Crop | None = None
     photo: pygame.Surface | None = None
     qr: pygame.Surface | None = None
+    wifi_qr: pygame.Surface | None = None
 
 
 class Screens:
@@ -173,38 +174,82 @@ class Screens:
 
     def _share(self, booth: Booth, media: Media) -> None:
         self.surface.fill(self.background)
-        picture_box, text_box = self._split()
-        if media.qr is not None and booth.photo is not None:
-            url = self._fitted_text(booth.photo.url, URL_SIZE, self.foreground, picture_box.width)
-            qr_box = media.qr.get_rect(centerx=picture_box.centerx)
-            qr_box.centery = picture_box.centery - (url.get_height() + self.unit) // 2
-            self.surface.blit(media.qr, qr_box)
-            self.surface.blit(url, url.get_rect(midtop=(qr_box.centerx, qr_box.bottom + self.unit)))
+        photo = booth.photo
+        wifi = self.config.share.wifi
+        codes: list[tuple[pygame.Surface | None, str | None, str]] = []
+        if booth.showing_wifi or (wifi is not None and self.fits_two_codes()):
+            assert wifi is not None
+            two = not booth.showing_wifi
+            caption = self.texts.get("share_wifi_caption") if two else None
+            codes.append((media.wifi_qr, caption, wifi.ssid))
+        if not booth.showing_wifi and photo is not None:
+            caption = self.texts.get("share_link_caption") if codes else None
+            codes.append((media.qr, caption, photo.url))
+
+        picture_box, text_box = self._split(len(codes))
+        width = picture_box.width // max(1, len(codes))
+        for number, (code, caption, under) in enumerate(codes):
+            column = pygame.Rect(picture_box.left + number * width, picture_box.top, width, 0)
+            column.height = picture_box.height
+            self._code(code, caption, under, column)
+
         top = self._paragraph(
             self.texts.get("share_title"), 8, self.foreground, text_box.top, text_box
         )
-        top = self._paragraph(
-            self.texts.get("share_scan"), 5.5, self.foreground, top + 3 * self.unit, text_box
-        )
-        days = max(1, round(self.config.share.link_ttl / 86400))
-        expiry = self.texts.get("share_expires", days=days)
-        self._paragraph(expiry, 4.5, self.muted, top + 2 * self.unit, text_box)
-        done = self.texts.get("share_done")
+        if booth.showing_wifi:
+            top = self._paragraph(
+                self.texts.get("share_wifi"), 5.5, self.foreground, top + 3 * self.unit, text_box
+            )
+            done = self.texts.get("share_next")
+        else:
+            top = self._paragraph(
+                self.texts.get("share_scan"), 5.5, self.foreground, top + 3 * self.unit, text_box
+            )
+            days = max(1, round(self.config.share.link_ttl / 86400))
+            expiry = self.texts.get("share_expires", days=days)
+            self._paragraph(expiry, 4.5, self.muted, top + 2 * self.unit, text_box)
+            done = self.texts.get("share_done")
         self._paragraph(done, 4.5, self.muted, text_box.bottom, text_box, anchor_bottom=True)
 
-    def qr_side(self) -> int:
-        """The largest square the share screen has for a QR code, with its URL below it."""
-        picture_box, _ = self._split()
-        url_height = self._font(URL_SIZE).get_linesize() + self.unit
-        return round(min(picture_box.width, picture_box.height - url_height))
+    def _code(
+        self, code: pygame.Surface | None, caption: str | None, under: str, box: pygame.Rect
+    ) -> None:
+        """A QR code centred in ``box``, a caption over it and its content as text under it."""
+        if code is None:
+            return
+        label = self._fitted_text(caption, 5, self.accent, box.width) if caption else None
+        text = self._fitted_text(under, URL_SIZE, self.foreground, box.width * 0.96)
+        label_height = label.get_height() + self.unit if label else 0
+        total = label_height + code.get_height() + self.unit + text.get_height()
+        top = box.centery - total // 2
+        if label is not None:
+            self.surface.blit(label, label.get_rect(midtop=(box.centerx, top)))
+        code_rect = code.get_rect(midtop=(box.centerx, top + label_height))
+        self.surface.blit(code, code_rect)
+        self.surface.blit(text, text.get_rect(midtop=(box.centerx, code_rect.bottom + self.unit)))
 
-    def _split(self) -> tuple[pygame.Rect, pygame.Rect]:
-        """A picture area and a text area: side by side on wide screens, stacked on tall ones."""
+    def fits_two_codes(self) -> bool:
+        """Whether the Wi-Fi and link codes fit side by side, each large enough to scan."""
+        return self.width >= self.height * 1.6
+
+    def qr_side(self, count: int = 1) -> int:
+        """The largest QR code that fits ``count`` side by side, with text over and under."""
+        picture_box, _ = self._split(count)
+        text_height = self._font(URL_SIZE).get_linesize() + self.unit
+        if count > 1:
+            text_height += self._font(5).get_linesize() + self.unit
+        width = picture_box.width / count - 2 * self.unit
+        return round(min(width, picture_box.height - text_height))
+
+    def _split(self, pictures: int = 1) -> tuple[pygame.Rect, pygame.Rect]:
+        """A picture area and a text area: side by side on wide screens, stacked on tall ones.
+        Two pictures take two thirds of a wide screen."""
         margin = round(4 * self.unit)
         if self.width >= self.height * 1.2:
-            half = self.width // 2
-            picture = pygame.Rect(margin, margin, half - 2 * margin, self.height - 2 * margin)
-            text = pygame.Rect(half, 3 * margin, half - margin, self.height - 4 * margin)
+            split = self.width * 2 // 3 if pictures > 1 else self.width // 2
+            picture = pygame.Rect(margin, margin, split - 2 * margin, self.height - 2 * margin)
+            text = pygame.Rect(split, 3 * margin, self.width - split - margin, 0)
+            text.height = self.height - 4 * margin
         else:
             picture = pygame.Rect(margin, margin, self.width - 2 * margin, round(self.height * 0.6))
             text = pygame.Rect(margin, picture.bottom + margin, self.width - 2 * margin, 0)

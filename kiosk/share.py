@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import shutil
 import subprocess
 
@@ -11,7 +12,7 @@ import numpy as np
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from kiosk.config import ShareConfig
+from kiosk.config import ShareConfig, WifiConfig
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +55,17 @@ def qr_modules(text: str) -> np.ndarray:
     code.add_data(text)
     code.make(fit=True)
     return np.array(code.get_matrix(), dtype=bool)
+
+
+def wifi_join_code(wifi: WifiConfig) -> str:
+    """The text of a Wi-Fi QR code, as phone cameras read it: WIFI:T:WPA;S:name;P:secret;;"""
+
+    def escape(text: str) -> str:
+        return re.sub(r'([\\;,":])', r"\\\1", text)
+
+    parts = [f"T:{wifi.security}", f"S:{escape(wifi.ssid)}"]
+    if wifi.security != "nopass":
+        parts.append(f"P:{escape(wifi.password)}")
+    if wifi.hidden:
+        parts.append("H:true")
+    return "WIFI:" + ";".join(parts) + ";;"

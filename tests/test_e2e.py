@@ -20,6 +20,7 @@ from helpers import (
 from PIL import ExifTags, Image
 
 from kiosk.camera import rgb_from_xrgb
+from kiosk.config import WifiConfig
 from kiosk.machine import MainButton, Phase, SecondButton
 from kiosk.photoindex import PhotoIndex
 
@@ -185,3 +186,36 @@ def test_a_portrait_screen_with_a_logo_shows_every_screen(make_app, config, tmp_
     assert url == app.machine.photo.url
     attract = np.asarray(Image.open(shots["attract"]).convert("RGB"))
     assert (np.abs(attract.astype(int) - (20, 200, 120)).sum(axis=2) < 30).sum() > 30000
+
+
+def with_wifi(config, size: tuple[int, int]):
+    share = config.share.model_copy(
+        update={"wifi": WifiConfig(ssid="Foto;box", password="sommer:fest,2026")}
+    )
+    display = config.display.model_copy(update={"size": size})
+    return config.model_copy(update={"share": share, "display": display})
+
+
+WIFI_CODE = r"WIFI:T:WPA;S:Foto\;box;P:sommer\:fest\,2026;;"
+
+
+def test_wide_screen_shows_wifi_and_link_codes_side_by_side(make_app, config) -> None:
+    wide = with_wifi(config, (1280, 720))
+    app = make_app(wide, surface=pygame.display.set_mode(wide.display.size))
+    full_visit(app)
+    assert app.machine.screen == "share"
+    codes = decode_qr(screenshots(app)["share"])
+    assert sorted(codes) == sorted([WIFI_CODE, app.machine.photo.url])
+
+
+def test_narrow_screen_shows_the_wifi_code_first_then_the_link(make_app, config) -> None:
+    narrow = with_wifi(config, (1024, 768))
+    app = make_app(narrow, surface=pygame.display.set_mode(narrow.display.size))
+    now = full_visit(app)
+    assert app.machine.screen == "share_wifi"
+    assert decode_qr(screenshots(app)["share_wifi"]) == [WIFI_CODE]
+    now = press(app, MainButton(), now + 0.1)
+    assert app.machine.screen == "share"
+    assert decode_qr(screenshots(app)["share"]) == [app.machine.photo.url]
+    press(app, MainButton(), now + 0.1)
+    assert app.machine.phase is Phase.ATTRACT

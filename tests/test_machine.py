@@ -332,3 +332,34 @@ def test_a_failed_save_is_a_disk_fault() -> None:
     booth.handle(CaptureFailed("No space left on device", source=DISK), 101.0)
     assert booth.phase is Phase.OUT_OF_ORDER
     assert booth.faults == {DISK: "capture failed: No space left on device"}
+
+
+def test_wifi_step_comes_before_the_link_and_gets_its_own_time() -> None:
+    booth = Booth(TIMING, 5, wifi_first=True)
+    booth.handle(MainButton(), 0.0)
+    booth.handle(MainButton(), 1.0)
+    booth.handle(Tick(), 4.0)
+    booth.handle(CaptureFinished(photo()), 5.0)
+    booth.handle(MainButton(), 6.0)
+    assert booth.phase is Phase.SHARE and booth.screen == "share_wifi"
+    assert booth.handle(MainButton(), 20.0) == []
+    assert booth.screen == "share"
+    booth.handle(Tick(), 79.9)
+    assert booth.screen == "share"
+    [record] = records(booth.handle(Tick(), 80.0))
+    assert [(p["phase"], p["seconds"]) for p in record["phases"]][-2:] == [
+        ("share_wifi", 14.0),
+        ("share", 60.0),
+    ]
+
+
+def test_wifi_step_times_out_into_the_link() -> None:
+    booth = Booth(TIMING, 5, wifi_first=True)
+    booth.handle(MainButton(), 0.0)
+    booth.handle(MainButton(), 0.0)
+    booth.handle(Tick(), 3.0)
+    booth.handle(CaptureFinished(photo()), 3.0)
+    booth.handle(Tick(), 23.0)
+    assert booth.screen == "share_wifi"
+    booth.handle(Tick(), 83.0)
+    assert booth.screen == "share"
