@@ -22,6 +22,7 @@ from kiosk.config import Config
 from kiosk.framing import Crop, centred_crop
 from kiosk.machine import (
     CAMERA,
+    DISK,
     Booth,
     CaptureBurst,
     CaptureFailed,
@@ -38,6 +39,7 @@ from kiosk.machine import (
     Tick,
 )
 from kiosk.photos import PhotoStore, crop_pixels
+from kiosk.retention import free_megabytes
 from kiosk.screens import Media, Screens, photo_surface, qr_surface
 from kiosk.share import qr_modules, wifi_join_code
 from kiosk.texts import Texts
@@ -45,6 +47,8 @@ from kiosk.visits import VisitLog
 
 log = logging.getLogger(__name__)
 
+# How often the idle booth looks at the free disk space (seconds).
+DISK_CHECK_INTERVAL = 30.0
 SUBJECT_STEP = 0.02
 SUBJECT_ZOOM = 1.1
 
@@ -82,6 +86,7 @@ class BoothApp:
         self._events: list[Event] = []
         self._shown_screen: str | None = None
         self._screenshot_count = 0
+        self._disk_checked_at = 0.0
 
     # -- inputs --
 
@@ -123,6 +128,8 @@ class BoothApp:
 
     def start(self, now: float) -> None:
         self._events.append(self._start_camera())
+        self._events.append(self._check_disk())
+        self._disk_checked_at = now
         self.step(now)
 
     def step(self, now: float) -> None:
@@ -130,6 +137,12 @@ class BoothApp:
         self._events = []
         if self.buttons is not None:
             events.extend(self.buttons.drain())
+        if (
+            self.machine.phase is Phase.ATTRACT
+            and now - self._disk_checked_at >= DISK_CHECK_INTERVAL
+        ):
+            self._disk_checked_at = now
+            events.append(self._check_disk())
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(self.machine.handle(event, now))
@@ -193,10 +206,12 @@ class BoothApp:
             case RecordVisit(record=record):
                 self.visits.append(record, self.wallclock())
             case CheckHealth(sources=sources):
-                if CAMERA in sources:
-                    event = self._start_camera()
+                # Only a recovery is news; the fault was reported when it began.
+                checks = {CAMERA: self._start_camera, DISK: self._check_disk}
+                for source in sources:
+                    event = checks[source]()
                     if isinstance(event, Recovered):
-                        log.info("camera is back")
+                        log.info("%s is fine again", source)
                         self.post(event)
             case ReportFault(reason=reason):
                 log.error("out of order: %s", reason)
@@ -214,7 +229,21 @@ class BoothApp:
             return Fault(CAMERA, str(error))
         return Recovered(CAMERA)
 
+    def _check_disk(self) -> Event:
+        storage = self.config.storage
+        free = free_megabytes(storage.dir.expanduser())
+        if free < storage.min_free_mb:
+            return Fault(
+                DISK,
+                f"disk almost full: {free:.0f} MB free in {storage.dir}, "
+                f"{storage.min_free_mb} MB needed (storage.min_free_mb)",
+            )
+        return Recovered(DISK)
+
     def _capture(self, count: int) -> Event:
+        disk = self._check_disk()
+        if isinstance(disk, Fault):
+            return CaptureFailed(disk.reason, source=DISK)
         try:
             stills = self.camera.capture_burst(count)
         except CameraError as error:
@@ -226,9 +255,11 @@ class BoothApp:
         details = {"burst": len(stills), "chosen": 0}
         try:
             photo = self.store.save(chosen, self.crop, details)
-        except (OSError, ValueError) as error:
+        except OSError as error:
             log.exception("cannot save the photo")
-            return CaptureFailed(f"cannot save the photo: {error}")
+            return CaptureFailed(f"cannot save the photo: {error}", source=DISK)
+        except ValueError as error:  # a frame of another size than the sensor's
+            return CaptureFailed(str(error))
         cropped = crop_pixels(chosen.pixels, self.crop)
         step = max(1, cropped.shape[0] // max(1, self.screens.height))
         self.media.photo = photo_surface(cropped[::step, ::step])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -119,7 +120,23 @@ def _demo(args: argparse.Namespace, config: Config, path: Path | None) -> int:
     display = config.display.model_copy(update={"fullscreen": False, "kiosk_mode": False})
     buttons = config.buttons.model_copy(update={"enabled": False})
     config = config.model_copy(update={"display": display, "buttons": buttons})
-    return _run_booth(config, args, demo=True)
+    server = _start_server_process(path)
+    try:
+        return _run_booth(config, args, demo=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _start_server_process(path: Path | None) -> subprocess.Popen:
+    """The download server beside the demo, in its own process as on the booth."""
+    command = [sys.executable, "-m", "kiosk"]
+    if path is not None:
+        command += ["--config", str(path)]
+    return subprocess.Popen([*command, "serve"])
 
 
 def _run(args: argparse.Namespace, config: Config, path: Path | None) -> int:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
+
+import pytest
+
+
+KIOSK = [sys.executable, "-m", "kiosk"]
 
 
 def run_kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environment = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
     environment.pop("KIOSK_CONFIG", None)
     return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args],
+        [*KIOSK, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -21,16 +30,41 @@ def run_kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     )
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def test_demo_runs_in_a_window_and_writes_the_first_screen(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n')
-    shots = tmp_path / "shots"
-    result = run_kiosk(
-        "--config", str(config), "demo", "--screenshots", str(shots), "--quit-after", "0.5"
+    port = free_port()
+    config.write_text(
+        f'[storage]\ndir = "{tmp_path / "data"}"\n[share]\nhost = "127.0.0.1"\nport = {port}\n'
     )
-    assert result.returncode == 0, result.stderr
+    shots = tmp_path / "shots"
+    environment = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    demo = subprocess.Popen(
+        [*KIOSK, "--config", str(config), "demo", "--screenshots", str(shots), "--quit-after", "6"],
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    health = None
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as reply:
+                health = json.load(reply)
+                break
+        except OSError:
+            time.sleep(0.1)  # waiting for another process to come up, not for booth time
+    _, errors = demo.communicate(timeout=60)
+    assert demo.returncode == 0, errors
+    assert health is not None and health["status"] == "ok", "demo starts the download server"
     assert [p.name for p in shots.iterdir()] == ["001-attract.png"]
     assert (tmp_path / "data" / "index.sqlite3").is_file()
+    with pytest.raises(OSError):  # and stops it again
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
 
 
 def test_run_without_a_camera_image_says_what_is_missing(tmp_path: Path) -> None:

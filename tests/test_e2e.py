@@ -219,3 +219,36 @@ def test_narrow_screen_shows_the_wifi_code_first_then_the_link(make_app, config)
     assert decode_qr(screenshots(app)["share"]) == [app.machine.photo.url]
     press(app, MainButton(), now + 0.1)
     assert app.machine.phase is Phase.ATTRACT
+
+
+def test_a_full_disk_stops_the_booth_before_a_capture_and_it_recovers(make_app, config) -> None:
+    greedy = config.model_copy(
+        update={"storage": config.storage.model_copy(update={"min_free_mb": 1_000_000})}
+    )
+    app = make_app(greedy)
+    app.start(0.0)
+    assert app.machine.phase is Phase.OUT_OF_ORDER
+    assert "disk almost full" in (app.machine.fault or "")
+    assert "storage.min_free_mb" in (app.machine.fault or "")
+    assert_not_blank(screenshots(app)["out_of_order"])
+    # Staff make room (here: lower the floor) and the booth notices at its next check.
+    app.config = config
+    advance(app, 0.0, config.timing.camera_retry + 0.5)
+    assert app.machine.phase is Phase.ATTRACT
+
+
+def test_disk_filling_up_during_a_visit_fails_the_capture_not_the_photo_file(
+    make_app, config
+) -> None:
+    app = make_app()
+    app.start(0.0)
+    now = press(app, MainButton(), 0.1)
+    now = press(app, MainButton(), now + 0.1)
+    app.config = config.model_copy(
+        update={"storage": config.storage.model_copy(update={"min_free_mb": 1_000_000})}
+    )
+    advance(app, now, config.timing.countdown + 0.3)
+    assert app.machine.phase is Phase.OUT_OF_ORDER
+    assert app.machine.faults.keys() == {"disk"}
+    assert not list(config.storage.photos_dir.rglob("*.jpg"))
+    assert not list(config.storage.photos_dir.rglob("*.tmp"))
