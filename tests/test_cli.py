@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-
 KIOSK = [sys.executable, "-m", "kiosk"]
 
 
