@@ -185,6 +185,7 @@ class DownloadServer:
         app.router.add_get("/p/{token}/photo.jpg", self.photo_file)
         app.router.add_get("/share.css", self.stylesheet)
         app.router.add_get("/healthz", self.health)
+        app.router.add_get("/favicon.ico", self.no_icon)
         app.on_startup.append(self._start_purging)
         app.on_cleanup.append(self._stop)
         return app
@@ -307,6 +308,10 @@ class DownloadServer:
         return web.Response(
             text=STYLESHEET, content_type="text/css", headers={"Cache-Control": "max-age=86400"}
         )
+
+    async def no_icon(self, request: web.Request) -> web.Response:
+        # Browsers ask for it on every page; an empty answer keeps their consoles clean.
+        return web.Response(status=204, headers={"Cache-Control": "max-age=86400"})
 
     async def health(self, request: web.Request) -> web.Response:
         since = self.clock() - 86400

@@ -7,6 +7,7 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import numpy as np
 import pytest
 from conftest import FIXED_TIME
 from helpers import decode_qr, full_visit, screenshots
+from PIL import Image
 
 from kiosk.cli import main
 from kiosk.config import Config
@@ -319,3 +322,73 @@ def test_guards_are_pure_functions_of_time() -> None:
     limiter = RateLimiter(rate=1, burst=2)
     assert [limiter.allow("a", 0) for _ in range(3)] == [True, True, False]
     assert limiter.allow("a", 1.0)
+
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture
+def phone_browser(tmp_path: Path):
+    """Headless Chromium at a phone's size (Debian's chromium and chromium-driver)."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("needs Debian's chromium and chromium-driver (.ci/run installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
+    options.add_experimental_option(
+        "mobileEmulation", {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0}}
+    )
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+def test_share_page_on_a_phone_shows_the_photo_and_the_download_button(
+    server, shared, phone_browser, tmp_path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    path, _, _ = shared
+    phone_browser.get(f"http://127.0.0.1:{server.port}{path}")
+    image = phone_browser.find_element(By.TAG_NAME, "img")
+    loaded = phone_browser.execute_script(
+        "const i = arguments[0]; return [i.complete, i.naturalWidth, i.naturalHeight];", image
+    )
+    assert loaded == [True, 2074, 2592]
+    button = phone_browser.find_element(By.CSS_SELECTOR, "a.download")
+    assert button.text == "Foto herunterladen"
+    phone_browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    assert button.is_displayed()
+    viewport = phone_browser.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert viewport == [390, 844]
+    box = phone_browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height]",
+        button,
+    )
+    assert box[0] >= 0 and box[1] >= 0 and box[0] + box[2] <= 390 and box[1] + box[3] <= 844
+    assert box[3] >= 44, "a thumb-sized target"
+    screenshot = tmp_path / "share-page.png"
+    assert phone_browser.save_screenshot(str(screenshot))
+    pixels = np.asarray(Image.open(screenshot).convert("RGB")).astype(int)
+    scale = pixels.shape[1] / 390
+    middle = pixels[round((box[1] + box[3] / 2) * scale), round((box[0] + 8) * scale)]
+    assert np.abs(middle - (0xF2, 0xAA, 0x4C)).sum() < 30, "the button is drawn in the accent"
+    messages = phone_browser.get_log("browser") if "browser" in phone_browser.log_types else []
+    assert not [m for m in messages if m["level"] == "SEVERE"], messages
