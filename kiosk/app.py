@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pygame
 
 from kiosk.buttons import GpioButtons, key_event
-from kiosk.camera import Camera, CameraError, ImageCamera, preview_size_for
+from kiosk.camera import Camera, CameraError, ImageCamera, Still, preview_size_for
 from kiosk.config import Config
 from kiosk.framing import Crop, centred_crop
 from kiosk.machine import (
@@ -38,9 +40,9 @@ from kiosk.machine import (
     ReportFault,
     Tick,
 )
-from kiosk.photos import PhotoStore, crop_pixels
+from kiosk.photos import PhotoStore, crop_pixels, new_token
 from kiosk.retention import free_megabytes
-from kiosk.screens import Media, Screens, photo_surface, qr_surface
+from kiosk.screens import Media, Screens, qr_surface
 from kiosk.share import qr_modules, wifi_join_code
 from kiosk.texts import Texts
 from kiosk.visits import VisitLog
@@ -80,6 +82,9 @@ class BoothApp:
             config.timing, config.photo.burst_count, wifi_first=wifi is not None and not two_codes
         )
         self._codes_on_share = 2 if two_codes else 1
+        self._wifi_code = qr_modules(wifi_join_code(wifi)) if wifi is not None else None
+        self._link_code: np.ndarray | None = None
+        self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="capture")
         self.crop: Crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
         self.media = Media(sensor_size=camera.sensor_size, crop=self.crop)
         self.running = True
@@ -151,6 +156,7 @@ class BoothApp:
             self._carry_out(command)
 
     def close(self) -> None:
+        self._worker.shutdown()
         self.camera.close()
         if self.buttons is not None:
             self.buttons.close()
@@ -184,12 +190,14 @@ class BoothApp:
         photo = self.machine.photo
         if phase is Phase.SHARE and photo is not None:
             side = self.screens.qr_side(self._codes_on_share)
-            self.media.qr = qr_surface(qr_modules(photo.url), side)
-            wifi = self.config.share.wifi
-            if wifi is not None:
-                self.media.wifi_qr = qr_surface(qr_modules(wifi_join_code(wifi)), side)
+            if self._link_code is None:  # a photo kept by another path than keep_photo
+                self._link_code = qr_modules(photo.url)
+            self.media.qr = qr_surface(self._link_code, side)
+            if self._wifi_code is not None:
+                self.media.wifi_qr = qr_surface(self._wifi_code, side)
         elif phase is not Phase.REVIEW:
             self.media.qr = self.media.wifi_qr = None
+            self._link_code = None
             if phase is not Phase.SHARE:
                 self.media.photo = None
 
@@ -248,21 +256,30 @@ class BoothApp:
             stills = self.camera.capture_burst(count)
         except CameraError as error:
             return CaptureFailed(str(error))
+        return self.keep_photo(stills)
+
+    def keep_photo(self, stills: list[Still]) -> Event:
+        """Choose the photo from a burst, save it, and prepare it for the review screen."""
         if not stills:
             return CaptureFailed("the camera returned no frames")
         # Until guidance scores the burst, the first frame is the photo.
         chosen = stills[0]
         details = {"burst": len(stills), "chosen": 0}
+        token = new_token()
+        # The share QR code and the review picture are made on the other cores while the JPEG
+        # encoder runs.
+        link_code = self._worker.submit(qr_modules, self.store.share_url(token))
+        cropped = crop_pixels(chosen.pixels, self.crop)
+        review_picture = self._worker.submit(self.screens.review_picture, cropped)
         try:
-            photo = self.store.save(chosen, self.crop, details)
+            photo = self.store.save(chosen, self.crop, token, details)
         except OSError as error:
             log.exception("cannot save the photo")
             return CaptureFailed(f"cannot save the photo: {error}", source=DISK)
         except ValueError as error:  # a frame of another size than the sensor's
             return CaptureFailed(str(error))
-        cropped = crop_pixels(chosen.pixels, self.crop)
-        step = max(1, cropped.shape[0] // max(1, self.screens.height))
-        self.media.photo = photo_surface(cropped[::step, ::step])
+        self._link_code = link_code.result()
+        self.media.photo = review_picture.result()
         log.info("photo saved: %s", photo.path)
         return CaptureFinished(photo)
 

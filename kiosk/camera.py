@@ -129,11 +129,14 @@ class ImageCamera:
 
     def capture_burst(self, count: int) -> list[Still]:
         self._reload_if_changed()
-        pixels = self._render(self.sensor_size, cache=False)
-        pixels.setflags(write=False)
+        scene = self._render(self.sensor_size, cache=False)
         stills = []
         for _ in range(count):
             self._sequence += 1
+            # Each still is a buffer of its own, as a real camera delivers, so memory use
+            # measured with this camera is what the booth needs.
+            pixels = scene.copy()
+            pixels.setflags(write=False)
             stills.append(
                 Still(
                     pixels, self._wallclock(), {"FrameSequence": self._sequence, "Backend": "image"}

@@ -73,9 +73,8 @@ def encode_jpeg(
     if offset:
         details[ExifTags.Base.OffsetTimeOriginal] = f"{offset[:3]}:{offset[3:]}"
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels)).save(
-        buffer, "JPEG", quality=quality, exif=exif.tobytes()
-    )
+    # fromarray copies a strided crop once into Pillow's own layout: no copy beforehand.
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=quality, exif=exif.tobytes())
     return buffer.getvalue()
 
 
@@ -122,10 +121,10 @@ class PhotoStore:
     def share_url(self, token: str) -> str:
         return f"{self.base_url}/p/{token}"
 
-    def save(self, still: Still, crop: Crop, details: dict | None = None) -> SavedPhoto:
+    def save(self, still: Still, crop: Crop, token: str, details: dict | None = None) -> SavedPhoto:
+        """Write the crop of ``still`` as the photo behind ``token`` (see ``new_token``)."""
         pixels = crop_pixels(still.pixels, crop)
         data = encode_jpeg(pixels, still.captured_at, self.authorship, self.jpeg_quality)
-        token = new_token()
         stamp = still.captured_at.strftime("%Y%m%d-%H%M%S")
         relative = Path("photos") / still.captured_at.strftime("%Y-%m-%d")
         # The name carries no part of the token: a file name may be seen where a link must not.

@@ -63,7 +63,6 @@ class Screens:
         self._fonts: dict[int, pygame.font.Font] = {}
         self._rendered: dict[tuple[str, int, Colour], pygame.Surface] = {}
         self._logo = self._load_logo(config.branding.logo)
-        self._fitted_photo: tuple[pygame.Surface, pygame.Surface] | None = None
         self._bands_around: pygame.Rect | None = None
         self._banners: dict[tuple[str, Colour], pygame.Surface] = {}
         self._native_xrgb = surface.get_bitsize() == 32 and surface.get_masks()[:3] == (
@@ -149,10 +148,7 @@ class Screens:
         self.surface.fill(self.background)
         picture_box, text_box = self._split()
         if media.photo is not None:
-            if self._fitted_photo is None or self._fitted_photo[0] is not media.photo:
-                self._fitted_photo = (media.photo, _fit(media.photo, picture_box.size))
-            photo = self._fitted_photo[1]
-            self.surface.blit(photo, photo.get_rect(center=picture_box.center))
+            self.surface.blit(media.photo, media.photo.get_rect(center=picture_box.center))
         top = self._paragraph(
             self.texts.get("review_title"), 8, self.foreground, text_box.top, text_box
         )
@@ -227,6 +223,22 @@ class Screens:
         code_rect = code.get_rect(midtop=(box.centerx, top + label_height))
         self.surface.blit(code, code_rect)
         self.surface.blit(text, text.get_rect(midtop=(box.centerx, code_rect.bottom + self.unit)))
+
+    def review_picture(self, pixels: np.ndarray) -> pygame.Surface:
+        """The photo's pixels made to fit the review screen (display only; the file is untouched).
+
+        Safe to call off the UI thread: it only builds a new surface.
+        """
+        picture_box, _ = self._split()
+        height, width = pixels.shape[:2]
+        scale = min(picture_box.width / width, picture_box.height / height)
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        # Skipping rows and columns first (never below the final size) keeps the smooth
+        # scaling small.
+        step = max(1, int(1 / scale))
+        reduced = np.ascontiguousarray(pixels[::step, ::step])
+        surface = pygame.image.frombuffer(reduced, reduced.shape[1::-1], "RGB")
+        return pygame.transform.smoothscale(surface, size)
 
     def fits_two_codes(self) -> bool:
         """Whether the Wi-Fi and link codes fit side by side, each large enough to scan."""
@@ -399,10 +411,6 @@ def qr_surface(modules: np.ndarray, max_side: int, dark: Colour = (0, 0, 0)) -> 
     pixels = np.where(modules[..., None], np.array(dark, dtype=np.uint8), light)
     pixels = pixels.repeat(module, axis=0).repeat(module, axis=1)
     return pygame.surfarray.make_surface(pixels.transpose(1, 0, 2))
-
-
-def photo_surface(pixels: np.ndarray) -> pygame.Surface:
-    return pygame.image.frombuffer(np.ascontiguousarray(pixels), pixels.shape[1::-1], "RGB").copy()
 
 
 def _fit(surface: pygame.Surface, box: tuple[int, int]) -> pygame.Surface:

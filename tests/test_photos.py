@@ -105,7 +105,9 @@ def make_store(tmp_path: Path) -> PhotoStore:
 
 def test_store_saves_indexes_and_discards(tmp_path: Path) -> None:
     store = make_store(tmp_path)
-    photo = store.save(Still(gradient(), MOMENT), Crop(0, 0, 200, 250), {"chosen": 0})
+    token = new_token()
+    photo = store.save(Still(gradient(), MOMENT), Crop(0, 0, 200, 250), token, {"chosen": 0})
+    assert photo.token == token
     path = Path(photo.path)
     assert path.is_file() and path.name.startswith("echtbild-20261129-140509-")
     assert photo.token not in path.name

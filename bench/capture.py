@@ -1,0 +1,165 @@
+"""From burst done to QR on screen, and the booth's peak memory through a whole visit.
+
+1. The capture path as the booth runs it (choose the frame, crop, encode, write atomically with
+   fsync, index the token, build the share screen's QR, draw it and flip), against the bare JPEG
+   encode of the same crop at the same quality, in the same run. Medians of several rounds.
+2. A whole visit in a fresh process with a 12 MP sensor (4056 x 3040, like the HQ camera) and a
+   burst of 5 distinct frames; the figure is that process's peak resident memory.
+
+Run: python bench/capture.py
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+ROUNDS = 7
+RATIO_TARGET = 1.3
+RSS_TARGET_MB = 500
+SENSOR_12MP = (4056, 3040)
+
+
+def booth(storage: Path, sensor: tuple[int, int], burst: int):
+    """A booth on a headless screen with the astronaut as camera, as the tests build it."""
+    import pygame
+    from PIL import Image
+    from skimage import data
+
+    from kiosk.app import BoothApp
+    from kiosk.camera import ImageCamera
+    from kiosk.config import parse_config
+    from kiosk.photoindex import PhotoIndex
+    from kiosk.photos import Authorship, PhotoStore
+    from kiosk.visits import VisitLog
+
+    config = parse_config(
+        {
+            "display": {"fullscreen": False, "size": [1280, 720]},
+            "camera": {"sensor_size": list(sensor)},
+            "photo": {"burst_count": burst},
+            "buttons": {"enabled": False},
+            "storage": {"dir": str(storage)},
+            "share": {"base_url": "http://192.168.4.1:8080"},
+        }
+    )
+    pygame.display.init()
+    pygame.font.init()
+    surface = pygame.display.set_mode(config.display.size)
+    store = PhotoStore(
+        storage,
+        PhotoIndex(config.storage.index_path),
+        config.share.base_url,
+        config.share.link_ttl,
+        Authorship("Bench", "Bench", "(c) Bench"),
+        config.photo.jpeg_quality,
+    )
+    camera = ImageCamera(Image.fromarray(data.astronaut()), sensor)
+    return BoothApp(config, camera, surface, store, VisitLog(config.storage.visits_path))
+
+
+def capture_to_qr() -> tuple[float, float]:
+    from PIL import Image
+
+    from kiosk.machine import MainButton, Phase, Tick
+    from kiosk.photos import crop_pixels
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = booth(Path(folder), (4608, 2592), burst=5)
+        app.start(0.0)
+        stills = app.camera.capture_burst(5)
+        crop = crop_pixels(stills[0].pixels, app.crop)
+        quality = app.config.photo.jpeg_quality
+        path_times, encode_times = [], []
+        now = 1.0
+        for _ in range(ROUNDS):
+            # Walk to the capture screen, then time from the burst in hand to the QR shown.
+            app.post(MainButton())
+            app.step(now)
+            app.post(MainButton())
+            app.step(now + 0.1)
+            now += app.config.timing.countdown + 0.2
+            # The countdown ends; the burst itself is not timed, so it is taken beforehand.
+            app.machine.handle(Tick(), now)
+            assert app.machine.phase is Phase.CAPTURE
+            start = time.perf_counter()
+            app.post(app.keep_photo(stills))
+            app.step(now + 0.1)  # review
+            app.post(MainButton())
+            app.step(now + 0.2)  # share: QR built and drawn, display flipped
+            path_times.append(time.perf_counter() - start)
+            assert app.machine.phase is Phase.SHARE and app.media.qr is not None
+            app.post(MainButton())
+            app.step(now + 0.3)
+            now += 1.0
+
+            start = time.perf_counter()
+            Image.fromarray(crop).save(io.BytesIO(), "JPEG", quality=quality)
+            encode_times.append(time.perf_counter() - start)
+        app.close()
+    return statistics.median(path_times), statistics.median(encode_times)
+
+
+def whole_visit_child() -> None:
+    """Run in a fresh process: one whole visit with a 12 MP sensor; print peak RSS in MB."""
+    import resource
+
+    from kiosk.machine import MainButton, Phase
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = booth(Path(folder), SENSOR_12MP, burst=5)
+        app.start(0.0)
+        now = 0.0
+        for button_at in (1.0, 3.0):
+            now = button_at
+            app.post(MainButton())
+            app.step(now)
+        while app.machine.phase is not Phase.REVIEW:
+            now += 0.1
+            app.step(now)
+        for _ in range(2):
+            now += 1.0
+            app.post(MainButton())
+            app.step(now)
+        assert app.machine.phase is Phase.ATTRACT
+        app.close()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def main() -> int:
+    if sys.argv[1:] == ["--whole-visit"]:
+        whole_visit_child()
+        return 0
+    path, encode = capture_to_qr()
+    print(f"burst done -> QR on screen: {path * 1000:.0f} ms (median of {ROUNDS})")
+    print(f"bare JPEG encode of the same 2074x2592 crop: {encode * 1000:.0f} ms")
+    child = subprocess.run(
+        [sys.executable, __file__, "--whole-visit"], capture_output=True, text=True, check=True
+    )
+    peak = float(child.stdout.strip().splitlines()[-1])
+    print(
+        f"peak RSS of a whole visit, {SENSOR_12MP[0]}x{SENSOR_12MP[1]} sensor, burst 5: {peak:.0f} MB"
+    )
+    ratio = path / encode
+    print(
+        f"figure capture_to_qr_ratio {ratio:.2f} target <={RATIO_TARGET} "
+        f"{'ok' if ratio <= RATIO_TARGET else 'MISS'}"
+    )
+    print(
+        f"figure visit_peak_rss_mb {peak:.0f} target <={RSS_TARGET_MB} "
+        f"{'ok' if peak <= RSS_TARGET_MB else 'MISS'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
