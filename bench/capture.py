@@ -146,9 +146,8 @@ def main() -> int:
         [sys.executable, __file__, "--whole-visit"], capture_output=True, text=True, check=True
     )
     peak = float(child.stdout.strip().splitlines()[-1])
-    print(
-        f"peak RSS of a whole visit, {SENSOR_12MP[0]}x{SENSOR_12MP[1]} sensor, burst 5: {peak:.0f} MB"
-    )
+    width, height = SENSOR_12MP
+    print(f"peak RSS of a whole visit, {width}x{height} sensor, burst 5: {peak:.0f} MB")
     ratio = path / encode
     print(
         f"figure capture_to_qr_ratio {ratio:.2f} target <={RATIO_TARGET} "
