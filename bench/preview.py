@@ -10,24 +10,12 @@ Run: python bench/preview.py
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-
 import pygame
-from PIL import Image
-from skimage import data
-
-from kiosk.camera import ImageCamera, preview_size_for
-from kiosk.config import Config
-from kiosk.framing import centred_crop
-from kiosk.machine import Booth, Guidance, MainButton
-from kiosk.screens import Media, Screens
-from kiosk.texts import Texts
+from _framing import framing_screen
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 ROUNDS = 30
@@ -36,34 +24,23 @@ TARGET = 1.5
 
 
 def measure(size: tuple[int, int]) -> tuple[float, float]:
-    config = Config()
-    surface = pygame.display.set_mode(size)
-    screens = Screens(surface, config, Texts("de"))
-    camera = ImageCamera(Image.fromarray(data.astronaut()), config.camera.sensor_size)
-    crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
-    preview_height = screens.preview_rect((crop.width, crop.height)).height
-    camera.start(preview_size_for(camera.sensor_size, crop.height, preview_height), (320, 240))
-    frame = camera.preview_frame()
-    media = Media(preview=frame, sensor_size=camera.sensor_size, crop=crop)
-    booth = Booth(config.timing, config.photo.burst_count)
-    booth.handle(MainButton(), 0.0)
-    booth.handle(Guidance(person_present=True, cue="framing_hint", progress=0.6), 0.1)
+    screen = framing_screen(size)
+    frame = screen.frame
     frame_size = (frame.shape[1], frame.shape[0])
 
-    def framing_screen() -> None:
-        screens.draw(booth, 1.0, media)
-        pygame.display.flip()
+    def framing() -> None:
+        screen.draw(1.0)
 
     def bare() -> None:
-        surface.blit(pygame.image.frombuffer(frame, frame_size, "BGRA"), (0, 0))
+        screen.surface.blit(pygame.image.frombuffer(frame, frame_size, "BGRA"), (0, 0))
         pygame.display.flip()
 
-    for warm_up in (framing_screen, bare):
+    for warm_up in (framing, bare):
         for _ in range(20):
             warm_up()
     framing_times, bare_times = [], []
     for _ in range(ROUNDS):
-        for step, times in ((framing_screen, framing_times), (bare, bare_times)):
+        for step, times in ((framing, framing_times), (bare, bare_times)):
             start = time.perf_counter()
             for _ in range(FRAMES_PER_ROUND):
                 step()

@@ -27,8 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+from _framing import framing_screen
 
 CLIENTS = 50
 LOAD_SECONDS = 10.0
@@ -120,41 +119,6 @@ def make_photo(storage: Path) -> tuple[str, int]:
     return token, buffer.tell()
 
 
-def framing_screen():
-    """The booth's framing screen on a 1280x720 headless display, ready to draw frames."""
-    import pygame
-    from PIL import Image
-    from skimage import data
-
-    from kiosk.camera import ImageCamera, preview_size_for
-    from kiosk.config import Config
-    from kiosk.framing import centred_crop
-    from kiosk.machine import Booth, Guidance, MainButton
-    from kiosk.screens import Media, Screens
-    from kiosk.texts import Texts
-
-    pygame.display.init()
-    pygame.font.init()
-    config = Config()
-    surface = pygame.display.set_mode((1280, 720))
-    screens = Screens(surface, config, Texts("de"))
-    camera = ImageCamera(Image.fromarray(data.astronaut()), config.camera.sensor_size)
-    crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
-    height = screens.preview_rect((crop.width, crop.height)).height
-    camera.start(preview_size_for(camera.sensor_size, crop.height, height), (320, 240))
-    media = Media(preview=camera.preview_frame(), sensor_size=camera.sensor_size, crop=crop)
-    booth = Booth(config.timing, config.photo.burst_count)
-    booth.handle(MainButton(), 0.0)
-    booth.handle(Guidance(person_present=True, cue="framing_hint", progress=0.5), 0.0)
-
-    def frame(now: float) -> None:
-        media.preview = camera.preview_frame()
-        screens.draw(booth, now, media)
-        pygame.display.flip()
-
-    return frame
-
-
 def frame_times(frame, seconds: float) -> list[float]:
     """Frames paced at FPS, as the booth loop runs; returns each frame's work time."""
     times = []
@@ -212,7 +176,7 @@ def main() -> int:
                 except OSError:
                     time.sleep(0.1)
             os.sched_setaffinity(0, UI_CPUS)
-            frame = framing_screen()
+            frame = framing_screen((1280, 720)).draw
             frame_times(frame, 1.0)  # warm up
             quiet = frame_times(frame, QUIET_SECONDS)
             generator = subprocess.Popen(

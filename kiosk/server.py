@@ -219,12 +219,15 @@ class DownloadServer:
         delay = self.guess_guard.miss(request.remote or "unknown", time.monotonic())
         if delay:
             await self.sleep(delay)
+        return self._message(request, 404, "web_not_found_title", "web_not_found_body")
+
+    def _message(self, request: web.Request, status: int, title: str, body: str) -> web.Response:
+        """A page that only says something: not found, expired."""
         texts = self.texts(request)
-        body = f"<h1>{html.escape(texts.get('web_not_found_title'))}</h1>"
-        body += f"<p>{html.escape(texts.get('web_not_found_body'))}</p>"
+        content = f"<h1>{html.escape(texts.get(title))}</h1><p>{html.escape(texts.get(body))}</p>"
         return web.Response(
-            status=404,
-            text=_page(texts.language, texts.get("web_not_found_title"), body),
+            status=status,
+            text=_page(texts.language, texts.get(title), content),
             content_type="text/html",
             headers={"Cache-Control": "no-store"},
         )
@@ -294,15 +297,7 @@ class DownloadServer:
         )
 
     def _expired(self, request: web.Request) -> web.Response:
-        texts = self.texts(request)
-        body = f"<h1>{html.escape(texts.get('web_expired_title'))}</h1>"
-        body += f"<p>{html.escape(texts.get('web_expired_body'))}</p>"
-        return web.Response(
-            status=410,
-            text=_page(texts.language, texts.get("web_expired_title"), body),
-            content_type="text/html",
-            headers={"Cache-Control": "no-store"},
-        )
+        return self._message(request, 410, "web_expired_title", "web_expired_body")
 
     async def stylesheet(self, request: web.Request) -> web.Response:
         return web.Response(
