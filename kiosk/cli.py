@@ -147,20 +147,19 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     # Imported here so that check-config works without a display or pygame.
     from kiosk.app import BoothApp, demo_camera
     from kiosk.buttons import open_gpio_buttons
-    from kiosk.camera import CameraError, ImageCamera
+    from kiosk.camera import CameraError
     from kiosk.display import open_display
     from kiosk.photoindex import PhotoIndex
     from kiosk.photos import Authorship, PhotoStore
+    from kiosk.picam import open_camera
     from kiosk.share import base_url
     from kiosk.visits import VisitLog
 
     try:
         if demo:
             camera = demo_camera(config, getattr(args, "image", None))
-        elif config.camera.image is None:
-            raise CameraError("camera.backend = 'image' needs camera.image = PATH")
         else:
-            camera = ImageCamera(config.camera.image, config.camera.sensor_size)
+            camera = open_camera(config.camera)
     except CameraError as error:
         print(f"camera: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG

@@ -133,8 +133,12 @@ class DisplayConfig(Section):
 
 
 class CameraConfig(Section):
-    backend: Literal["image"] = "image"
+    backend: Literal["image", "picamera2", "auto"] = "image"
     image: OptionalFile = None
+    index: StrictInt = Field(0, ge=0, le=7)
+    rotation: Literal[0, 90, 180, 270] = 0
+    hflip: StrictBool = False
+    vflip: StrictBool = False
     sensor_size: tuple[
         Annotated[StrictInt, Field(ge=320, le=20000)], Annotated[StrictInt, Field(ge=240, le=20000)]
     ] = (4608, 2592)
@@ -163,6 +167,17 @@ class TimingConfig(Section):
     capture_timeout: Duration = 20.0
     camera_retry: Duration = 10.0
     retakes: StrictInt = Field(2, ge=0, le=10)
+
+
+class LightsConfig(Section):
+    """LEDs in the two buttons and a light for the face (PWM, e.g. through a MOSFET)."""
+
+    enabled: StrictBool = False
+    main_led_pin: Pin = 23
+    second_led_pin: Pin = 24
+    light_pin: Pin = 18
+    light_dim: float = Field(0.3, ge=0.0, le=1.0)
+    light_full: float = Field(1.0, ge=0.0, le=1.0)
 
 
 class ButtonsConfig(Section):
@@ -257,9 +272,27 @@ class Config(Section):
     photo: PhotoConfig = PhotoConfig()
     timing: TimingConfig = TimingConfig()
     buttons: ButtonsConfig = ButtonsConfig()
+    lights: LightsConfig = LightsConfig()
     storage: StorageConfig = Field(default_factory=StorageConfig)
     share: ShareConfig = ShareConfig()
     texts: TextsConfig = TextsConfig()
+
+    @model_validator(mode="after")
+    def _pins_used_once(self) -> Config:
+        pins = [("buttons.main_pin", self.buttons.main_pin)]
+        pins.append(("buttons.second_pin", self.buttons.second_pin))
+        if self.lights.enabled:
+            pins += [
+                ("lights.main_led_pin", self.lights.main_led_pin),
+                ("lights.second_led_pin", self.lights.second_led_pin),
+                ("lights.light_pin", self.lights.light_pin),
+            ]
+        seen: dict[int, str] = {}
+        for key, pin in pins:
+            if pin in seen:
+                raise ValueError(f"{key}: pin {pin} is already {seen[pin]}")
+            seen[pin] = key
+        return self
 
     @model_validator(mode="after")
     def _links_end_before_photos_go(self) -> Config:
