@@ -101,7 +101,7 @@ def test_a_camera_that_fails_to_open_is_a_camera_error() -> None:
 
 def test_a_different_sensor_is_named_in_the_error() -> None:
     api = fake_api(pixel_array=(4056, 3040))
-    with pytest.raises(CameraError, match="camera.sensor_size is 4608x2592 .* 4056x3040"):
+    with pytest.raises(CameraError, match=r"camera.sensor_size is 4608x2592 .* 4056x3040"):
         PicameraCamera(CameraConfig(), api).start(PREVIEW, ANALYSIS)
     assert api.Picamera2.instances[-1].calls[-1] == ("close",), "a failed start closes it"
 
@@ -170,5 +170,5 @@ def test_auto_backend_falls_back_to_the_picture(portrait_file) -> None:
 
     camera = open_camera(CameraConfig(backend="auto", image=portrait_file))
     assert isinstance(camera, ImageCamera)
-    with pytest.raises(CameraError, match="auto.*camera.image is not set"):
+    with pytest.raises(CameraError, match=r"auto.*camera.image is not set"):
         open_camera(CameraConfig(backend="auto"))
