@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from kiosk.buttons import GpioButtons, key_event
 from kiosk.camera import Camera, CameraError, ImageCamera, Still, preview_size_for
 from kiosk.config import Config
 from kiosk.framing import Crop, centred_crop
+from kiosk.lights import Lights, light_state
 from kiosk.machine import (
     CAMERA,
     DISK,
@@ -41,16 +42,21 @@ from kiosk.machine import (
     Tick,
 )
 from kiosk.photos import PhotoStore, crop_pixels, new_token
-from kiosk.retention import free_megabytes
+from kiosk.retention import free_megabytes, purge_files
 from kiosk.screens import Media, Screens, qr_surface
+from kiosk.sdnotify import Notifier
 from kiosk.share import qr_modules, wifi_join_code
 from kiosk.texts import Texts
 from kiosk.visits import VisitLog
 
 log = logging.getLogger(__name__)
 
-# How often the idle booth looks at the free disk space (seconds).
+# How often the idle booth looks at the free disk space, and deletes photos past retention.
 DISK_CHECK_INTERVAL = 30.0
+PURGE_INTERVAL = 3600.0
+# This many unexpected errors within the window end the process (systemd restarts it).
+ERROR_LIMIT = 5
+ERROR_WINDOW = 60.0
 SUBJECT_STEP = 0.02
 SUBJECT_ZOOM = 1.1
 
@@ -66,6 +72,8 @@ class BoothApp:
         buttons: GpioButtons | None = None,
         screenshots: Path | None = None,
         wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+        lights: Lights | None = None,
+        notifier: Notifier | None = None,
     ):
         self.config = config
         self.camera = camera
@@ -73,6 +81,8 @@ class BoothApp:
         self.store = store
         self.visits = visits
         self.buttons = buttons
+        self.lights = lights
+        self.notifier = notifier or Notifier({})
         self.screenshots = screenshots
         self.wallclock = wallclock
         self.screens = Screens(surface, config, Texts(config.event.language, _overrides(config)))
@@ -92,6 +102,10 @@ class BoothApp:
         self._shown_screen: str | None = None
         self._screenshot_count = 0
         self._disk_checked_at = 0.0
+        self._purged_at: float | None = None
+        self._purging: Future | None = None
+        self._watchdog_at: float | None = None
+        self._errors: list[float] = []
 
     # -- inputs --
 
@@ -138,6 +152,22 @@ class BoothApp:
         self.step(now)
 
     def step(self, now: float) -> None:
+        """One frame of the booth. An unexpected error ends the visit (its photo, if taken,
+        stays saved) and goes back to the start; errors that keep coming end the process, so
+        that systemd starts it afresh."""
+        try:
+            self._step(now)
+        except Exception:
+            log.exception(
+                "unexpected error on the %s screen; back to the start", self.machine.screen
+            )
+            self._errors = [t for t in self._errors if now - t < ERROR_WINDOW] + [now]
+            if len(self._errors) >= ERROR_LIMIT:
+                raise
+            for command in self.machine.recover(now):
+                self._carry_out(command)
+
+    def _step(self, now: float) -> None:
         events = self._events
         self._events = []
         if self.buttons is not None:
@@ -151,13 +181,50 @@ class BoothApp:
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(self.machine.handle(event, now))
+        if self.lights is not None:
+            self.lights.show(light_state(self.machine, now, self.config.lights))
         self._draw(now)
+        self._tell_systemd(now)
         for command in commands:
             self._carry_out(command)
+        if self.machine.phase is Phase.ATTRACT:
+            self._purge_now_and_then(now)
+
+    def _tell_systemd(self, now: float) -> None:
+        if self._watchdog_at is None:
+            self.notifier.notify("READY=1", f"STATUS={self._status()}")
+        interval = self.notifier.watchdog_interval
+        if self._watchdog_at is None or (interval and now - self._watchdog_at >= interval / 3):
+            self.notifier.notify("WATCHDOG=1")
+            self._watchdog_at = now
+
+    def _status(self) -> str:
+        fault = self.machine.fault
+        return f"{self.machine.screen}: {fault}" if fault else self.machine.screen
+
+    def _purge_now_and_then(self, now: float) -> None:
+        """Retention runs while the booth is idle, on a worker thread, once an hour."""
+        if self._purging is not None and not self._purging.done():
+            return
+        if self._purged_at is not None and now - self._purged_at < PURGE_INTERVAL:
+            return
+        self._purged_at = now
+        storage = self.config.storage
+        self._purging = self._worker.submit(
+            purge_files, storage.index_path, storage.dir.expanduser(), storage.retention
+        )
+
+    def stop(self, *_: object) -> None:
+        """End the loop after this frame: a photo being saved is still written completely.
+        Fits signal.signal, for SIGTERM."""
+        self.running = False
 
     def close(self) -> None:
+        self.notifier.notify("STOPPING=1")
         self._worker.shutdown()
         self.camera.close()
+        if self.lights is not None:
+            self.lights.close()
         if self.buttons is not None:
             self.buttons.close()
         self.store.index.close()
@@ -168,6 +235,8 @@ class BoothApp:
         phase = self.machine.phase
         screen = self.machine.screen
         entered = screen != self._shown_screen
+        if entered:
+            self.notifier.notify(f"STATUS={self._status()}")
         if entered:
             self._prepare(phase)
         if phase in (Phase.FRAMING, Phase.COUNTDOWN) and CAMERA not in self.machine.faults:

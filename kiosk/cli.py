@@ -100,15 +100,10 @@ def _serve(args: argparse.Namespace, config: Config, path: Path | None) -> int:
 
 
 def _purge(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.photoindex import PhotoIndex
-    from kiosk.retention import purge
+    from kiosk.retention import purge_files
 
     storage = config.storage
-    index = PhotoIndex(storage.index_path)
-    try:
-        result = purge(index, storage.dir.expanduser(), time.time(), storage.retention)
-    finally:
-        index.close()
+    result = purge_files(storage.index_path, storage.dir.expanduser(), storage.retention)
     print(f"deleted {result.records} links and {result.files} photo files")
     return EXIT_OK
 
@@ -149,9 +144,11 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     from kiosk.buttons import open_gpio_buttons
     from kiosk.camera import CameraError
     from kiosk.display import open_display
+    from kiosk.lights import open_lights
     from kiosk.photoindex import PhotoIndex
     from kiosk.photos import Authorship, PhotoStore
     from kiosk.picam import open_camera
+    from kiosk.sdnotify import Notifier
     from kiosk.share import base_url
     from kiosk.visits import VisitLog
 
@@ -193,8 +190,10 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         VisitLog(storage.visits_path),
         buttons=open_gpio_buttons(config.buttons),
         screenshots=args.screenshots,
+        lights=open_lights(config.lights),
+        notifier=Notifier(),
     )
-    signal.signal(signal.SIGTERM, lambda *_: setattr(app, "running", False))
+    signal.signal(signal.SIGTERM, app.stop)
     log.info("booth %s starting; photos in %s", "demo" if demo else "", storage.dir)
     return _loop(app, config.display.fps, args.quit_after)
 

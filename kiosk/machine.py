@@ -313,6 +313,13 @@ class Booth:
             return [CheckHealth(tuple(self.faults))]
         return []
 
+    def recover(self, now: float) -> list[Command]:
+        """After an unexpected error: end the visit (a saved photo stays) and start over."""
+        if self.visit is not None:
+            return self._end_visit("error", now)
+        self._enter(Phase.ATTRACT if self.healthy else Phase.OUT_OF_ORDER, now)
+        return []
+
     # -- shared moves --
 
     def _fault(self, source: str, reason: str, now: float) -> list[Command]:

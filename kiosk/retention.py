@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,15 @@ def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) ->
             retention / 86400,
         )
     return PurgeResult(records=len(old), files=files)
+
+
+def purge_files(index_path: Path, storage_dir: Path, retention: float) -> PurgeResult:
+    """``purge`` as of now, with a connection of its own (for a worker thread or a command)."""
+    index = PhotoIndex(index_path)
+    try:
+        return purge(index, storage_dir, time.time(), retention)
+    finally:
+        index.close()
 
 
 def _unlink(path: Path) -> bool:

@@ -25,13 +25,12 @@ from aiohttp import web
 from kiosk import __version__
 from kiosk.config import Config
 from kiosk.photoindex import PhotoIndex, PhotoRecord
-from kiosk.retention import free_megabytes, purge
+from kiosk.retention import free_megabytes
 from kiosk.texts import Texts
 
 log = logging.getLogger(__name__)
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
-PURGE_INTERVAL = 3600.0
 MAX_HEADER_LINE = 4096
 MAX_HEADERS = 48
 
@@ -186,7 +185,6 @@ class DownloadServer:
         app.router.add_get("/share.css", self.stylesheet)
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/favicon.ico", self.no_icon)
-        app.on_startup.append(self._start_purging)
         app.on_cleanup.append(self._stop)
         return app
 
@@ -327,34 +325,8 @@ class DownloadServer:
 
     # -- housekeeping --
 
-    async def _start_purging(self, app: web.Application) -> None:
-        app[PURGER] = asyncio.create_task(self._purge_forever())
-
-    async def _purge_forever(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                await loop.run_in_executor(None, self.purge_now)
-            except Exception:
-                log.exception("purge failed; trying again in an hour")
-            await asyncio.sleep(PURGE_INTERVAL)
-
-    def purge_now(self) -> None:
-        # A connection of its own: this runs on an executor thread.
-        index = PhotoIndex(self.config.storage.index_path)
-        try:
-            purge(index, self.storage_dir, self.clock(), self.config.storage.retention)
-        finally:
-            index.close()
-
     async def _stop(self, app: web.Application) -> None:
-        purger = app.get(PURGER)
-        if purger is not None:
-            purger.cancel()
         self.index.close()
-
-
-PURGER = web.AppKey("purger", asyncio.Task)
 
 
 class _Expired(Exception):

@@ -1,0 +1,98 @@
+"""Button LEDs and the face light: what each screen asks of them, and the GPIO that shows it.
+
+``light_state`` is pure: the booth's state and time in, the LEDs and light level out. ``Lights``
+drives gpiozero devices and only touches a pin when its state changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import Enum
+
+from gpiozero import PWMLED, PWMOutputDevice
+from gpiozero.exc import GPIOZeroError
+
+from kiosk.config import LightsConfig
+from kiosk.machine import Booth, Phase
+
+log = logging.getLogger(__name__)
+
+
+class Led(Enum):
+    OFF = "off"
+    ON = "on"  # this button does something now
+    PULSE = "pulse"  # press me
+
+
+@dataclass(frozen=True)
+class LightState:
+    main_led: Led
+    second_led: Led
+    light: float
+
+
+def light_state(booth: Booth, now: float, config: LightsConfig) -> LightState:
+    dim, full = config.light_dim, config.light_full
+    match booth.phase:
+        case Phase.ATTRACT:
+            return LightState(Led.PULSE, Led.OFF, 0.0)
+        case Phase.FRAMING:
+            return LightState(Led.ON, Led.ON, dim)
+        case Phase.COUNTDOWN:
+            share = min(1.0, booth.seconds_in_phase(now) / booth.timing.countdown)
+            return LightState(Led.OFF, Led.ON, dim + (full - dim) * share)
+        case Phase.CAPTURE:
+            return LightState(Led.OFF, Led.OFF, full)
+        case Phase.REVIEW:
+            return LightState(Led.ON, Led.ON if booth.retakes_left else Led.OFF, dim)
+        case Phase.SHARE:
+            return LightState(Led.ON, Led.ON, dim)
+    return LightState(Led.OFF, Led.OFF, 0.0)
+
+
+class Lights:
+    def __init__(self, config: LightsConfig, pin_factory: object | None = None):
+        self.main = PWMLED(config.main_led_pin, pin_factory=pin_factory)
+        try:
+            self.second = PWMLED(config.second_led_pin, pin_factory=pin_factory)
+            self.light = PWMOutputDevice(config.light_pin, pin_factory=pin_factory)
+        except BaseException:
+            self.close()
+            raise
+        self._shown: LightState | None = None
+
+    def show(self, state: LightState) -> None:
+        shown = self._shown
+        if shown is None or state.main_led is not shown.main_led:
+            _set_led(self.main, state.main_led)
+        if shown is None or state.second_led is not shown.second_led:
+            _set_led(self.second, state.second_led)
+        if shown is None or abs(state.light - shown.light) >= 0.01 or state.light in (0.0, 1.0):
+            self.light.value = state.light
+        self._shown = state
+
+    def close(self) -> None:
+        for device in (getattr(self, name, None) for name in ("main", "second", "light")):
+            if device is not None:
+                device.close()
+
+
+def _set_led(led: PWMLED, mode: Led) -> None:
+    if mode is Led.PULSE:
+        led.pulse(fade_in_time=1.0, fade_out_time=1.0)
+    elif mode is Led.ON:
+        led.on()
+    else:
+        led.off()
+
+
+def open_lights(config: LightsConfig) -> Lights | None:
+    """The lights, or None when disabled or no GPIO is reachable (logged)."""
+    if not config.enabled:
+        return None
+    try:
+        return Lights(config)
+    except (GPIOZeroError, OSError, RuntimeError, ImportError) as error:
+        log.error("lights unavailable: %s", error)
+        return None
