@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
     purge = commands.add_parser("purge", help="delete photos and links past their retention now")
     purge.set_defaults(handler=_purge)
+    status = commands.add_parser("status", help="camera, GPIO, display, disk, today's visits")
+    status.set_defaults(handler=_status)
 
     for name, handler, summary in (
         ("run", _run, "run the booth as configured (production)"),
@@ -106,6 +108,17 @@ def _purge(args: argparse.Namespace, config: Config, path: Path | None) -> int:
     result = purge_files(storage.index_path, storage.dir.expanduser(), storage.retention)
     print(f"deleted {result.records} links and {result.files} photo files")
     return EXIT_OK
+
+
+def _status(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.status import collect
+
+    checks = collect(config)
+    width = max(len(check.name) for check in checks)
+    for check in checks:
+        mark = "ok " if check.ok else "!! "
+        print(f"{mark}{check.name.ljust(width)}  {check.text}")
+    return EXIT_OK if all(check.ok for check in checks) else EXIT_FAILURE
 
 
 def _demo(args: argparse.Namespace, config: Config, path: Path | None) -> int:

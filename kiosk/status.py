@@ -1,0 +1,108 @@
+"""`kiosk status`: what an operator checks first, one line per part."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.camera import CameraError
+from kiosk.config import Config
+from kiosk.photoindex import PhotoIndex
+from kiosk.retention import free_megabytes
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    text: str
+    ok: bool
+
+
+def collect(config: Config, today: dt.date | None = None) -> list[Check]:
+    today = today or dt.date.today()
+    return [
+        _camera(config),
+        _gpio(config),
+        _display(),
+        _disk(config),
+        *_visits(config, today),
+    ]
+
+
+def _camera(config: Config) -> Check:
+    camera = config.camera
+    if camera.backend == "image":
+        if camera.image is None:
+            return Check("camera", "backend 'image' but camera.image is not set", False)
+        ok = camera.image.is_file()
+        return Check("camera", f"image {camera.image}" + ("" if ok else " (missing)"), ok)
+    from kiosk.picam import load_picamera2_api
+
+    try:
+        api = load_picamera2_api()
+        found = api.Picamera2.global_camera_info()
+    except CameraError as error:
+        if camera.backend == "auto" and camera.image is not None:
+            return Check("camera", f"no picamera2; image {camera.image}", camera.image.is_file())
+        return Check("camera", str(error), False)
+    if not found:
+        return Check("camera", "picamera2: no camera found", False)
+    models = ", ".join(str(info.get("Model", "?")) for info in found)
+    return Check("camera", f"picamera2: {models}", True)
+
+
+def _gpio(config: Config) -> Check:
+    if not (config.buttons.enabled or config.lights.enabled):
+        return Check("gpio", "not used (keyboard only)", True)
+    from gpiozero import Device
+    from gpiozero.exc import GPIOZeroError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # gpiozero warns for each factory it cannot use
+            Device.ensure_pin_factory()
+    except (GPIOZeroError, OSError, RuntimeError, ImportError) as error:
+        return Check("gpio", f"no pin factory: {error}", False)
+    return Check("gpio", f"pin factory {type(Device.pin_factory).__name__}", True)
+
+
+def _display() -> Check:
+    driver = os.environ.get("SDL_VIDEODRIVER") or "SDL's choice (desktop or kmsdrm)"
+    return Check("display", f"video driver {driver}", True)
+
+
+def _disk(config: Config) -> Check:
+    storage = config.storage
+    free = free_megabytes(storage.dir.expanduser())
+    ok = free >= storage.min_free_mb
+    text = f"{free:.0f} MB free in {storage.dir} (floor {storage.min_free_mb} MB)"
+    return Check("disk", text, ok)
+
+
+def _visits(config: Config, today: dt.date) -> list[Check]:
+    visits = shared = 0
+    path = config.storage.visits_path
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+                ended = dt.datetime.fromisoformat(record["ended"]).date()
+            except (ValueError, KeyError, TypeError):
+                continue
+            if ended == today:
+                visits += 1
+                shared += record.get("outcome") == "shared"
+    photos = downloads = 0
+    if config.storage.index_path.is_file():
+        index = PhotoIndex(Path(config.storage.index_path))
+        midnight = dt.datetime.combine(today, dt.time()).astimezone().timestamp()
+        photos, downloads = index.totals_since(midnight)
+        index.close()
+    return [
+        Check("visits today", f"{visits} ({shared} with a photo shared)", True),
+        Check("downloads today", f"{downloads} of {photos} photos taken today", True),
+    ]
