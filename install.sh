@@ -1,7 +1,226 @@
 #!/usr/bin/env bash
-# Echtbild installer for Raspberry Pi OS. Not written yet: the Raspberry Pi issue brings the real
-# one (apt packages, a system user, a venv under /opt, config in /etc, systemd units).
+# Install or upgrade Echtbild on Raspberry Pi OS (Bookworm or Trixie, Lite or Desktop).
+#
+#   sudo ./install.sh            install, or upgrade in place; safe to run again
+#   ./install.sh --dry-run       print every action without doing any of it
+#
+# What it does: apt packages (camera, GPIO, display libraries, fonts); a system user "kiosk";
+# a Python venv in /opt/echtbild/venv that sees the apt-installed picamera2 and lgpio; the
+# project into it; the config /etc/echtbild/kiosk.toml (only if there is none: never
+# overwritten); photos under /var/lib/echtbild; the systemd units, enabled and started after
+# `kiosk check-config` has passed.
 set -euo pipefail
-echo "install.sh: the Raspberry Pi installer is not written yet." >&2
-echo "For now, install by hand: see README.md, 'Run it on any computer'." >&2
-exit 1
+
+SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly SOURCE_DIR
+readonly PREFIX=/opt/echtbild
+readonly VENV="$PREFIX/venv"
+readonly CONFIG_DIR=/etc/echtbild
+readonly CONFIG="$CONFIG_DIR/kiosk.toml"
+readonly DATA_DIR=/var/lib/echtbild
+readonly UNIT_DIR=/etc/systemd/system
+readonly USER_NAME=kiosk
+readonly APT_PACKAGES=(
+  python3 python3-venv python3-pip
+  python3-picamera2 python3-libcamera python3-lgpio
+  libgbm1 libdrm2 libegl1 libgles2
+  fonts-dejavu-core
+)
+readonly GROUPS_WANTED=(video render gpio input)
+
+DRY_RUN=0
+CHANGED=0
+REPORTS=()
+
+say() { printf 'echtbild: %s\n' "$*"; }
+report() { REPORTS+=("$*"); say "NOTE: $*"; }
+fail() { printf 'echtbild: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Run a command that changes the system, or only show it with --dry-run.
+act() {
+  if [[ $DRY_RUN -eq 1 ]]; then
+    printf 'would run: %s\n' "$*"
+  else
+    say "$*"
+    "$@"
+  fi
+  CHANGED=1
+}
+
+usage() {
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+parse_args() {
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --dry-run) DRY_RUN=1 ;;
+      -h | --help) usage; exit 0 ;;
+      *) fail "unknown option '$1' (see --help)" ;;
+    esac
+    shift
+  done
+}
+
+check_system() {
+  if [[ $DRY_RUN -eq 0 && $EUID -ne 0 ]]; then
+    fail "run as root: sudo $0 (or try $0 --dry-run)"
+  fi
+  local codename=unknown
+  if [[ -r /etc/os-release ]]; then
+    # shellcheck disable=SC1091
+    codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-unknown}")"
+  fi
+  case "$codename" in
+    bookworm | trixie) say "system: $codename" ;;
+    *) report "this is '$codename', not Raspberry Pi OS Bookworm or Trixie; going on anyway" ;;
+  esac
+  if ! grep -qi 'raspberry pi' /proc/device-tree/model 2>/dev/null; then
+    report "not a Raspberry Pi: the camera and GPIO parts will not work here"
+  fi
+}
+
+is_installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+install_packages() {
+  local needed=() wanted=() unavailable=() package
+  for package in "${APT_PACKAGES[@]}"; do
+    is_installed "$package" || needed+=("$package")
+  done
+  if [[ ${#needed[@]} -eq 0 ]]; then
+    say "apt packages are all installed"
+    return
+  fi
+  act apt-get update -qq
+  for package in "${needed[@]}"; do
+    if [[ $DRY_RUN -eq 1 ]] || apt-cache show "$package" >/dev/null 2>&1; then
+      wanted+=("$package")
+    else
+      unavailable+=("$package")
+    fi
+  done
+  if [[ ${#unavailable[@]} -gt 0 ]]; then
+    report "not in this system's apt sources (Raspberry Pi OS has them): ${unavailable[*]}"
+  fi
+  if [[ ${#wanted[@]} -gt 0 ]]; then
+    act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${wanted[@]}"
+  fi
+}
+
+create_user() {
+  if id "$USER_NAME" >/dev/null 2>&1; then
+    say "user $USER_NAME exists"
+  else
+    act useradd --system --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin \
+      --user-group "$USER_NAME"
+  fi
+  local group
+  for group in "${GROUPS_WANTED[@]}"; do
+    if ! getent group "$group" >/dev/null; then
+      report "group '$group' does not exist here; $USER_NAME is not added to it"
+    elif id -nG "$USER_NAME" 2>/dev/null | tr ' ' '\n' | grep -qx "$group"; then
+      :
+    else
+      act usermod --append --groups "$group" "$USER_NAME"
+    fi
+  done
+}
+
+create_directories() {
+  act install -d -m 0755 "$PREFIX" "$CONFIG_DIR"
+  act install -d -m 0750 -o "$USER_NAME" -g "$USER_NAME" "$DATA_DIR" "$DATA_DIR/photos" \
+    "$DATA_DIR/index"
+}
+
+install_program() {
+  if [[ ! -x "$VENV/bin/python" ]]; then
+    # System site packages: picamera2, libcamera and lgpio come from apt, not from PyPI.
+    act python3 -m venv --system-site-packages "$VENV"
+  fi
+  act "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade \
+    "$SOURCE_DIR"
+}
+
+install_config() {
+  if [[ -e "$CONFIG" ]]; then
+    say "keeping the existing $CONFIG"
+    return
+  fi
+  # The commented example, set for a real booth: the Pi camera, photos under $DATA_DIR.
+  if [[ $DRY_RUN -eq 1 ]]; then
+    printf 'would write: %s from config/kiosk.toml with camera.backend = "auto"\n' "$CONFIG"
+    CHANGED=1
+    return
+  fi
+  local staged
+  staged="$(mktemp)"
+  sed -e 's|^backend = "image" |backend = "auto"  |' \
+      -e 's|^dir = "/var/lib/echtbild"|dir = "'"$DATA_DIR"'"|' \
+      "$SOURCE_DIR/config/kiosk.toml" >"$staged"
+  act install -m 0644 "$staged" "$CONFIG"
+  rm -f "$staged"
+}
+
+check_config() {
+  act "$VENV/bin/kiosk" --config "$CONFIG" check-config
+}
+
+install_units() {
+  local unit
+  for unit in echtbild.service echtbild-share.service; do
+    if cmp -s "$SOURCE_DIR/systemd/$unit" "$UNIT_DIR/$unit"; then
+      say "$unit is up to date"
+    else
+      act install -m 0644 "$SOURCE_DIR/systemd/$unit" "$UNIT_DIR/$unit"
+    fi
+  done
+  if [[ ! -d /run/systemd/system ]]; then
+    report "systemd is not running here: the units are installed but not enabled or started"
+    return
+  fi
+  act systemctl daemon-reload
+  act systemctl enable echtbild.service echtbild-share.service
+  act systemctl restart echtbild.service echtbild-share.service
+}
+
+keep_screen_on() {
+  # The console must not blank the screen between visits (the booth itself keeps SDL awake).
+  local cmdline
+  for cmdline in /boot/firmware/cmdline.txt /boot/cmdline.txt; do
+    [[ -f "$cmdline" ]] || continue
+    if grep -q 'consoleblank=0' "$cmdline"; then
+      say "console blanking already off"
+    else
+      act sed -i '1 s/$/ consoleblank=0/' "$cmdline"
+      report "console blanking switched off in $cmdline: takes effect after a reboot"
+    fi
+    return
+  done
+  report "no /boot/firmware/cmdline.txt: console blanking left as it is"
+}
+
+main() {
+  parse_args "$@"
+  [[ $DRY_RUN -eq 1 ]] && say "dry run: nothing is changed"
+  check_system
+  install_packages
+  create_user
+  create_directories
+  install_program
+  install_config
+  check_config
+  install_units
+  keep_screen_on
+  if [[ ${#REPORTS[@]} -gt 0 ]]; then
+    say "done, with notes:"
+    printf '  - %s\n' "${REPORTS[@]}"
+  else
+    say "done"
+  fi
+  [[ $CHANGED -eq 1 ]] || say "nothing needed changing"
+}
+
+main "$@"

@@ -204,7 +204,9 @@ class StorageConfig(Section):
 
     @property
     def index_path(self) -> Path:
-        return self.dir.expanduser() / "index.sqlite3"
+        # A folder of its own: the download server may write there (download counts, SQLite's
+        # journal) and nowhere else.
+        return self.dir.expanduser() / "index" / "photos.sqlite3"
 
     @property
     def visits_path(self) -> Path:

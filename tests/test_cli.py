@@ -61,7 +61,7 @@ def test_demo_runs_in_a_window_and_writes_the_first_screen(tmp_path: Path) -> No
     assert demo.returncode == 0, errors
     assert health is not None and health["status"] == "ok", "demo starts the download server"
     assert [p.name for p in shots.iterdir()] == ["001-attract.png"]
-    assert (tmp_path / "data" / "index.sqlite3").is_file()
+    assert (tmp_path / "data" / "index" / "photos.sqlite3").is_file()
     with pytest.raises(OSError):  # and stops it again
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
 

@@ -182,6 +182,8 @@ def test_healthz_reports_for_the_operator(server, shared) -> None:
 def attack_paths(token: str, deleted: str) -> list[str]:
     return [
         "/p/../index.sqlite3",
+        "/p/../index/photos.sqlite3",
+        "/index/photos.sqlite3",
         "/p/%2e%2e/index.sqlite3",
         "/p/%2e%2e%2findex.sqlite3",
         "/p/..%2f..%2f..%2fetc%2fpasswd",

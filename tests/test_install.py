@@ -1,0 +1,55 @@
+"""install.sh as far as it can run off a Pi: its dry run prints the whole plan."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from kiosk.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
+    touched = [Path("/etc/echtbild"), Path("/opt/echtbild"), Path("/var/lib/echtbild")]
+    before = [path.exists() for path in touched]
+    result = subprocess.run(
+        ["bash", str(ROOT / "install.sh"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    plan = result.stdout
+    for step in (
+        "dry run: nothing is changed",
+        "python3 -m venv --system-site-packages /opt/echtbild/venv",
+        "pip install",
+        "/etc/echtbild/kiosk.toml",
+        "check-config",
+        "/etc/systemd/system/echtbild.service",
+        "/etc/systemd/system/echtbild-share.service",
+    ):
+        assert step in plan, step
+    assert [path.exists() for path in touched] == before
+
+
+def test_unknown_option_is_refused() -> None:
+    result = subprocess.run(
+        ["bash", str(ROOT / "install.sh"), "--frobnicate"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "unknown option '--frobnicate'" in result.stderr
+
+
+def test_the_config_install_writes_is_valid(tmp_path: Path) -> None:
+    example = (ROOT / "config" / "kiosk.toml").read_text(encoding="utf-8")
+    installed = example.replace('\nbackend = "image" ', '\nbackend = "auto"  ', 1)
+    assert installed != example, "install.sh's edit of the example still applies"
+    path = tmp_path / "kiosk.toml"
+    path.write_text(installed, encoding="utf-8")
+    assert load_config(path).camera.backend == "auto"
