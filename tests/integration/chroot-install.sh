@@ -15,6 +15,7 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 root="$(mktemp -d /var/tmp/echtbild-chroot.XXXXXX)"
 
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   for mount in dev/pts dev proc sys; do
     umount -l "$root/$mount" 2>/dev/null || true
