@@ -133,3 +133,16 @@ def test_the_loop_itself_tells_systemd_it_is_alive(make_app, tmp_path) -> None:
     assert messages.count("WATCHDOG=1") == 3  # at 0, 1 and 2 s
     assert "STATUS=framing" in messages
     assert messages[-1] == "STOPPING=1"
+
+
+def test_pi_camera_missing_at_boot_is_out_of_order_until_it_appears(make_app, config) -> None:
+    api = fake_api(cameras=[])
+    app = make_app(camera=PicameraCamera(config.camera, api))
+    app.start(0.0)
+    assert app.machine.phase is Phase.OUT_OF_ORDER
+    assert "no camera found" in app.machine.fault
+    now = advance(app, 0.0, config.timing.camera_retry + 0.5)
+    assert app.machine.phase is Phase.OUT_OF_ORDER
+    api.Picamera2.cameras = [{"Model": "imx708"}]  # plugged in
+    advance(app, now, config.timing.camera_retry + 0.5)
+    assert app.machine.phase is Phase.ATTRACT
