@@ -34,6 +34,12 @@ for mount in proc sys dev dev/pts; do
   mount --bind "/$mount" "$root/$mount"
 done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The chroot trusts the extra certificate authorities the host trusts (networks that inspect TLS).
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null
+fi
 mkdir -p "$root/root/echtbild"
 git -C "$checkout" archive HEAD | tar -x -C "$root/root/echtbild"
 
