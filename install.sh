@@ -7,8 +7,8 @@
 # What it does: apt packages (camera, GPIO, display libraries, fonts); a system user "kiosk";
 # a Python venv in /opt/echtbild/venv that sees the apt-installed picamera2 and lgpio; the
 # project into it; the config /etc/echtbild/kiosk.toml (only if there is none: never
-# overwritten); photos under /var/lib/echtbild; the systemd units, enabled and started after
-# `kiosk check-config` has passed.
+# overwritten); photos under /var/lib/echtbild; the booth's signing keys (once); the systemd
+# units, enabled and started after `kiosk check-config` has passed.
 set -euo pipefail
 
 SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -164,6 +164,15 @@ install_config() {
   rm -f "$staged"
 }
 
+make_signing_keys() {
+  # Content Credentials: the booth's own CA and signing certificate, made once, kept on upgrades.
+  if [[ -e "$DATA_DIR/keys/signer.key" ]]; then
+    say "signing keys exist"
+    return
+  fi
+  act runuser -u "$USER_NAME" -- "$VENV/bin/kiosk" --config "$CONFIG" keys init
+}
+
 check_config() {
   act "$VENV/bin/kiosk" --config "$CONFIG" check-config
 }
@@ -212,6 +221,7 @@ main() {
   install_program
   install_config
   check_config
+  make_signing_keys
   install_units
   keep_screen_on
   if [[ ${#REPORTS[@]} -gt 0 ]]; then

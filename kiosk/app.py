@@ -227,7 +227,7 @@ class BoothApp:
             self.lights.close()
         if self.buttons is not None:
             self.buttons.close()
-        self.store.index.close()
+        self.store.close()
 
     # -- drawing --
 

@@ -64,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     purge.set_defaults(handler=_purge)
     status = commands.add_parser("status", help="camera, GPIO, display, disk, today's visits")
     status.set_defaults(handler=_status)
+    keys = commands.add_parser("keys", help="the booth's signing keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    keys_init = keys_commands.add_parser("init", help="make a booth CA and a signing certificate")
+    keys_init.add_argument("--force", action="store_true", help="replace existing keys")
+    keys_init.set_defaults(handler=_keys_init)
+    verify = commands.add_parser("verify", help="check a photo's Content Credentials")
+    verify.add_argument("file", type=Path, help="a JPEG")
+    verify.add_argument("--trust", type=Path, metavar="CA.pem", help="trust this CA's signers")
+    verify.set_defaults(handler=_verify)
 
     for name, handler, summary in (
         ("run", _run, "run the booth as configured (production)"),
@@ -121,6 +130,52 @@ def _status(args: argparse.Namespace, config: Config, path: Path | None) -> int:
     return EXIT_OK if all(check.ok for check in checks) else EXIT_FAILURE
 
 
+def _keys_init(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.credentials import CredentialsError, default_booth_id, init_keys
+
+    booth_id = config.credentials.booth_id or default_booth_id()
+    try:
+        paths = init_keys(config.storage.keys_dir, booth_id, force=args.force)
+    except CredentialsError as error:
+        print(f"keys: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as error:
+        print(f"keys: cannot write {config.storage.keys_dir}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"signing keys for booth {booth_id!r} in {paths[0].parent}")
+    print(f"share {paths[0]} with anyone who should see this booth's photos as Trusted")
+    return EXIT_OK
+
+
+EXIT_INVALID = 1
+EXIT_NO_CREDENTIALS = 3
+
+
+def _verify(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.credentials import verify
+
+    try:
+        data = args.file.read_bytes()
+        trust = args.trust.read_bytes() if args.trust else None
+    except OSError as error:
+        print(f"cannot read: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    verdict = verify(data, trust)
+    if verdict.state == "none":
+        print(f"{args.file}: no credentials")
+        return EXIT_NO_CREDENTIALS
+    print(f"{args.file}: {verdict.state}")
+    if verdict.signer:
+        print(f"  signed by: {verdict.signer}")
+    if verdict.captured_by_camera:
+        print("  captured by a camera; changed only by cropping")
+    for reason in verdict.reasons:
+        print(f"  {reason}")
+    if verdict.state == "Valid" and args.trust is None:
+        print("  (not checked against a trusted CA: use --trust CA.pem)")
+    return EXIT_OK if verdict.state in ("Valid", "Trusted") else EXIT_INVALID
+
+
 def _demo(args: argparse.Namespace, config: Config, path: Path | None) -> int:
     if args.image is not None and not args.image.is_file():
         print(f"--image: file {str(args.image)!r} does not exist", file=sys.stderr)
@@ -156,6 +211,7 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     from kiosk.app import BoothApp, demo_camera
     from kiosk.buttons import open_gpio_buttons
     from kiosk.camera import CameraError
+    from kiosk.credentials import load_signer
     from kiosk.display import open_display
     from kiosk.lights import open_lights
     from kiosk.photoindex import PhotoIndex
@@ -193,6 +249,8 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
             copyright=config.event.copyright_notice(year),
         ),
         jpeg_quality=config.photo.jpeg_quality,
+        signer=load_signer(config),
+        booth_id=config.credentials.booth_id,
     )
     surface = open_display(config.display)
     app = BoothApp(

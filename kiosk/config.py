@@ -209,6 +209,10 @@ class StorageConfig(Section):
         return self.dir.expanduser() / "index" / "photos.sqlite3"
 
     @property
+    def keys_dir(self) -> Path:
+        return self.dir.expanduser() / "keys"
+
+    @property
     def visits_path(self) -> Path:
         return self.dir.expanduser() / "visits.jsonl"
 
@@ -249,6 +253,21 @@ class ShareConfig(Section):
     wifi: WifiConfig | None = None
 
 
+class CredentialsConfig(Section):
+    """Content Credentials: how photos are signed (see kiosk/credentials.py)."""
+
+    sign: StrictBool = True
+    certificate_chain: OptionalFile = None
+    private_key: OptionalFile = None
+    booth_id: str = Field("", max_length=64)
+
+    @model_validator(mode="after")
+    def _chain_and_key_together(self) -> CredentialsConfig:
+        if (self.certificate_chain is None) != (self.private_key is None):
+            raise ValueError("set both certificate_chain and private_key, or neither")
+        return self
+
+
 def _check_text_overrides(value: dict[str, str]) -> dict[str, str]:
     unknown = sorted(set(value) - TEXT_KEYS)
     if unknown:
@@ -277,6 +296,7 @@ class Config(Section):
     lights: LightsConfig = LightsConfig()
     storage: StorageConfig = Field(default_factory=StorageConfig)
     share: ShareConfig = ShareConfig()
+    credentials: CredentialsConfig = CredentialsConfig()
     texts: TextsConfig = TextsConfig()
 
     @model_validator(mode="after")
@@ -354,7 +374,13 @@ def _resolve_relative_files(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     resolved = {
         key: dict(value) if isinstance(value, dict) else value for key, value in raw.items()
     }
-    for section, key in (("camera", "image"), ("branding", "logo"), ("storage", "dir")):
+    for section, key in (
+        ("camera", "image"),
+        ("branding", "logo"),
+        ("storage", "dir"),
+        ("credentials", "certificate_chain"),
+        ("credentials", "private_key"),
+    ):
         table = resolved.get(section)
         if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:
             candidate = Path(table[key]).expanduser()

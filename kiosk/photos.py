@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import secrets
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +22,12 @@ from PIL import ExifTags, Image
 
 from kiosk import __version__
 from kiosk.camera import Still
+from kiosk.credentials import CredentialsError, PhotoFacts, PhotoSigner, default_booth_id
 from kiosk.framing import Crop
 from kiosk.machine import SavedPhoto
 from kiosk.photoindex import PhotoIndex
+
+log = logging.getLogger(__name__)
 
 _EXIF_DATE = "%Y:%m:%d %H:%M:%S"
 _ASCII_REPLACEMENTS = str.maketrans({"ß": "ss", "©": "(c)", "–": "-", "—": "-", "€": "EUR"})
@@ -110,6 +115,8 @@ class PhotoStore:
         link_ttl: float,
         authorship: Authorship,
         jpeg_quality: int,
+        signer: PhotoSigner | None = None,
+        booth_id: str = "",
     ):
         self.storage_dir = storage_dir
         self.index = index
@@ -117,6 +124,11 @@ class PhotoStore:
         self.link_ttl = link_ttl
         self.authorship = authorship
         self.jpeg_quality = jpeg_quality
+        self.signer = signer
+        self.booth_id = booth_id or default_booth_id()
+        # Signing runs beside the booth; a photo is on disk, unsigned, before it starts.
+        self._signing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign")
+        self._pending: dict[str, Future[bool]] = {}
 
     def share_url(self, token: str) -> str:
         return f"{self.base_url}/p/{token}"
@@ -133,6 +145,17 @@ class PhotoStore:
         write_atomically(path, data)
         created = still.captured_at.timestamp()
         self.index.add(token, relative.as_posix(), created, created + self.link_ttl)
+        if self.signer is not None:
+            facts = PhotoFacts(
+                title=path.name,
+                captured_at=still.captured_at,
+                operator=self.authorship.artist,
+                event=self.authorship.event,
+                booth_id=self.booth_id,
+                crop=(crop.left, crop.top, crop.width, crop.height),
+            )
+            self._pending = {t: job for t, job in self._pending.items() if not job.done()}
+            self._pending[token] = self._signing.submit(self._sign, path, data, facts)
         return SavedPhoto(
             path=str(path),
             token=token,
@@ -142,7 +165,32 @@ class PhotoStore:
             details=details or {},
         )
 
+    def _sign(self, path: Path, data: bytes, facts: PhotoFacts) -> bool:
+        """Replace the unsigned photo with the same bytes plus their Content Credentials."""
+        assert self.signer is not None
+        try:
+            signed = self.signer.sign(data, facts)
+            write_atomically(path, signed)
+        except (CredentialsError, OSError) as error:
+            log.warning("photo %s stays unsigned: %s", path.name, error)
+            return False
+        return True
+
+    def finish_signing(self) -> None:
+        """Wait until every photo saved so far is signed (or known to stay unsigned)."""
+        for job in list(self._pending.values()):
+            job.result()
+
     def discard(self, photo: SavedPhoto) -> None:
         """Forget a photo the attendee rejected: its link first, then its file."""
         self.index.remove(photo.token)
+        pending = self._pending.pop(photo.token, None)
+        if pending is not None:
+            pending.result()  # so that signing does not write the file back
         Path(photo.path).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Finish signing what was taken, then let go of the index."""
+        self._signing.shutdown(wait=True)
+        self._pending.clear()
+        self.index.close()

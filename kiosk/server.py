@@ -24,6 +24,7 @@ from aiohttp import web
 
 from kiosk import __version__
 from kiosk.config import Config
+from kiosk.credentials import verify
 from kiosk.photoindex import PhotoIndex, PhotoRecord
 from kiosk.retention import free_megabytes
 from kiosk.texts import Texts
@@ -56,6 +57,8 @@ img { width: 100%; height: auto; border-radius: 0.4rem; background: #0b121b; }
   text-decoration: none; }
 p { margin: 0.4rem 0; }
 .small { font-size: 0.9rem; opacity: 0.8; }
+.credentials { margin-top: 1.2rem; padding: 0.6rem; border: 1px solid var(--accent);
+  border-radius: 0.4rem; font-size: 0.95rem; }
 """
 
 
@@ -170,6 +173,7 @@ class DownloadServer:
         # Download counts are statistics: without an fsync per request the SD card stays quiet.
         self.index = PhotoIndex(config.storage.index_path, durable=False)
         self.rate_limiter = RateLimiter()
+        self._signers: dict[tuple[str, int, int], str | None] = {}
         self.guess_guard = GuessGuard()
 
     def texts(self, request: web.Request) -> Texts:
@@ -247,7 +251,7 @@ class DownloadServer:
 
     async def photo_page(self, request: web.Request) -> web.Response:
         try:
-            record, _ = self._lookup(request)
+            record, path = self._lookup(request)
         except _Expired:
             return self._expired(request)
         texts = self.texts(request)
@@ -270,6 +274,11 @@ class DownloadServer:
                 f'<p class="small">{escape(texts.get("web_original"))}</p>',
             ]
         )
+        signer = self._signer_of(path)
+        if signer is not None:
+            body += f'<p class="credentials">{escape(texts.get("web_credentials", signer=signer))}'
+            body += f'</p><p class="small">{escape(texts.get("web_credentials_how"))}</p>'
+
         return web.Response(
             text=_page(texts.language, title, body),
             content_type="text/html",
@@ -293,6 +302,18 @@ class DownloadServer:
                 "Cache-Control": "private, max-age=3600",
             },
         )
+
+    def _signer_of(self, path: Path) -> str | None:
+        """Who signed the photo's Content Credentials, if they check out (cached per file)."""
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in self._signers:
+            if len(self._signers) > 256:
+                self._signers.clear()
+            verdict = verify(path.read_bytes())
+            ok = verdict.state in ("Valid", "Trusted") and verdict.captured_by_camera
+            self._signers[key] = (verdict.signer or "?") if ok else None
+        return self._signers[key]
 
     def _expired(self, request: web.Request) -> web.Response:
         return self._message(request, 410, "web_expired_title", "web_expired_body")

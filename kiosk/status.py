@@ -29,6 +29,7 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _gpio(config),
         _display(),
         _disk(config),
+        _credentials(config),
         *_visits(config, today),
     ]
 
@@ -81,6 +82,21 @@ def _disk(config: Config) -> Check:
     ok = free >= storage.min_free_mb
     text = f"{free:.0f} MB free in {storage.dir} (floor {storage.min_free_mb} MB)"
     return Check("disk", text, ok)
+
+
+def _credentials(config: Config) -> Check:
+    from kiosk.credentials import CredentialsError, PhotoSigner, signing_key_paths
+
+    if not config.credentials.sign:
+        return Check("credentials", "signing switched off: photos are saved unsigned", True)
+    chain, key = signing_key_paths(config)
+    if not (chain.is_file() and key.is_file()):
+        return Check("credentials", f"no signing key ({key}): photos are saved unsigned", False)
+    try:
+        PhotoSigner(chain, key)
+    except CredentialsError as error:
+        return Check("credentials", f"{error}: photos are saved unsigned", False)
+    return Check("credentials", f"photos are signed ({chain})", True)
 
 
 def _visits(config: Config, today: dt.date) -> list[Check]:

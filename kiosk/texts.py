@@ -48,6 +48,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_taken_at": "Aufgenommen am {time}.",
         "web_expires": "Dieser Link gilt bis {time}.",
         "web_original": "Das Original, unbearbeitet, so wie die Kamera es aufgenommen hat.",
+        "web_credentials": (
+            "Content Credentials: von einer Kamera aufgenommen, nur zugeschnitten, "
+            "signiert von {signer}."
+        ),
+        "web_credentials_how": (
+            "Die heruntergeladene Datei trägt diesen Nachweis. Prüfen lässt er sich mit jedem "
+            "C2PA-Werkzeug, etwa auf contentcredentials.org/verify."
+        ),
         "web_not_found_title": "Nicht gefunden",
         "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüfe, ob er vollständig ist.",
         "web_expired_title": "Dieser Link ist abgelaufen",
@@ -90,6 +98,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_taken_at": "Taken on {time}.",
         "web_expires": "This link works until {time}.",
         "web_original": "The original, unedited, just as the camera took it.",
+        "web_credentials": (
+            "Content Credentials: captured by a camera, unaltered except cropping, "
+            "signed by {signer}."
+        ),
+        "web_credentials_how": (
+            "The downloaded file carries this proof. Any C2PA tool checks it, for example "
+            "contentcredentials.org/verify."
+        ),
         "web_not_found_title": "Not found",
         "web_not_found_body": "There is no photo for this link. Check that it is complete.",
         "web_expired_title": "This link has expired",

@@ -20,6 +20,7 @@ from skimage import data
 from kiosk.app import BoothApp
 from kiosk.camera import ImageCamera
 from kiosk.config import Config, parse_config
+from kiosk.credentials import PhotoSigner
 from kiosk.photoindex import PhotoIndex
 from kiosk.photos import Authorship, PhotoStore
 from kiosk.visits import VisitLog
@@ -67,7 +68,7 @@ def surface(config: Config) -> Iterator[pygame.Surface]:
     pygame.display.quit()
 
 
-def make_store(config: Config) -> PhotoStore:
+def make_store(config: Config, signer: PhotoSigner | None = None) -> PhotoStore:
     return PhotoStore(
         storage_dir=config.storage.dir,
         index=PhotoIndex(config.storage.index_path),
@@ -79,6 +80,8 @@ def make_store(config: Config) -> PhotoStore:
             copyright=config.event.copyright_notice(2026),
         ),
         jpeg_quality=config.photo.jpeg_quality,
+        signer=signer,
+        booth_id="booth-7",
     )
 
 
@@ -90,6 +93,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
         config: Config = config,
         camera: ImageCamera | None = None,
         surface: pygame.Surface = surface,
+        signer: PhotoSigner | None = None,
         **kwargs,
     ) -> BoothApp:
         camera = camera or ImageCamera(
@@ -99,7 +103,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
             config,
             camera,
             surface,
-            make_store(config),
+            make_store(config, signer),
             VisitLog(config.storage.visits_path),
             screenshots=kwargs.pop("screenshots", tmp_path / "screens"),
             wallclock=lambda: FIXED_TIME,

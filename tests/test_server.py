@@ -394,3 +394,27 @@ def test_share_page_on_a_phone_shows_the_photo_and_the_download_button(
     assert np.abs(middle - (0xF2, 0xAA, 0x4C)).sum() < 30, "the button is drawn in the accent"
     messages = phone_browser.get_log("browser") if "browser" in phone_browser.log_types else []
     assert not [m for m in messages if m["level"] == "SEVERE"], messages
+
+
+def test_share_page_shows_the_content_credentials_of_a_signed_photo(
+    make_app, config, server
+) -> None:
+    from kiosk.credentials import init_keys, load_signer
+
+    init_keys(config.storage.keys_dir, "booth-7")
+    server.now = FIXED_TIME.timestamp() + 60
+    share = config.share.model_copy(update={"base_url": f"http://127.0.0.1:{server.port}"})
+    app = make_app(config.model_copy(update={"share": share}), signer=load_signer(config))
+    full_visit(app)
+    app.store.finish_signing()
+    path = app.machine.photo.url.removeprefix(f"http://127.0.0.1:{server.port}")
+    _, _, body = server.request(path, headers={"Accept-Language": "en"})
+    page = body.decode()
+    assert "Content Credentials: captured by a camera, unaltered except cropping" in page
+    assert "signed by Echtbild booth booth-7" in page
+
+
+def test_share_page_of_an_unsigned_photo_claims_nothing(server, shared) -> None:
+    path, _, _ = shared
+    _, _, body = server.request(path, headers={"Accept-Language": "en"})
+    assert "Content Credentials" not in body.decode()

@@ -22,6 +22,13 @@ def test_status_counts_todays_visits_and_downloads(make_app, config, monkeypatch
     assert checks["camera"].ok and str(config.camera.image) in checks["camera"].text
     assert checks["gpio"].text == "not used (keyboard only)"
     assert checks["disk"].ok
+    assert not checks["credentials"].ok
+    assert "no signing key" in checks["credentials"].text
+    from kiosk.credentials import init_keys
+
+    init_keys(config.storage.keys_dir, "booth-7")
+    checks = {check.name: check for check in collect(config, today=_visit_day(config))}
+    assert checks["credentials"].ok and "photos are signed" in checks["credentials"].text
 
 
 def test_status_names_what_is_wrong(config, capsys, tmp_path, monkeypatch) -> None:

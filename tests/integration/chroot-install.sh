@@ -56,6 +56,7 @@ check "venv sees system packages" "grep -q 'include-system-site-packages = true'
 check "kiosk command installed" "/opt/echtbild/venv/bin/kiosk --version"
 check "config in /etc is valid" "/opt/echtbild/venv/bin/kiosk --config /etc/echtbild/kiosk.toml check-config"
 check "data folder belongs to kiosk" "[ \"\$(stat -c %U /var/lib/echtbild)\" = kiosk ]"
+check "signing keys made, private to kiosk" "[ \"\$(stat -c %U:%a /var/lib/echtbild/keys/signer.key)\" = kiosk:600 ]"
 check "units installed" "[ -f /etc/systemd/system/echtbild.service ] && [ -f /etc/systemd/system/echtbild-share.service ]"
 
 echo "== install.sh, second run (an upgrade in place: the config is kept)"
