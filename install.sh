@@ -10,6 +10,8 @@
 # overwritten); photos under /var/lib/echtbild; the booth's signing keys (once); the systemd
 # units, enabled and started after `kiosk check-config` has passed.
 set -euo pipefail
+# Files installed for the system are readable by the service user, whatever umask sudo brings.
+umask 022
 
 SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly SOURCE_DIR

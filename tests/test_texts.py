@@ -37,6 +37,7 @@ def test_every_text_renders(language: str) -> None:
             time="1.1.",
             event="E",
             operator="O",
+            signer="S",
         )
         assert "{" not in text and text[0] == text[0].upper()
 
