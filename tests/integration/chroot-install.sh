@@ -14,6 +14,7 @@ suite="${1:-bookworm}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 root="$(mktemp -d /var/tmp/echtbild-chroot.XXXXXX)"
+chmod 0755 "$root"  # the chroot's / must be open to its users, as a real root is
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
