@@ -166,6 +166,11 @@ install_config() {
   rm -f "$staged"
 }
 
+install_face_models() {
+  # Checked by hash; nothing is fetched when they are in place already.
+  act runuser -u "$USER_NAME" -- "$VENV/bin/kiosk" --config "$CONFIG" models install
+}
+
 make_signing_keys() {
   # Content Credentials: the booth's own CA and signing certificate, made once, kept on upgrades.
   if [[ -e "$DATA_DIR/keys/signer.key" ]]; then
@@ -223,6 +228,7 @@ main() {
   install_program
   install_config
   check_config
+  install_face_models
   make_signing_keys
   install_units
   keep_screen_on

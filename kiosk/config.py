@@ -253,6 +253,12 @@ class ShareConfig(Section):
     wifi: WifiConfig | None = None
 
 
+class GuidanceConfig(Section):
+    """Guided framing (see framing rules); the face models it needs."""
+
+    models_dir: Path | None = None
+
+
 class CredentialsConfig(Section):
     """Content Credentials: how photos are signed (see kiosk/credentials.py)."""
 
@@ -297,7 +303,13 @@ class Config(Section):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     share: ShareConfig = ShareConfig()
     credentials: CredentialsConfig = CredentialsConfig()
+    guidance: GuidanceConfig = GuidanceConfig()
     texts: TextsConfig = TextsConfig()
+
+    @property
+    def models_dir(self) -> Path:
+        """Where the face models live: guidance.models_dir, else <storage.dir>/models."""
+        return (self.guidance.models_dir or self.storage.dir / "models").expanduser()
 
     @model_validator(mode="after")
     def _pins_used_once(self) -> Config:
@@ -380,6 +392,7 @@ def _resolve_relative_files(raw: dict[str, Any], base: Path) -> dict[str, Any]:
         ("storage", "dir"),
         ("credentials", "certificate_chain"),
         ("credentials", "private_key"),
+        ("guidance", "models_dir"),
     ):
         table = resolved.get(section)
         if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:

@@ -29,6 +29,7 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _gpio(config),
         _display(),
         _disk(config),
+        _models(config),
         _credentials(config),
         *_visits(config, today),
     ]
@@ -82,6 +83,16 @@ def _disk(config: Config) -> Check:
     ok = free >= storage.min_free_mb
     text = f"{free:.0f} MB free in {storage.dir} (floor {storage.min_free_mb} MB)"
     return Check("disk", text, ok)
+
+
+def _models(config: Config) -> Check:
+    from kiosk.models import model_problems
+
+    problems = model_problems(config.models_dir)
+    if problems:
+        text = f"{'; '.join(problems)} in {config.models_dir}: run 'kiosk models install'"
+        return Check("models", text, False)
+    return Check("models", f"face models in {config.models_dir}", True)
 
 
 def _credentials(config: Config) -> Check:

@@ -34,6 +34,25 @@ def astronaut() -> np.ndarray:
     return data.astronaut()
 
 
+@pytest.fixture(scope="session")
+def models_dir() -> Path:
+    """The face models where the booth keeps them by default (`kiosk models install`; CI runs
+    it first). Installed here when missing, so a fresh checkout's tests find them."""
+    from kiosk.models import install_models, model_problems
+
+    directory = Config().models_dir
+    if model_problems(directory):
+        install_models(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def face_analyser(models_dir: Path):
+    from kiosk.face import FaceAnalyser
+
+    return FaceAnalyser(models_dir)
+
+
 @pytest.fixture
 def portrait_file(tmp_path: Path, astronaut: np.ndarray) -> Path:
     path = tmp_path / "portrait.png"

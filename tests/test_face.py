@@ -1,0 +1,68 @@
+"""The face models on the real test face and its variants."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from faces import EYES, eyes_closed, on_canvas, rotated, scaled
+
+
+def one_face(analyser, frame: np.ndarray):
+    faces = analyser.analyse(frame)
+    assert len(faces) == 1, f"{len(faces)} faces"
+    return faces[0]
+
+
+def test_the_portrait_face_is_found_with_its_parts_in_place(face_analyser, astronaut) -> None:
+    face = one_face(face_analyser, astronaut)
+    left, top, width, height = face.box
+    for x, y in (face.right_eye, face.left_eye, face.nose, face.mouth):
+        assert left <= x <= left + width and top <= y <= top + height
+    assert face.right_eye == pytest.approx(EYES[0], abs=4)
+    assert face.left_eye == pytest.approx(EYES[1], abs=4)
+    assert face.right_eye[1] < face.nose[1] < face.mouth[1] < face.chin[1]
+    assert face.eye_distance == pytest.approx(43, abs=4)
+    assert 0.3 < face.right_eye_openness < 0.5 and 0.3 < face.left_eye_openness < 0.5
+    assert abs(face.roll_degrees) < 6
+
+
+def test_a_shifted_face_is_found_where_it_is(face_analyser, astronaut) -> None:
+    frame = on_canvas(astronaut, (1024, 768), (400, 150))
+    face = one_face(face_analyser, frame)
+    assert face.right_eye == pytest.approx((EYES[0][0] + 400, EYES[0][1] + 150), abs=5)
+
+
+def test_a_smaller_face_has_a_smaller_eye_distance(face_analyser, astronaut) -> None:
+    full = one_face(face_analyser, on_canvas(astronaut, (640, 480), (0, 0))).eye_distance
+    half = one_face(face_analyser, on_canvas(scaled(astronaut, 0.5), (640, 480), (100, 100)))
+    assert half.eye_distance / full == pytest.approx(0.5, abs=0.06)
+
+
+def test_a_tilted_head_shows_as_roll(face_analyser, astronaut) -> None:
+    level = one_face(face_analyser, astronaut).roll_degrees
+    tilted = one_face(face_analyser, rotated(astronaut, 15)).roll_degrees
+    assert tilted - level == pytest.approx(-15, abs=4)
+
+
+def test_a_mirrored_face_is_found_mirrored(face_analyser, astronaut) -> None:
+    face = one_face(face_analyser, np.ascontiguousarray(astronaut[:, ::-1]))
+    assert face.right_eye[0] == pytest.approx(511 - EYES[1][0], abs=5)
+    assert face.right_eye[0] < face.left_eye[0], "the image-left eye is the person's right"
+
+
+def test_two_faces_and_no_face(face_analyser, astronaut) -> None:
+    assert len(face_analyser.analyse(np.concatenate([astronaut, astronaut], axis=1))) == 2
+    assert face_analyser.analyse(np.full((480, 640, 3), 118, dtype=np.uint8)) == []
+
+
+def test_closed_eyes_read_much_less_open(face_analyser, astronaut) -> None:
+    open_face = one_face(face_analyser, astronaut)
+    shut = one_face(face_analyser, eyes_closed(astronaut))
+    for before, after in (
+        (open_face.right_eye_openness, shut.right_eye_openness),
+        (open_face.left_eye_openness, shut.left_eye_openness),
+    ):
+        assert after < 0.5 * before
+    assert math.dist(open_face.eye_centre, shut.eye_centre) < 6, "the eyes are still located"
