@@ -22,6 +22,7 @@ from kiosk.buttons import GpioButtons, key_event
 from kiosk.camera import Camera, CameraError, ImageCamera, Still, preview_size_for
 from kiosk.config import Config
 from kiosk.framing import Crop, centred_crop
+from kiosk.guide import Guide
 from kiosk.lights import Lights, light_state
 from kiosk.machine import (
     CAMERA,
@@ -35,6 +36,7 @@ from kiosk.machine import (
     DiscardPhoto,
     Event,
     Fault,
+    Guidance,
     Phase,
     RecordVisit,
     Recovered,
@@ -74,6 +76,7 @@ class BoothApp:
         wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
         lights: Lights | None = None,
         notifier: Notifier | None = None,
+        guide: Guide | None = None,
     ):
         self.config = config
         self.camera = camera
@@ -82,6 +85,7 @@ class BoothApp:
         self.visits = visits
         self.buttons = buttons
         self.lights = lights
+        self.guide = guide
         self.notifier = notifier or Notifier({})
         self.screenshots = screenshots
         self.wallclock = wallclock
@@ -89,13 +93,17 @@ class BoothApp:
         wifi = config.share.wifi
         two_codes = wifi is not None and self.screens.fits_two_codes()
         self.machine = Booth(
-            config.timing, config.photo.burst_count, wifi_first=wifi is not None and not two_codes
+            config.timing,
+            config.photo.burst_count,
+            auto_capture=config.guidance.auto_capture,
+            wifi_first=wifi is not None and not two_codes,
         )
         self._codes_on_share = 2 if two_codes else 1
         self._wifi_code = qr_modules(wifi_join_code(wifi)) if wifi is not None else None
         self._link_code: np.ndarray | None = None
         self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="capture")
         self.crop: Crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
+        self._guided_visit: object | None = None
         self.media = Media(sensor_size=camera.sensor_size, crop=self.crop)
         self.running = True
         self._events: list[Event] = []
@@ -178,6 +186,8 @@ class BoothApp:
         ):
             self._disk_checked_at = now
             events.append(self._check_disk())
+        if self.machine.phase is Phase.FRAMING and self.guide is not None:
+            events.extend(self._look(now))
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(self.machine.handle(event, now))
@@ -189,6 +199,29 @@ class BoothApp:
             self._carry_out(command)
         if self.machine.phase is Phase.ATTRACT:
             self._purge_now_and_then(now)
+
+    def _look(self, now: float) -> list[Event]:
+        """Guidance for this frame, if the analyser has a new verdict; the crop follows it."""
+        assert self.guide is not None
+        if self._guided_visit is not self.machine.visit:
+            self._guided_visit = self.machine.visit
+            self.guide.start_visit()
+            self._set_crop(centred_crop(self.camera.sensor_size, self.config.photo.aspect_ratio))
+        if CAMERA in self.machine.faults:
+            return []
+        try:
+            verdict = self.guide.look(self.camera, now)
+        except CameraError as error:
+            return [Fault(CAMERA, str(error))]
+        if verdict is None:
+            return []
+        if verdict.crop is not None:
+            self._set_crop(verdict.crop)
+        return [Guidance(verdict.person_present, verdict.cue, verdict.progress, verdict.ready)]
+
+    def _set_crop(self, crop: Crop) -> None:
+        self.crop = crop
+        self.media.crop = crop
 
     def _tell_systemd(self, now: float) -> None:
         if self._watchdog_at is None:
@@ -221,6 +254,8 @@ class BoothApp:
 
     def close(self) -> None:
         self.notifier.notify("STOPPING=1")
+        if self.guide is not None:
+            self.guide.close()
         self._worker.shutdown()
         self.camera.close()
         if self.lights is not None:

@@ -16,6 +16,7 @@ from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 
 if TYPE_CHECKING:
     from kiosk.app import BoothApp
+    from kiosk.guide import Guide
 
 log = logging.getLogger("kiosk")
 
@@ -273,6 +274,7 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         signer=load_signer(config),
         booth_id=config.credentials.booth_id,
     )
+    guide = _open_guide(config, camera.sensor_size, demo)
     surface = open_display(config.display)
     app = BoothApp(
         config,
@@ -284,10 +286,39 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         screenshots=args.screenshots,
         lights=open_lights(config.lights),
         notifier=Notifier(),
+        guide=guide,
     )
     signal.signal(signal.SIGTERM, app.stop)
     log.info("booth %s starting; photos in %s", "demo" if demo else "", storage.dir)
     return _loop(app, config.display.fps, args.quit_after)
+
+
+def _open_guide(config: Config, sensor_size: tuple[int, int], demo: bool) -> Guide | None:
+    """Guided framing, or None (the booth then frames without cues; the log says why)."""
+    from kiosk.analyser import AnalyserProcess
+    from kiosk.guidance import PRESETS
+    from kiosk.guide import Guide
+    from kiosk.models import ModelsError, install_models, model_problems
+
+    if not config.guidance.enabled:
+        return None
+    problems = model_problems(config.models_dir)
+    if problems and demo:
+        log.info("fetching the face models (once) into %s", config.models_dir)
+        try:
+            install_models(config.models_dir)
+            problems = []
+        except (ModelsError, OSError) as error:
+            problems = [str(error)]
+    if problems:
+        log.warning("framing without cues: %s; run 'kiosk models install'", "; ".join(problems))
+        return None
+    return Guide(
+        AnalyserProcess(config.models_dir),
+        PRESETS[config.guidance.preset],
+        sensor_size,
+        config.photo.aspect_ratio,
+    )
 
 
 def _loop(app: BoothApp, fps: int, quit_after: float | None) -> int:

@@ -144,7 +144,7 @@ class CameraConfig(Section):
     ] = (4608, 2592)
     analysis_size: tuple[
         Annotated[StrictInt, Field(ge=64, le=1280)], Annotated[StrictInt, Field(ge=48, le=960)]
-    ] = (320, 240)
+    ] = (512, 288)
 
 
 class PhotoConfig(Section):
@@ -256,6 +256,9 @@ class ShareConfig(Section):
 class GuidanceConfig(Section):
     """Guided framing (see framing rules); the face models it needs."""
 
+    enabled: StrictBool = True
+    preset: Literal["business", "id"] = "business"
+    auto_capture: StrictBool = True
     models_dir: Path | None = None
 
 

@@ -1,0 +1,170 @@
+"""The face analysis in a process of its own: the UI keeps its frame rate, and a crash or hang of
+the models cannot take the booth down.
+
+The booth hands over the newest analysis frame only when the analyser is idle: frames are
+dropped, never queued, so results are never late by more than one analysis. A process that dies
+or takes longer than ``HANG_SECONDS`` is killed and started again after a growing pause
+(``BACKOFF``); meanwhile the booth frames without cues, and the log says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.face import Face
+
+log = logging.getLogger(__name__)
+
+HANG_SECONDS = 2.0
+BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+def _serve(connection: Connection, models_dir: str, threads: int) -> None:
+    from kiosk.face import FaceAnalyser
+
+    analyser = FaceAnalyser(Path(models_dir), threads)
+    connection.send(("ready", None))
+    while True:
+        try:
+            moment, frame = connection.recv()
+        except EOFError:
+            return
+        rgb = frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
+        connection.send((moment, analyser.analyse(np.ascontiguousarray(rgb))))
+
+
+class AnalyserProcess:
+    def __init__(
+        self,
+        models_dir: Path,
+        threads: int = 1,
+        clock: Callable[[], float] = time.monotonic,
+        target: Callable[..., None] = _serve,
+    ):
+        self.models_dir = models_dir
+        self.threads = threads
+        self.clock = clock
+        self._target = target
+        self._context = multiprocessing.get_context("spawn")
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._connection: Connection | None = None
+        self._ready = False
+        self._sent_at: float | None = None
+        self._failures = 0
+        self._restart_at = 0.0
+        self.problem: str | None = None
+
+    @property
+    def working(self) -> bool:
+        return self._ready and self.problem is None
+
+    @property
+    def busy(self) -> bool:
+        """A frame is being analysed."""
+        return self._sent_at is not None
+
+    @property
+    def running(self) -> bool:
+        """A child process exists (starting up, idle or busy)."""
+        return self._process is not None
+
+    @property
+    def next_start(self) -> float:
+        """When a failed analyser is started again (clock time)."""
+        return self._restart_at
+
+    def submit(self, frame: np.ndarray, moment: float) -> bool:
+        """Hand over a frame if the analyser is idle; False if it was dropped."""
+        self._keep_alive()
+        if not self._ready or self._sent_at is not None or self._connection is None:
+            return False
+        try:
+            self._connection.send((moment, frame))
+        except (OSError, BrokenPipeError) as error:
+            self._fail(f"the analyser stopped: {error}")
+            return False
+        self._sent_at = self.clock()
+        return True
+
+    def poll(self) -> tuple[float, list[Face]] | None:
+        """The latest result, if one has come in."""
+        self._keep_alive()
+        connection = self._connection
+        if connection is None:
+            return None
+        try:
+            if not connection.poll():
+                return None
+            kind, payload = connection.recv()
+        except (EOFError, OSError) as error:
+            self._fail(f"the analyser stopped: {error or 'it exited'}")
+            return None
+        if kind == "ready":
+            self._ready = True
+            self.problem = None
+            self._failures = 0
+            log.info("face analysis is running")
+            return None
+        self._sent_at = None
+        return kind, payload
+
+    def wait(self, timeout: float) -> bool:
+        """Block until the analyser has something to say (tests, benchmarks); True if it has."""
+        connection = self._connection
+        return connection is not None and connection.poll(timeout)
+
+    def close(self) -> None:
+        self._stop()
+
+    # -- keeping it alive --
+
+    def _keep_alive(self) -> None:
+        now = self.clock()
+        if self._process is None:
+            if now >= self._restart_at:
+                self._start()
+            return
+        if not self._process.is_alive():
+            self._fail(f"the analyser exited (code {self._process.exitcode})")
+        elif self._sent_at is not None and now - self._sent_at > HANG_SECONDS:
+            self._fail(f"the analyser took longer than {HANG_SECONDS:.0f} s")
+
+    def _start(self) -> None:
+        parent, child = self._context.Pipe()
+        self._process = self._context.Process(
+            target=self._target,
+            args=(child, str(self.models_dir), self.threads),
+            name="echtbild-analyser",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+        self._connection = parent
+        self._ready = False
+        self._sent_at = None
+
+    def _fail(self, reason: str) -> None:
+        self._stop()
+        pause = BACKOFF[min(self._failures, len(BACKOFF) - 1)]
+        self._failures += 1
+        self._restart_at = self.clock() + pause
+        self.problem = reason
+        log.error("%s; framing goes on without cues, retrying in %.0f s", reason, pause)
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        connection, self._connection = self._connection, None
+        self._ready = False
+        self._sent_at = None
+        if connection is not None:
+            connection.close()
+        if process is not None:
+            process.kill()
+            process.join(timeout=2)

@@ -1,0 +1,77 @@
+"""The analyser process: real models in a real child process, and what happens when it fails.
+
+These tests wait (bounded) for another process to start or answer; the booth's time is still
+the injected clock."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from analyser_targets import exits_at_once, hangs_after_ready
+
+from kiosk.analyser import BACKOFF, HANG_SECONDS, AnalyserProcess
+
+
+def wait_until(condition, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the child process did not answer in time"
+        time.sleep(0.02)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_frame_goes_in_and_its_faces_come_out(models_dir, astronaut) -> None:
+    analyser = AnalyserProcess(models_dir)
+    try:
+        analyser.submit(astronaut, 0.0)
+        wait_until(lambda: analyser.poll() is None and analyser.working)
+        assert analyser.submit(astronaut[..., 1], 1.5)  # luminance works too
+        assert not analyser.submit(astronaut, 1.6), "busy: the newer frame is dropped"
+        results = []
+        wait_until(lambda: results.append(analyser.poll()) or results[-1] is not None)
+        moment, faces = results[-1]
+        assert moment == 1.5 and len(faces) == 1
+        assert analyser.submit(astronaut, 2.0), "idle again"
+    finally:
+        analyser.close()
+
+
+def test_a_crashing_analyser_is_restarted_with_a_growing_pause(models_dir) -> None:
+    clock = Clock()
+    analyser = AnalyserProcess(models_dir, clock=clock, target=exits_at_once)
+    try:
+        analyser.poll()
+        wait_until(lambda: analyser.poll() is None and analyser.problem is not None)
+        assert "exited" in analyser.problem
+        assert not analyser.running
+        clock.now += BACKOFF[0] - 0.1
+        analyser.poll()
+        assert not analyser.running, "not before the pause is over"
+        clock.now += 0.2
+        analyser.poll()
+        assert analyser.running, "started again"
+        wait_until(lambda: analyser.poll() is None and not analyser.running)
+        assert analyser.next_start == pytest.approx(clock.now + BACKOFF[1])
+    finally:
+        analyser.close()
+
+
+def test_a_hanging_analyser_is_killed(models_dir, astronaut) -> None:
+    clock = Clock()
+    analyser = AnalyserProcess(models_dir, clock=clock, target=hangs_after_ready)
+    try:
+        wait_until(lambda: analyser.poll() is None and analyser.working)
+        assert analyser.submit(astronaut, 0.0)
+        clock.now += HANG_SECONDS + 0.1
+        assert analyser.poll() is None
+        assert "longer than" in analyser.problem and not analyser.working
+    finally:
+        analyser.close()

@@ -1,0 +1,73 @@
+"""The booth with guided framing: the real analyser process watches the image camera's person.
+
+Booth time is the injected clock; after each frame the test waits (bounded) for the analyser
+process to finish that frame, so every frame is analysed and the run is repeatable."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from kiosk.analyser import AnalyserProcess
+from kiosk.guidance import PRESETS
+from kiosk.guide import Guide
+from kiosk.machine import MainButton, Phase
+
+
+@pytest.fixture
+def guided(make_app, config, models_dir):
+    def build(**kwargs):
+        app = make_app(**kwargs)
+        app.guide = Guide(
+            AnalyserProcess(models_dir),
+            PRESETS["business"],
+            app.camera.sensor_size,
+            config.photo.aspect_ratio,
+        )
+        return app
+
+    return build
+
+
+def run(app, start: float, seconds: float, until=None) -> float:
+    """Frames at 10 per second of booth time, each one analysed before the next."""
+    now = start
+    for _ in range(round(seconds * 10)):
+        now += 0.1
+        app.step(now)
+        analyser = app.guide.analyser
+        waiting = analyser.busy or not analyser.working
+        if app.machine.phase is Phase.FRAMING and analyser.running and waiting:
+            assert analyser.wait(60), "the analyser did not answer"
+        if until is not None and until(app):
+            break
+    return now
+
+
+def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -> None:
+    app = guided()
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 10.0, until=lambda a: a.machine.phase is not Phase.FRAMING)
+    assert app.machine.phase is Phase.COUNTDOWN, "the countdown started by itself"
+    assert now < 5.0
+    guidance = app.machine.guidance
+    assert guidance is not None and guidance.cue is None and guidance.ready
+    crop = app.crop
+    assert crop.height >= 1600 and crop.width / crop.height == pytest.approx(0.8, abs=0.002)
+    now = run(app, now, config.timing.countdown + 0.5)
+    assert app.machine.phase is Phase.REVIEW
+    with Image.open(app.machine.photo.path) as photo:
+        assert photo.size == (crop.width, crop.height)
+
+
+def test_a_person_off_to_the_side_is_asked_to_move(guided) -> None:
+    app = guided()
+    # Close to the camera and on the camera image's left: too far to their right for any crop.
+    app.camera.subject.scale(1.5)
+    app.camera.subject.move(-0.28, 0.35)
+    app.start(0.0)
+    app.post(MainButton())
+    run(app, 0.0, 3.0)
+    assert app.machine.phase is Phase.FRAMING
+    assert app.machine.guidance.cue == "cue_move_left"
