@@ -115,6 +115,19 @@ class AnalyserProcess:
         self._sent_at = None
         return kind, payload
 
+    def analyse_now(self, frame: np.ndarray, timeout: float = HANG_SECONDS) -> list[Face] | None:
+        """Analyse one frame and wait for it (the burst, while the UI shows the capture
+        screen); None if the analyser cannot answer in time."""
+        if self.busy and self.wait(timeout):
+            self.poll()  # the answer to an older frame
+        moment = -1.0
+        if not self.submit(frame, moment):
+            return None
+        if not self.wait(timeout):
+            return None
+        result = self.poll()
+        return result[1] if result is not None else None
+
     def wait(self, timeout: float) -> bool:
         """Block until the analyser has something to say (tests, benchmarks); True if it has."""
         connection = self._connection

@@ -9,6 +9,7 @@ clock and nothing sleeps.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 
+from kiosk.burst import Choice, choose, score_frame
 from kiosk.buttons import GpioButtons, key_event
 from kiosk.camera import Camera, CameraError, ImageCamera, Still, preview_size_for
 from kiosk.config import Config
@@ -366,9 +368,11 @@ class BoothApp:
         """Choose the photo from a burst, save it, and prepare it for the review screen."""
         if not stills:
             return CaptureFailed("the camera returned no frames")
-        # Until guidance scores the burst, the first frame is the photo.
-        chosen = stills[0]
-        details = {"burst": len(stills), "chosen": 0}
+        choice = self._choose(stills)
+        chosen = stills[choice.index] if choice else stills[0]
+        details: dict = {"burst": len(stills), "chosen": choice.index if choice else 0}
+        if choice is not None:
+            details["scores"] = [score.as_record() for score in choice.scores]
         token = new_token()
         # The share QR code and the review picture are made on the other cores while the JPEG
         # encoder runs.
@@ -384,8 +388,30 @@ class BoothApp:
             return CaptureFailed(str(error))
         self._link_code = link_code.result()
         self.media.photo = review_picture.result()
+        if choice is not None and choice.retake_suggested:
+            photo = dataclasses.replace(photo, retake_suggested=True)
         log.info("photo saved: %s", photo.path)
         return CaptureFinished(photo)
+
+    def _choose(self, stills: list[Still]) -> Choice | None:
+        """The best real frame of the burst, when the face analysis is there to judge it."""
+        guide = self.guide
+        if guide is None or not guide.analyser.working or len(stills) < 2:
+            return None
+
+        def analyse(frame: np.ndarray) -> list:
+            faces = guide.analyser.analyse_now(frame)
+            if faces is None:
+                raise CameraError("the analyser did not answer")
+            return faces
+
+        try:
+            scores = [score_frame(i, still, analyse, self.crop) for i, still in enumerate(stills)]
+        except CameraError as error:
+            log.warning("burst not scored (%s); keeping its first frame", error)
+            return None
+        rules = guide.rules
+        return choose(scores, guide.engine.open_baseline, rules.eyes_open_share)
 
 
 def _overrides(config: Config) -> dict[str, str]:

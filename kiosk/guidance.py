@@ -162,6 +162,11 @@ class FramingEngine:
         self._moving_at = 0.0
         self._good_since: float | None = None
 
+    @property
+    def open_baseline(self) -> float | None:
+        """This person's open-eye value, once learnt."""
+        return self._open_baseline
+
     def update(self, observation: Observation) -> Verdict:
         now = observation.time
         faces = [

@@ -147,10 +147,31 @@ class Visit:
     phases: list[tuple[str, float]] = field(default_factory=list)
     retakes: int = 0
     photo: SavedPhoto | None = None
+    first_good_at: float | None = None
+    captured_at: float | None = None
+    cues: list[tuple[str, float]] = field(default_factory=list)
+    cue: str | None = None
+    cue_since: float = 0.0
+
+    def show_cue(self, cue: str | None, now: float) -> None:
+        """Remember which cue was on screen for how long (thresholds get tuned from this)."""
+        if cue == self.cue:
+            return
+        if self.cue is not None:
+            self.cues.append((self.cue, now - self.cue_since))
+        self.cue, self.cue_since = cue, now
 
     def record(self, outcome: str, now: float) -> dict[str, Any]:
+        self.show_cue(None, now)
+
+        def since_start(moment: float | None) -> float | None:
+            return round(moment - self.started_at, 3) if moment is not None else None
+
         return {
             "duration_s": round(now - self.started_at, 3),
+            "first_good_framing_s": since_start(self.first_good_at),
+            "capture_s": since_start(self.captured_at),
+            "cues": [{"cue": cue, "seconds": round(sec, 3)} for cue, sec in self.cues],
             "phases": [{"phase": name, "seconds": round(sec, 3)} for name, sec in self.phases],
             "retakes": self.retakes,
             "outcome": outcome,
@@ -247,8 +268,12 @@ class Booth:
                 return self._end_visit("cancelled", now)
             case Guidance() as guidance:
                 self.guidance = guidance
+                assert self.visit is not None
+                self.visit.show_cue(guidance.cue, now)
                 if guidance.person_present:
                     self.last_activity = now
+                    if guidance.cue is None and self.visit.first_good_at is None:
+                        self.visit.first_good_at = now
                 if guidance.ready and self.auto_capture:
                     self._enter(Phase.COUNTDOWN, now)
             case Tick() if now - self.last_activity >= self.timing.idle_timeout:
@@ -261,6 +286,9 @@ class Booth:
                 self._enter(Phase.FRAMING, now)
             case Tick() if self.seconds_in_phase(now) >= self.timing.countdown:
                 self._enter(Phase.CAPTURE, now)
+                assert self.visit is not None
+                if self.visit.captured_at is None:
+                    self.visit.captured_at = now
                 return [CaptureBurst(self.burst_count)]
         return []
 

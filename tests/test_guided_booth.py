@@ -5,6 +5,8 @@ process to finish that frame, so every frame is analysed and the run is repeatab
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PIL import Image
 
@@ -59,6 +61,17 @@ def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -
     assert app.machine.phase is Phase.REVIEW
     with Image.open(app.machine.photo.path) as photo:
         assert photo.size == (crop.width, crop.height)
+    details = app.machine.photo.details
+    assert len(details["scores"]) == config.photo.burst_count, "every burst frame was scored"
+    assert all(score["face"] and score["inside_crop"] for score in details["scores"])
+    app.post(MainButton())
+    app.step(now + 0.1)
+    app.post(MainButton())
+    app.step(now + 0.2)
+    [line] = config.storage.visits_path.read_text().splitlines()
+    visit = json.loads(line)
+    assert visit["first_good_framing_s"] is not None and visit["capture_s"] > 0
+    assert visit["capture"]["scores"] == details["scores"]
 
 
 def test_a_person_off_to_the_side_is_asked_to_move(guided) -> None:

@@ -363,3 +363,22 @@ def test_wifi_step_times_out_into_the_link() -> None:
     assert booth.screen == "share_wifi"
     booth.handle(Tick(), 83.0)
     assert booth.screen == "share"
+
+
+def test_visit_record_has_the_guidance_figures() -> None:
+    booth = Booth(TIMING, 5)
+    booth.handle(MainButton(), 0.0)
+    booth.handle(Guidance(person_present=True, cue="cue_come_closer"), 1.0)
+    booth.handle(Guidance(person_present=True, cue="cue_hold_still"), 3.5)
+    booth.handle(Guidance(person_present=True, cue=None, progress=0.2), 4.0)
+    booth.handle(Guidance(person_present=True, cue=None, progress=1.0, ready=True), 5.0)
+    booth.handle(Tick(), 8.0)
+    booth.handle(CaptureFinished(photo()), 9.0)
+    booth.handle(MainButton(), 10.0)
+    [record] = records(booth.handle(MainButton(), 11.0))
+    assert record["first_good_framing_s"] == 4.0
+    assert record["capture_s"] == 8.0
+    assert record["cues"] == [
+        {"cue": "cue_come_closer", "seconds": 2.5},
+        {"cue": "cue_hold_still", "seconds": 0.5},
+    ]
