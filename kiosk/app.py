@@ -50,6 +50,7 @@ from kiosk.retention import free_megabytes, purge_files
 from kiosk.screens import Media, Screens, qr_surface
 from kiosk.sdnotify import Notifier
 from kiosk.share import qr_modules, wifi_join_code
+from kiosk.subject import CooperativeSubject
 from kiosk.texts import Texts
 from kiosk.visits import VisitLog
 
@@ -79,6 +80,7 @@ class BoothApp:
         lights: Lights | None = None,
         notifier: Notifier | None = None,
         guide: Guide | None = None,
+        follower: CooperativeSubject | None = None,
     ):
         self.config = config
         self.camera = camera
@@ -88,6 +90,7 @@ class BoothApp:
         self.buttons = buttons
         self.lights = lights
         self.guide = guide
+        self.follower = follower
         self.notifier = notifier or Notifier({})
         self.screenshots = screenshots
         self.wallclock = wallclock
@@ -193,6 +196,9 @@ class BoothApp:
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(self.machine.handle(event, now))
+        if self.follower is not None and self.machine.phase is Phase.FRAMING:
+            guidance = self.machine.guidance
+            self.follower.follow(guidance.cue if guidance else None, now)
         if self.lights is not None:
             self.lights.show(light_state(self.machine, now, self.config.lights))
         self._draw(now)

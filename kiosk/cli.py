@@ -17,6 +17,7 @@ from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 if TYPE_CHECKING:
     from kiosk.app import BoothApp
     from kiosk.guide import Guide
+    from kiosk.subject import CooperativeSubject
 
 log = logging.getLogger("kiosk")
 
@@ -98,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         if name == "demo":
             command.add_argument("--image", type=Path, help="picture to use as the camera's view")
+            command.add_argument(
+                "--subject",
+                choices=("still", "guided"),
+                default="still",
+                help="guided: the pictured person starts off-centre and far, and follows the cues",
+            )
     return parser
 
 
@@ -287,10 +294,18 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         lights=open_lights(config.lights),
         notifier=Notifier(),
         guide=guide,
+        follower=_follower(camera) if demo and getattr(args, "subject", "") == "guided" else None,
     )
     signal.signal(signal.SIGTERM, app.stop)
     log.info("booth %s starting; photos in %s", "demo" if demo else "", storage.dir)
     return _loop(app, config.display.fps, args.quit_after)
+
+
+def _follower(camera: object) -> CooperativeSubject | None:
+    from kiosk.subject import guided_subject
+
+    subject = getattr(camera, "subject", None)
+    return guided_subject(subject) if subject is not None else None
 
 
 def _open_guide(config: Config, sensor_size: tuple[int, int], demo: bool) -> Guide | None:

@@ -5,7 +5,8 @@ centres, nose tip, mouth centre, chin, each eye's openness (eyelid gap over eye 
 iris model's eye contour) and the measures the framing rules use, all in the frame's pixels.
 
 The decoding follows MediaPipe's published graphs: SSD anchors on a 48 x 48 grid with sigmoid
-scores and weighted non-maximum suppression for the detector; a square crop 1.5 times the face
+scores and weighted non-maximum suppression for the detector (run on overlapping square tiles of
+a wide frame, so that far faces stay large enough to find); a square crop 1.5 times the face
 box, turned so the eyes are level, for the face mesh; a square crop 2.3 times the eye's width
 for the iris model, the second eye mirrored so both look like the one the model knows.
 """
@@ -107,34 +108,54 @@ class FaceAnalyser:
     # -- the detector --
 
     def detect(self, image: Image.Image) -> list[tuple[np.ndarray, float, np.ndarray]]:
+        """Faces as (box corners, score, 6 keypoints) in the image's pixels.
+
+        A wide frame is looked at in overlapping square tiles of its full height rather than
+        squeezed into one square: the detector then sees faces almost twice as large, so people
+        further away are found.
+        """
         width, height = image.size
-        scale = DETECTOR_SIZE / max(width, height)
-        resized = image.resize((round(width * scale), round(height * scale)), Image.BILINEAR)
-        pad_x = (DETECTOR_SIZE - resized.width) / 2
-        pad_y = (DETECTOR_SIZE - resized.height) / 2
-        canvas = Image.new("RGB", (DETECTOR_SIZE, DETECTOR_SIZE))
-        canvas.paste(resized, (round(pad_x), round(pad_y)))
-        tensor = np.asarray(canvas, dtype=np.float32)[None] / 127.5 - 1.0
+        if width > height * 1.2:
+            lefts = np.linspace(0, width - height, max(2, round(width / height))).round()
+            tiles = [(int(left), 0, height) for left in lefts]
+        elif height > width * 1.2:
+            tops = np.linspace(0, height - width, max(2, round(height / width))).round()
+            tiles = [(0, int(top), width) for top in tops]
+        else:
+            tiles = [(0, 0, max(width, height))]
+        boxes, scores, points = [], [], []
+        for left, top, side in tiles:
+            tile = image.crop((left, top, left + side, top + side))
+            found = self._detect_square(tile)
+            if found is None:
+                continue
+            tile_boxes, tile_scores, tile_points = found
+            scale = side / DETECTOR_SIZE
+            boxes.append(tile_boxes * DETECTOR_SIZE * scale + (left, top, left, top))
+            points.append(tile_points * DETECTOR_SIZE * scale + (left, top))
+            scores.append(tile_scores)
+        if not scores:
+            return []
+        return list(
+            _weighted_nms(np.concatenate(boxes), np.concatenate(scores), np.concatenate(points))
+        )
+
+    def _detect_square(self, tile: Image.Image):
+        """Detections on one square tile, in the detector's 0-1 coordinates, or None."""
+        resized = tile.resize((DETECTOR_SIZE, DETECTOR_SIZE), Image.BILINEAR)
+        tensor = np.asarray(resized, dtype=np.float32)[None] / 127.5 - 1.0
         regressors, scores = self._run(self._detector, tensor, {16: "boxes", 1: "scores"})
         raw = regressors.reshape(-1, 16)
         probability = 1 / (1 + np.exp(-np.clip(scores.reshape(-1), -100, 100)))
         keep = probability >= MIN_SCORE
         if not keep.any():
-            return []
+            return None
         raw, probability, anchors = raw[keep], probability[keep], self._anchors[keep]
         centre = raw[:, 0:2] / DETECTOR_SIZE + anchors
         size = raw[:, 2:4] / DETECTOR_SIZE
         boxes = np.concatenate([centre - size / 2, centre + size / 2], axis=1)
         points = raw[:, 4:16].reshape(-1, 6, 2) / DETECTOR_SIZE + anchors[:, None, :]
-
-        def to_image(xy: np.ndarray) -> np.ndarray:
-            return (xy * DETECTOR_SIZE - (round(pad_x), round(pad_y))) / scale
-
-        found = []
-        for box, score, keypoints in _weighted_nms(boxes, probability, points):
-            corners = to_image(box.reshape(2, 2)).ravel()
-            found.append((corners, score, to_image(keypoints)))
-        return found
+        return boxes, probability, points
 
     # -- face mesh and irises --
 

@@ -30,7 +30,9 @@ class GuidanceThresholds:
     face_fill: float = 0.23
     face_fill_band: tuple[float, float] = (0.20, 0.26)
     min_output_height: int = 1600
-    min_eye_distance: float = 20.0
+    # On the 512-pixel-wide analysis frame of a 4608-pixel sensor: 144 sensor pixels, about the
+    # smallest face the detector finds, and below the size at which "come closer" speaks.
+    min_eye_distance: float = 16.0
     max_roll_degrees: float = 8.0
     max_yaw: float = 0.15
     max_pitch_change: float = 0.12

@@ -84,3 +84,38 @@ def test_a_person_off_to_the_side_is_asked_to_move(guided) -> None:
     run(app, 0.0, 3.0)
     assert app.machine.phase is Phase.FRAMING
     assert app.machine.guidance.cue == "cue_move_left"
+
+
+def test_a_cooperative_person_is_guided_to_an_automatic_photo(guided, config) -> None:
+    from kiosk.subject import guided_subject
+
+    app = guided()
+    app.follower = guided_subject(app.camera.subject)
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 60.0, until=lambda a: a.machine.phase is not Phase.FRAMING)
+    assert app.machine.phase is Phase.COUNTDOWN, "converged and counted down by itself"
+    assert now < 40.0
+    run(app, now, config.timing.countdown + 0.5)
+    assert app.machine.phase is Phase.REVIEW
+    shown = [cue for cue, _ in app.machine.visit.cues]
+    assert shown[0] == "cue_come_closer" and "cue_move_right" in shown
+
+
+def test_an_uncooperative_person_reaches_the_timeout_and_the_button_still_works(
+    guided, config
+) -> None:
+    quick = config.model_copy(
+        update={"timing": config.timing.model_copy(update={"framing_timeout": 5.0})}
+    )
+    app = guided(config=quick)
+    app.camera.subject.zoom = 0.8  # too far, and stays there
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 6.0)
+    assert app.machine.phase is Phase.FRAMING
+    assert app.machine.framing_timed_out(now)
+    assert app.machine.guidance.cue == "cue_come_closer"
+    app.post(MainButton())
+    app.step(now + 0.1)
+    assert app.machine.phase is Phase.COUNTDOWN
