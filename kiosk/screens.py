@@ -25,6 +25,20 @@ Colour = tuple[int, int, int]
 # the distance from eyes to chin 23 % (see framing rules); the guide oval is drawn around that.
 EYE_LINE = 0.36
 EYES_TO_CHIN = 0.23
+# Arrows per cue: (direction in degrees on screen, 0 = right, 90 = down; shift from the centre).
+PICTOGRAMS: dict[str, list[tuple[float, float]]] = {
+    "cue_move_left": [(180, 0.0)],
+    "cue_move_right": [(0, 0.0)],
+    "cue_lower": [(90, 0.0)],
+    "cue_higher": [(-90, 0.0)],
+    "cue_come_closer": [(180, 0.6), (0, 0.6)],
+    "cue_step_back": [(0, -1.1), (180, -1.1)],
+    "cue_tilt_left": [(200, 0.0)],
+    "cue_tilt_right": [(-20, 0.0)],
+    "cue_chin_up": [(-90, 0.0)],
+    "cue_chin_down": [(90, 0.0)],
+}
+
 # The share link under its QR code, for phones that cannot scan (in % of the screen height).
 URL_SIZE = 4.0
 
@@ -127,6 +141,8 @@ class Screens:
         else:
             line = self.texts.get("framing_press")
         self._banner(line, self.accent if guidance and guidance.cue else self.foreground)
+        if area is not None and guidance is not None and guidance.cue in PICTOGRAMS:
+            self._pictogram(guidance.cue, area)
         progress = min(1.0, guidance.progress) if guidance is not None else 0.0
         bar = pygame.Rect(0, 0, self.width, round(self.unit * 2))
         self.surface.fill(self.background, bar)
@@ -333,6 +349,25 @@ class Screens:
             round(area.top + area.height * (EYE_LINE + EYES_TO_CHIN * 0.2)),
         )
         pygame.draw.ellipse(self.surface, self.foreground, oval, max(2, round(self.unit * 0.4)))
+
+    def _pictogram(self, cue: str, area: pygame.Rect) -> None:
+        """A large arrow over the preview saying the cue at a glance. The preview is a mirror,
+        so "to your left" points to the screen's left."""
+        size = area.width * 0.2
+        centre = pygame.Vector2(area.centerx, area.top + area.height * 0.7)
+        shaft = max(3, round(size * 0.14))
+        for angle, offset in PICTOGRAMS[cue]:
+            direction = pygame.Vector2(1, 0).rotate(angle)
+            tip = centre + direction * (size * (0.5 + offset))
+            tail = tip - direction * size
+            side = direction.rotate(90) * size * 0.3
+            head = tip - direction * size * 0.45
+            # A dark outline first: the arrow reads over any clothes or backdrop.
+            for colour, grow in ((self.background, shaft // 2 + 2), (self.accent, 0)):
+                pygame.draw.line(self.surface, colour, tail, head, shaft + 2 * grow)
+                outline = [tip + direction * grow, head + side * 1.2, head - side * 1.2]
+                arrow = outline if grow else [tip, head + side, head - side]
+                pygame.draw.polygon(self.surface, colour, arrow)
 
     def _banner(self, text: str, colour: Colour) -> None:
         """One line of large type on a plain strip across the bottom, readable over any image."""

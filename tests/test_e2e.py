@@ -252,3 +252,24 @@ def test_disk_filling_up_during_a_visit_fails_the_capture_not_the_photo_file(
     assert app.machine.faults.keys() == {"disk"}
     assert not list(config.storage.photos_dir.rglob("*.jpg"))
     assert not list(config.storage.photos_dir.rglob("*.tmp"))
+
+
+def test_cues_carry_a_pictogram_over_the_preview(make_app) -> None:
+    from kiosk.machine import Guidance
+
+    app = make_app()
+    app.start(0.0)
+    press(app, MainButton(), 0.1)
+    area = app.screens.preview_rect((app.crop.width, app.crop.height))
+    accent = np.array((0xF2, 0xAA, 0x4C))
+
+    def accent_pixels(cue: str | None) -> int:
+        app.post(Guidance(person_present=True, cue=cue))
+        app.step(5.0)
+        pixels = pygame.surfarray.array3d(app.surface).transpose(1, 0, 2)[
+            area.top : area.bottom - area.height // 8, area.left : area.right
+        ]
+        return int((np.abs(pixels.astype(int) - accent).sum(axis=2) < 12).sum())
+
+    plain = accent_pixels(None)
+    assert accent_pixels("cue_move_left") > plain + 500
