@@ -311,7 +311,7 @@ def _follower(camera: object) -> CooperativeSubject | None:
 def _open_guide(config: Config, sensor_size: tuple[int, int], demo: bool) -> Guide | None:
     """Guided framing, or None (the booth then frames without cues; the log says why)."""
     from kiosk.analyser import AnalyserProcess
-    from kiosk.guidance import PRESETS
+    from kiosk.guidance import thresholds_for
     from kiosk.guide import Guide
     from kiosk.models import ModelsError, install_models, model_problems
 
@@ -330,7 +330,7 @@ def _open_guide(config: Config, sensor_size: tuple[int, int], demo: bool) -> Gui
         return None
     return Guide(
         AnalyserProcess(config.models_dir),
-        PRESETS[config.guidance.preset],
+        thresholds_for(config.guidance),
         sensor_size,
         config.photo.aspect_ratio,
     )

@@ -253,13 +253,32 @@ class ShareConfig(Section):
     wifi: WifiConfig | None = None
 
 
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Seconds = Annotated[float, Field(ge=0.0, le=10.0)]
+
+
 class GuidanceConfig(Section):
-    """Guided framing (see framing rules); the face models it needs."""
+    """Guided framing (see framing rules); the face models it needs.
+
+    Every threshold left out takes the preset's value (``kiosk.guidance.PRESETS``).
+    """
 
     enabled: StrictBool = True
     preset: Literal["business", "id"] = "business"
     auto_capture: StrictBool = True
     models_dir: Path | None = None
+    eye_line: Share | None = None
+    face_fill: Share | None = None
+    min_output_height: Annotated[StrictInt, Field(ge=240, le=20000)] | None = None
+    min_eye_distance: Annotated[float, Field(ge=4.0, le=200.0)] | None = None
+    max_roll_degrees: Annotated[float, Field(ge=0.0, le=45.0)] | None = None
+    max_yaw: Share | None = None
+    max_pitch_change: Share | None = None
+    eyes_open_share: Share | None = None
+    still_movement: Share | None = None
+    still_seconds: Seconds | None = None
+    min_cue_seconds: Seconds | None = None
+    ready_seconds: Seconds | None = None
 
 
 class CredentialsConfig(Section):

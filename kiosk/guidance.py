@@ -13,10 +13,12 @@ person standing too far to their right, so the cue is "move to your left".
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from dataclasses import dataclass, field
 
+from kiosk.config import GuidanceConfig
 from kiosk.face import Face
 from kiosk.framing import Crop
 
@@ -51,6 +53,17 @@ PRESETS = {
     # ISO/IEC 19794-5 / ICAO: yaw and pitch within about 5 degrees.
     "id": GuidanceThresholds(max_yaw=0.08, max_pitch_change=0.07),
 }
+
+
+def thresholds_for(config: GuidanceConfig) -> GuidanceThresholds:
+    """The preset's thresholds with the config's own values put in."""
+    names = {field.name for field in dataclasses.fields(GuidanceThresholds)}
+    chosen = {
+        name: value
+        for name, value in config.model_dump().items()
+        if name in names and value is not None
+    }
+    return dataclasses.replace(PRESETS[config.preset], **chosen)
 
 
 @dataclass(frozen=True)

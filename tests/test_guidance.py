@@ -214,3 +214,16 @@ def test_crop_is_all_that_moves_when_cropping_can_frame() -> None:
     assert crop.left + crop.width / 2 == pytest.approx(1500, abs=1)
     assert (900 - crop.top) / crop.height == pytest.approx(0.36, abs=0.005)
     assert 450 / crop.height == pytest.approx(0.23, abs=0.005)
+
+
+def test_thresholds_come_from_the_preset_and_the_config() -> None:
+    from kiosk.config import parse_config
+    from kiosk.guidance import PRESETS, thresholds_for
+
+    assert thresholds_for(parse_config({}).guidance) == PRESETS["business"]
+    id_photo = thresholds_for(parse_config({"guidance": {"preset": "id"}}).guidance)
+    assert id_photo.max_yaw < PRESETS["business"].max_yaw
+    tuned = thresholds_for(
+        parse_config({"guidance": {"preset": "id", "max_roll_degrees": 5}}).guidance
+    )
+    assert tuned.max_roll_degrees == 5 and tuned.max_yaw == id_photo.max_yaw
