@@ -99,6 +99,7 @@ def make_photo(storage: Path) -> tuple[str, int]:
     import numpy as np
     from PIL import Image
 
+    from kiosk.config import parse_config
     from kiosk.photoindex import PhotoIndex
     from kiosk.photos import new_token, write_atomically
 
@@ -113,7 +114,7 @@ def make_photo(storage: Path) -> tuple[str, int]:
         side += 100
     write_atomically(storage / "photos" / "bench.jpg", buffer.getvalue())
     token = new_token()
-    index = PhotoIndex(storage / "index.sqlite3")
+    index = PhotoIndex(parse_config({"storage": {"dir": str(storage)}}).storage.index_path)
     index.add(token, "photos/bench.jpg", time.time(), time.time() + 3600)
     index.close()
     return token, buffer.tell()
@@ -199,7 +200,8 @@ def main() -> int:
         f"downloads: {result['downloads']} complete, {result['errors']} failed, "
         f"{result['megabytes_per_second']:.0f} MB/s"
     )
-    p50, p99 = result["p50"] * 1000, result["p99"] * 1000
+    p50 = (result["p50"] or float("inf")) * 1000
+    p99 = (result["p99"] or float("inf")) * 1000
     print(f"latency per download: p50 {p50:.0f} ms, p99 {p99:.0f} ms")
     print(
         f"UI frame work: {quiet_mean * 1000:.2f} ms quiet, {loaded_mean * 1000:.2f} ms under load "

@@ -104,7 +104,7 @@ class AnalyserProcess:
                 return None
             kind, payload = connection.recv()
         except (EOFError, OSError) as error:
-            self._fail(f"the analyser stopped: {error or 'it exited'}")
+            self._fail(self._why_gone(error))
             return None
         if kind == "ready":
             self._ready = True
@@ -139,15 +139,27 @@ class AnalyserProcess:
     # -- keeping it alive --
 
     def _keep_alive(self) -> None:
-        now = self.clock()
+        """Start the analyser when due; kill it when it hangs. (A child that dies closes its end
+        of the pipe, which ``poll`` notices: no process check is needed on every frame.)"""
         if self._process is None:
-            if now >= self._restart_at:
+            if self.clock() >= self._restart_at:
                 self._start()
             return
-        if not self._process.is_alive():
-            self._fail(f"the analyser exited (code {self._process.exitcode})")
-        elif self._sent_at is not None and now - self._sent_at > HANG_SECONDS:
+        if (
+            self._sent_at is not None
+            and self.clock() - self._sent_at > HANG_SECONDS
+            # An answer nobody has picked up yet (the booth was not framing) is no hang.
+            and not (self._connection is not None and self._connection.poll())
+        ):
             self._fail(f"the analyser took longer than {HANG_SECONDS:.0f} s")
+
+    def _why_gone(self, error: BaseException) -> str:
+        process = self._process
+        if process is not None:
+            process.join(timeout=0.5)
+            if process.exitcode is not None:
+                return f"the analyser exited (code {process.exitcode})"
+        return f"the analyser stopped: {error}"
 
     def _start(self) -> None:
         parent, child = self._context.Pipe()

@@ -75,3 +75,18 @@ def test_a_hanging_analyser_is_killed(models_dir, astronaut) -> None:
         assert "longer than" in analyser.problem and not analyser.working
     finally:
         analyser.close()
+
+
+def test_an_answer_left_waiting_is_no_hang(models_dir, astronaut) -> None:
+    clock = Clock()
+    analyser = AnalyserProcess(models_dir, clock=clock)
+    try:
+        wait_until(lambda: analyser.poll() is None and analyser.working)
+        assert analyser.submit(astronaut, 0.0)
+        assert analyser.wait(60)
+        clock.now += 60  # the booth went back to its idle screen before picking it up
+        result = analyser.poll()
+        assert result is not None and result[0] == 0.0
+        assert analyser.problem is None and analyser.running
+    finally:
+        analyser.close()
