@@ -19,6 +19,9 @@ SECOND_KEYS = frozenset({pygame.K_r, pygame.K_BACKSPACE})
 
 ButtonEvent = MainButton | SecondButton
 
+# What opening a GPIO device raises off a Pi, on a pin in use or without permission.
+GPIO_ERRORS = (GPIOZeroError, OSError, RuntimeError, ImportError)
+
 
 def key_event(key: int) -> ButtonEvent | None:
     if key in MAIN_KEYS:
@@ -65,6 +68,6 @@ def open_gpio_buttons(config: ButtonsConfig) -> GpioButtons | None:
         return None
     try:
         return GpioButtons(config)
-    except (GPIOZeroError, OSError, RuntimeError, ImportError) as error:
+    except GPIO_ERRORS as error:
         log.error("GPIO buttons unavailable, keyboard only: %s", error)
         return None

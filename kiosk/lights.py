@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from gpiozero import PWMLED, PWMOutputDevice
-from gpiozero.exc import GPIOZeroError
 
+from kiosk.buttons import GPIO_ERRORS
 from kiosk.config import LightsConfig
 from kiosk.machine import Booth, Phase
 
@@ -93,6 +93,6 @@ def open_lights(config: LightsConfig) -> Lights | None:
         return None
     try:
         return Lights(config)
-    except (GPIOZeroError, OSError, RuntimeError, ImportError) as error:
+    except GPIO_ERRORS as error:
         log.error("lights unavailable: %s", error)
         return None

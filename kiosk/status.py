@@ -61,13 +61,14 @@ def _gpio(config: Config) -> Check:
     if not (config.buttons.enabled or config.lights.enabled):
         return Check("gpio", "not used (keyboard only)", True)
     from gpiozero import Device
-    from gpiozero.exc import GPIOZeroError
+
+    from kiosk.buttons import GPIO_ERRORS
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # gpiozero warns for each factory it cannot use
             Device.ensure_pin_factory()
-    except (GPIOZeroError, OSError, RuntimeError, ImportError) as error:
+    except GPIO_ERRORS as error:
         return Check("gpio", f"no pin factory: {error}", False)
     return Check("gpio", f"pin factory {type(Device.pin_factory).__name__}", True)
 
