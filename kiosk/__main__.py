@@ -1,3 +1,6 @@
 from kiosk.cli import main
 
-raise SystemExit(main())
+# The guard matters: the face analyser's process is started with "spawn", which imports the
+# main module again in the child.
+if __name__ == "__main__":
+    raise SystemExit(main())
