@@ -11,8 +11,9 @@ request at a time, and switches back. Two full-resolution buffers instead of one
 keep the contiguous (CMA) memory a Pi 4 has enough of; holding exposure makes the burst's frames
 comparable. A mode switch costs a few hundred milliseconds once, at the end of the countdown.
 
-Every picamera2/libcamera failure becomes a ``CameraError``, and a frame that does not arrive
-within ``FRAME_TIMEOUT`` seconds is one too (the booth then restarts the camera).
+One camera request per UI frame serves both the preview and the analysis frame. Every
+picamera2/libcamera failure becomes a ``CameraError``, and a frame that does not arrive within
+``FRAME_TIMEOUT`` seconds is one too (the booth then restarts the camera).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class PicameraCamera:
         self._still: Any = None
         self._analysis_size: Size = config.analysis_size
         self._autofocus = False
+        self._lores: np.ndarray | None = None
 
     # -- the interface --
 
@@ -129,12 +131,18 @@ class PicameraCamera:
             raise CameraError(f"camera failed to start: {error}") from error
 
     def preview_frame(self) -> np.ndarray:
-        return self._turn(self._capture("main"))
+        """The next frame's main stream. Its lores stream is kept for ``analysis_frame``: one
+        camera frame serves both, so the UI loop waits for one frame, not two."""
+        main, lores = self._capture(("main", "lores"))
+        self._lores = lores
+        return self._turn(main)
 
     def analysis_frame(self) -> np.ndarray:
-        yuv = self._capture("lores")
+        lores, self._lores = self._lores, None
+        if lores is None:
+            (lores,) = self._capture(("lores",))
         width, height = self._unturned(self._analysis_size)
-        return self._turn(yuv[:height, :width])
+        return self._turn(lores[:height, :width])
 
     def capture_burst(self, count: int) -> list[Still]:
         camera = self._running()
@@ -189,10 +197,15 @@ class PicameraCamera:
             raise CameraError("camera was not started")
         return self._camera
 
-    def _capture(self, stream: str) -> np.ndarray:
+    def _capture(self, streams: tuple[str, ...]) -> list[np.ndarray]:
+        """Arrays of the given streams, all from the next camera frame."""
         camera = self._running()
         try:
-            return camera.wait(camera.capture_array(stream, wait=False), FRAME_TIMEOUT)
+            request = camera.wait(camera.capture_request(wait=False), FRAME_TIMEOUT)
+            try:
+                return [request.make_array(stream) for stream in streams]
+            finally:
+                request.release()
         except TimeoutError as error:
             raise CameraError(f"no frame from the camera for {FRAME_TIMEOUT:.0f} s") from error
         except Exception as error:

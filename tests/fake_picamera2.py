@@ -17,7 +17,14 @@ class FakeRequest:
         self.released = False
 
     def make_array(self, stream: str) -> np.ndarray:
-        width, height = self.camera.configured["main"]["size"]
+        config = self.camera.configured[stream]
+        width, height = config["size"]
+        if config["format"] == "YUV420":
+            return np.full((height * 3 // 2, width), 77, dtype=np.uint8)
+        if config["format"] == "XRGB8888":
+            frame = np.zeros((height, width, 4), dtype=np.uint8)
+            frame[0, 0] = (0, 0, 255, 255)  # B, G, R, X: red at the top left
+            return frame
         frame = np.full((height, width, 3), self.number % 256, dtype=np.uint8)
         frame[0, 0] = (255, 0, 0)  # a red top-left pixel shows which way the frame is turned
         return frame
@@ -67,6 +74,7 @@ class FakePicamera2:
 
     def configure(self, config: dict[str, Any]) -> None:
         self.configured = config
+        self.requests = 0
         self.calls.append(("configure", config["use"]))
 
     def start(self) -> None:
@@ -91,12 +99,11 @@ class FakePicamera2:
     def switch_mode(self, config: dict[str, Any]) -> None:
         self.configured = config
         self.modes.append(config)
+        self.requests = 0
         self.calls.append(("switch_mode", config["use"]))
 
-    def capture_array(self, name: str = "main", wait: bool | None = None) -> tuple[str, str]:
-        return ("array", name)
-
     def capture_request(self, wait: bool | None = None) -> tuple[str, int]:
+        """Frames are numbered from 1 in each configuration (so a burst's are 1, 2, 3...)."""
         self.requests += 1
         return ("request", self.requests)
 
@@ -105,17 +112,10 @@ class FakePicamera2:
             if self.frames_left <= 0:
                 raise TimeoutError
             self.frames_left -= 1
-        kind, what = job
-        if kind == "request":
-            if self.fail_burst_at == what:
-                raise RuntimeError("Failed to allocate buffers")
-            return FakeRequest(self, what)
-        width, height = self.configured[what]["size"]
-        if what == "lores":
-            return np.full((height * 3 // 2, width), 77, dtype=np.uint8)
-        frame = np.zeros((height, width, 4), dtype=np.uint8)
-        frame[0, 0] = (0, 0, 255, 255)  # B, G, R, X: red at the top left
-        return frame
+        _, number = job
+        if self.configured.get("use") == "still" and self.fail_burst_at == number:
+            raise RuntimeError("Failed to allocate buffers")
+        return FakeRequest(self, number)
 
 
 def fake_api(**knobs: Any) -> Picamera2Api:

@@ -172,3 +172,13 @@ def test_auto_backend_falls_back_to_the_picture(portrait_file) -> None:
     assert isinstance(camera, ImageCamera)
     with pytest.raises(CameraError, match=r"auto.*camera.image is not set"):
         open_camera(CameraConfig(backend="auto"))
+
+
+def test_one_camera_frame_serves_preview_and_analysis() -> None:
+    camera, fake = started()
+    camera.preview_frame()
+    camera.analysis_frame()
+    assert fake.requests == 1, "the UI loop waits for one frame, not two"
+    camera.analysis_frame()
+    assert fake.requests == 2, "without a fresh preview, analysis takes the next frame"
+    assert [call for call in fake.calls if call[0] == "release"] == [("release", 1), ("release", 2)]
