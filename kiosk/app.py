@@ -94,7 +94,8 @@ class BoothApp:
         self.notifier = notifier or Notifier({})
         self.screenshots = screenshots
         self.wallclock = wallclock
-        self.screens = Screens(surface, config, Texts(config.event.language, _overrides(config)))
+        language = config.event.language
+        self.screens = Screens(surface, config, Texts(language, config.texts.overrides(language)))
         wifi = config.share.wifi
         two_codes = wifi is not None and self.screens.fits_two_codes()
         self.machine = Booth(
@@ -418,10 +419,6 @@ class BoothApp:
             return None
         rules = guide.rules
         return choose(scores, guide.engine.open_baseline, rules.eyes_open_share)
-
-
-def _overrides(config: Config) -> dict[str, str]:
-    return getattr(config.texts, config.event.language)
 
 
 def demo_camera(config: Config, image: Path | None) -> ImageCamera:

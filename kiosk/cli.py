@@ -24,6 +24,9 @@ log = logging.getLogger("kiosk")
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_CONFIG = 2
+# kiosk verify: Valid or Trusted is EXIT_OK
+EXIT_INVALID = 1
+EXIT_NO_CREDENTIALS = 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,10 +177,6 @@ def _models_install(args: argparse.Namespace, config: Config, path: Path | None)
         return EXIT_FAILURE
     print(f"face models in {paths[0].parent}")
     return EXIT_OK
-
-
-EXIT_INVALID = 1
-EXIT_NO_CREDENTIALS = 3
 
 
 def _verify(args: argparse.Namespace, config: Config, path: Path | None) -> int:

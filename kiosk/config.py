@@ -312,6 +312,10 @@ class TextsConfig(Section):
     de: TextOverrides = Field(default_factory=dict)
     en: TextOverrides = Field(default_factory=dict)
 
+    def overrides(self, language: str) -> dict[str, str]:
+        """The event's own texts for ``language``."""
+        return getattr(self, language)
+
 
 class Config(Section):
     event: EventConfig = EventConfig()

@@ -180,7 +180,7 @@ class DownloadServer:
         language = choose_language(
             request.headers.get("Accept-Language"), self.config.event.language
         )
-        return Texts(language, getattr(self.config.texts, language))
+        return Texts(language, self.config.texts.overrides(language))
 
     def application(self) -> web.Application:
         app = web.Application(middlewares=[self._guard, self._security_headers])
