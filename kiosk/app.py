@@ -281,7 +281,6 @@ class BoothApp:
         entered = screen != self._shown_screen
         if entered:
             self.notifier.notify(f"STATUS={self._status()}")
-        if entered:
             self._prepare(phase)
         if phase in (Phase.FRAMING, Phase.COUNTDOWN) and CAMERA not in self.machine.faults:
             try:

@@ -150,7 +150,8 @@ def choose_crop(
 
 # --- the rules in their order ----------------------------------------------------------------
 
-ORDER = ("presence", "one_person", "distance", "position", "roll", "yaw", "pitch", "stillness")
+# After presence and one person (checked first, in ``update``), in this order:
+ORDER = ("distance", "position", "roll", "yaw", "pitch", "stillness")
 
 
 class FramingEngine:

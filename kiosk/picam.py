@@ -138,6 +138,8 @@ class PicameraCamera:
         return self._turn(main)
 
     def analysis_frame(self) -> np.ndarray:
+        """The lores stream of the latest preview frame (the booth loop asks for analysis
+        before drawing: it gets the frame before, without waiting); else the next frame's."""
         lores, self._lores = self._lores, None
         if lores is None:
             (lores,) = self._capture(("lores",))
