@@ -17,12 +17,13 @@ import pygame
 from PIL import Image
 from skimage import data
 
-from kiosk.camera import ImageCamera, preview_size_for
+from kiosk.booth.events import FramingAdvice, MainButton
+from kiosk.booth.machine import BoothMachine
+from kiosk.booth.screens import Media, screens_for
+from kiosk.camera.crop import centred_crop
+from kiosk.camera.frames import preview_size_for
+from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config
-from kiosk.framing import centred_crop
-from kiosk.machine import Booth, Guidance, MainButton
-from kiosk.screens import Media, Screens
-from kiosk.texts import Texts
 
 
 @dataclass
@@ -39,19 +40,18 @@ def framing_screen(size: tuple[int, int]) -> FramingScreen:
     pygame.font.init()
     config = Config()
     surface = pygame.display.set_mode(size)
-    screens = Screens(surface, config, Texts("de"))
     camera = ImageCamera(Image.fromarray(data.astronaut()), config.camera.sensor_size)
+    screens = screens_for(surface, config, camera.sensor_size)
     crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
-    height = screens.preview_rect((crop.width, crop.height)).height
+    height = screens.preview.rect_for((crop.width, crop.height)).height
     camera.start(preview_size_for(camera.sensor_size, crop.height, height), (320, 240))
-    media = Media(preview=camera.preview_frame(), sensor_size=camera.sensor_size, crop=crop)
-    booth = Booth(config.timing, config.photo.burst_count)
+    booth = BoothMachine(config.timing, config.photo.burst_count)
     booth.handle(MainButton(), 0.0)
-    booth.handle(Guidance(person_present=True, cue="framing_hint", progress=0.5), 0.0)
+    booth.handle(FramingAdvice(person_present=True, cue="framing_hint", progress=0.5), 0.0)
+    framing = screens[booth.phase]
 
     def draw(now: float) -> None:
-        media.preview = camera.preview_frame()
-        screens.draw(booth, now, media)
+        framing.draw(booth, now, Media(preview=camera.preview_frame(), crop=crop))
         pygame.display.flip()
 
-    return FramingScreen(surface, media.preview, draw)
+    return FramingScreen(surface, camera.preview_frame(), draw)

@@ -21,10 +21,10 @@ from _framing import framing_screen
 from PIL import Image
 from skimage import data
 
-from kiosk.analyser import AnalyserProcess
 from kiosk.config import Config
-from kiosk.face import FaceAnalyser
-from kiosk.models import model_problems
+from kiosk.vision.analyser import AnalyserProcess
+from kiosk.vision.faces import FaceAnalyser
+from kiosk.vision.model_files import model_problems
 
 SIZES = {"320x240": (320, 240), "640x480": (640, 480)}
 ANALYSES = 60
@@ -77,7 +77,7 @@ def ui_rate(draw, analyser: AnalyserProcess | None, frame: np.ndarray) -> tuple[
 
 
 def _pinned_analyser(connection, models_dir: str, threads: int) -> None:
-    from kiosk.analyser import _serve
+    from kiosk.vision.analyser import _serve
 
     os.sched_setaffinity(0, ANALYSER_CPUS)
     _serve(connection, models_dir, threads)

@@ -39,13 +39,13 @@ def booth(storage: Path, sensor: tuple[int, int], burst: int, signed: bool = Fal
     from PIL import Image
     from skimage import data
 
-    from kiosk.app import BoothApp
-    from kiosk.camera import ImageCamera
+    from kiosk.booth.loop import BoothLoop
+    from kiosk.booth.visit_log import VisitLog
+    from kiosk.camera.image_camera import ImageCamera
     from kiosk.config import parse_config
-    from kiosk.credentials import init_keys, load_signer
-    from kiosk.photoindex import PhotoIndex
-    from kiosk.photos import Authorship, PhotoStore
-    from kiosk.visits import VisitLog
+    from kiosk.photos.credentials import init_keys, load_signer
+    from kiosk.photos.index import PhotoIndex
+    from kiosk.photos.store import Authorship, PhotoStore
 
     config = parse_config(
         {
@@ -72,7 +72,7 @@ def booth(storage: Path, sensor: tuple[int, int], burst: int, signed: bool = Fal
         signer=load_signer(config) if signed else None,
     )
     camera = ImageCamera(Image.fromarray(data.astronaut()), sensor)
-    return BoothApp(config, camera, surface, store, VisitLog(config.storage.visits_path))
+    return BoothLoop(config, camera, surface, store, VisitLog(config.storage.visits_path))
 
 
 def capture_to_qr() -> dict[str, float]:
@@ -80,8 +80,9 @@ def capture_to_qr() -> dict[str, float]:
     photo is also signed, the bare encode, and the signing of the same photo alone."""
     from PIL import Image
 
-    from kiosk.machine import MainButton, Phase, Tick
-    from kiosk.photos import crop_pixels
+    from kiosk.booth.events import MainButton, Tick
+    from kiosk.booth.machine import Phase
+    from kiosk.photos.store import crop_pixels
 
     times: dict[str, list[float]] = {"path": [], "signed_path": [], "encode": [], "sign": []}
     with tempfile.TemporaryDirectory() as folder:
@@ -89,7 +90,7 @@ def capture_to_qr() -> dict[str, float]:
         signer = app.store.signer
         app.start(0.0)
         stills = app.camera.capture_burst(5)
-        crop = crop_pixels(stills[0].pixels, app.crop)
+        crop = crop_pixels(stills[0].pixels, app.guidance.crop)
         quality = app.config.photo.jpeg_quality
         now = 1.0
         for _ in range(ROUNDS):
@@ -103,13 +104,14 @@ def capture_to_qr() -> dict[str, float]:
                 app.machine.handle(Tick(), now + app.config.timing.countdown + 0.2)
                 assert app.machine.phase is Phase.CAPTURE
                 start = time.perf_counter()
-                app.post(app.keep_photo(stills))
+                app.post(app.capture.keep_photo(stills))
                 app.step(now + 3.3)  # review
                 app.post(MainButton())
                 app.step(now + 3.4)  # share: QR built and drawn, display flipped
                 app.store.finish_signing()  # with a signer: until the photo is signed too
                 times[name].append(time.perf_counter() - start)
-                assert app.machine.phase is Phase.SHARE and app.media.qr is not None
+                assert app.machine.phase is Phase.SHARE
+                assert app.capture.shown_for(app.machine.photo) is not None
                 app.post(MainButton())
                 app.step(now + 3.5)
                 now += 5.0
@@ -129,7 +131,7 @@ def capture_to_qr() -> dict[str, float]:
 def _facts():
     import datetime as dt
 
-    from kiosk.credentials import PhotoFacts
+    from kiosk.photos.credentials import PhotoFacts
 
     moment = dt.datetime.now().astimezone()
     return PhotoFacts("bench.jpg", moment, "Bench", "Bench", "bench", (0, 0, 2074, 2592))
@@ -139,7 +141,8 @@ def whole_visit_child() -> None:
     """Run in a fresh process: one whole visit with a 12 MP sensor; print peak RSS in MB."""
     import resource
 
-    from kiosk.machine import MainButton, Phase
+    from kiosk.booth.events import MainButton
+    from kiosk.booth.machine import Phase
 
     with tempfile.TemporaryDirectory() as folder:
         app = booth(Path(folder), SENSOR_12MP, burst=5)

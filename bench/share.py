@@ -100,8 +100,9 @@ def make_photo(storage: Path) -> tuple[str, int]:
     from PIL import Image
 
     from kiosk.config import parse_config
-    from kiosk.photoindex import PhotoIndex
-    from kiosk.photos import new_token, write_atomically
+    from kiosk.files import write_atomically
+    from kiosk.photos.index import PhotoIndex
+    from kiosk.photos.store import new_token
 
     rng = np.random.default_rng(7)
     side = 1200

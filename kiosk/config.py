@@ -258,9 +258,9 @@ Seconds = Annotated[float, Field(ge=0.0, le=10.0)]
 
 
 class GuidanceConfig(Section):
-    """Guided framing (see framing rules); the face models it needs.
+    """Guided framing (see docs/framing.md); the face models it needs.
 
-    Every threshold left out takes the preset's value (``kiosk.guidance.PRESETS``).
+    Every threshold left out takes the preset's value (``kiosk.vision.thresholds.PRESETS``).
     """
 
     enabled: StrictBool = True
@@ -282,7 +282,7 @@ class GuidanceConfig(Section):
 
 
 class CredentialsConfig(Section):
-    """Content Credentials: how photos are signed (see kiosk/credentials.py)."""
+    """Content Credentials: how photos are signed (see kiosk/photos/credentials.py)."""
 
     sign: StrictBool = True
     certificate_chain: OptionalFile = None

@@ -9,10 +9,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.camera import CameraError
+from kiosk.camera.frames import CameraError
 from kiosk.config import Config
-from kiosk.photoindex import PhotoIndex
-from kiosk.retention import free_megabytes
+from kiosk.files import free_megabytes
+from kiosk.photos.index import PhotoIndex
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def _camera(config: Config) -> Check:
             return Check("camera", "backend 'image' but camera.image is not set", False)
         ok = camera.image.is_file()
         return Check("camera", f"image {camera.image}" + ("" if ok else " (missing)"), ok)
-    from kiosk.picam import load_picamera2_api
+    from kiosk.camera.picam import load_picamera2_api
 
     try:
         api = load_picamera2_api()
@@ -62,7 +62,7 @@ def _gpio(config: Config) -> Check:
         return Check("gpio", "not used (keyboard only)", True)
     from gpiozero import Device
 
-    from kiosk.buttons import GPIO_ERRORS
+    from kiosk.hardware.gpio import GPIO_ERRORS
 
     try:
         with warnings.catch_warnings():
@@ -87,7 +87,7 @@ def _disk(config: Config) -> Check:
 
 
 def _models(config: Config) -> Check:
-    from kiosk.models import model_problems
+    from kiosk.vision.model_files import model_problems
 
     problems = model_problems(config.models_dir)
     if problems:
@@ -97,7 +97,7 @@ def _models(config: Config) -> Check:
 
 
 def _credentials(config: Config) -> Check:
-    from kiosk.credentials import CredentialsError, PhotoSigner, signing_key_paths
+    from kiosk.photos.credentials import CredentialsError, PhotoSigner, signing_key_paths
 
     if not config.credentials.sign:
         return Check("credentials", "signing switched off: photos are saved unsigned", True)

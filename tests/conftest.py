@@ -17,13 +17,13 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from kiosk.app import BoothApp
-from kiosk.camera import ImageCamera
+from kiosk.booth.loop import BoothLoop
+from kiosk.booth.visit_log import VisitLog
+from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config, parse_config
-from kiosk.credentials import PhotoSigner
-from kiosk.photoindex import PhotoIndex
-from kiosk.photos import Authorship, PhotoStore
-from kiosk.visits import VisitLog
+from kiosk.photos.credentials import PhotoSigner
+from kiosk.photos.index import PhotoIndex
+from kiosk.photos.store import Authorship, PhotoStore
 
 FIXED_TIME = dt.datetime(2026, 7, 4, 15, 30, 12, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
@@ -38,7 +38,7 @@ def astronaut() -> np.ndarray:
 def models_dir() -> Path:
     """The face models where the booth keeps them by default (`kiosk models install`; CI runs
     it first). Installed here when missing, so a fresh checkout's tests find them."""
-    from kiosk.models import install_models, model_problems
+    from kiosk.vision.model_files import install_models, model_problems
 
     directory = Config().models_dir
     if model_problems(directory):
@@ -48,7 +48,7 @@ def models_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def face_analyser(models_dir: Path):
-    from kiosk.face import FaceAnalyser
+    from kiosk.vision.faces import FaceAnalyser
 
     return FaceAnalyser(models_dir)
 
@@ -106,7 +106,7 @@ def make_store(config: Config, signer: PhotoSigner | None = None) -> PhotoStore:
 
 @pytest.fixture
 def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
-    apps: list[BoothApp] = []
+    apps: list[BoothLoop] = []
 
     def build(
         config: Config = config,
@@ -114,11 +114,11 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
         surface: pygame.Surface = surface,
         signer: PhotoSigner | None = None,
         **kwargs,
-    ) -> BoothApp:
+    ) -> BoothLoop:
         camera = camera or ImageCamera(
             config.camera.image, config.camera.sensor_size, wallclock=lambda: FIXED_TIME
         )
-        app = BoothApp(
+        app = BoothLoop(
             config,
             camera,
             surface,

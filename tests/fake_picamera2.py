@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from kiosk.picam import Picamera2Api
+from kiosk.camera.picam import Picamera2Api
 
 
 class FakeRequest:

@@ -8,13 +8,14 @@ import numpy as np
 import zxingcpp
 from PIL import Image
 
-from kiosk.app import BoothApp
-from kiosk.machine import MainButton, Phase, SecondButton
+from kiosk.booth.events import MainButton, SecondButton
+from kiosk.booth.loop import BoothLoop
+from kiosk.booth.machine import Phase
 
 ALL_SCREENS = ["attract", "framing", "countdown", "capture", "review", "share"]
 
 
-def advance(app: BoothApp, start: float, seconds: float, fps: float = 10) -> float:
+def advance(app: BoothLoop, start: float, seconds: float, fps: float = 10) -> float:
     """Run the loop for ``seconds`` of booth time at ``fps`` frames a second; returns the end."""
     now = start
     for _ in range(round(seconds * fps)):
@@ -23,13 +24,13 @@ def advance(app: BoothApp, start: float, seconds: float, fps: float = 10) -> flo
     return now
 
 
-def press(app: BoothApp, button: MainButton | SecondButton, now: float) -> float:
+def press(app: BoothLoop, button: MainButton | SecondButton, now: float) -> float:
     app.post(button)
     app.step(now)
     return now
 
 
-def screenshots(app: BoothApp) -> dict[str, Path]:
+def screenshots(app: BoothLoop) -> dict[str, Path]:
     assert app.screenshots is not None
     return {path.stem.split("-", 1)[1]: path for path in sorted(app.screenshots.glob("*.png"))}
 
@@ -45,7 +46,7 @@ def decode_qr(path: Path) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(Image.open(path).convert("L"))]
 
 
-def full_visit(app: BoothApp) -> float:
+def full_visit(app: BoothLoop) -> float:
     app.start(0.0)
     now = advance(app, 0.0, 1.0)
     now = press(app, MainButton(), now + 0.1)

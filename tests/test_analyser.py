@@ -10,7 +10,7 @@ import time
 import pytest
 from analyser_targets import exits_at_once, hangs_after_ready
 
-from kiosk.analyser import BACKOFF, HANG_SECONDS, AnalyserProcess
+from kiosk.vision.analyser import BACKOFF, HANG_SECONDS, AnalyserProcess
 
 
 def wait_until(condition, seconds: float = 60.0) -> None:

@@ -9,9 +9,9 @@ import pytest
 from faces import eyes_closed, on_canvas, scaled
 from PIL import Image, ImageFilter
 
-from kiosk.burst import Choice, FrameScore, choose, score_frame
-from kiosk.camera import Still
-from kiosk.framing import Crop
+from kiosk.camera.crop import Crop
+from kiosk.camera.frames import Still
+from kiosk.vision.burst import Choice, FrameScore, choose, score_frame
 
 SENSOR = (2304, 1296)
 CROP = Crop(634, 0, 1037, 1296)

@@ -1,4 +1,4 @@
-"""Buttons on real gpiozero (mock pins) and the keyboard produce the same events."""
+"""Buttons on real gpiozero (mock pins) and the keyboard produce the same presses."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
-from kiosk.buttons import GpioButtons, key_event, open_gpio_buttons
 from kiosk.config import ButtonsConfig
-from kiosk.machine import MainButton, SecondButton
+from kiosk.hardware.buttons import GpioButtons, Press, key_press, open_gpio_buttons
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def factory() -> Iterator[MockFactory]:
     factory.close()
 
 
-def test_gpio_presses_become_events_in_order(factory: MockFactory) -> None:
+def test_gpio_presses_come_in_order(factory: MockFactory) -> None:
     buttons = GpioButtons(ButtonsConfig(main_pin=17, second_pin=27, bounce_time=0), factory)
     main, second = factory.pin(17), factory.pin(27)
     # Wired to ground with the pull-up on: pressed is low.
@@ -30,7 +29,7 @@ def test_gpio_presses_become_events_in_order(factory: MockFactory) -> None:
     second.drive_low()
     second.drive_high()
     main.drive_low()
-    assert buttons.drain() == [MainButton(), SecondButton(), MainButton()]
+    assert buttons.drain() == [Press.MAIN, Press.SECOND, Press.MAIN]
     assert buttons.drain() == []
     buttons.close()
 
@@ -39,7 +38,7 @@ def test_holding_a_button_counts_once(factory: MockFactory) -> None:
     buttons = GpioButtons(ButtonsConfig(bounce_time=0), factory)
     factory.pin(17).drive_low()
     factory.pin(17).drive_low()
-    assert buttons.drain() == [MainButton()]
+    assert buttons.drain() == [Press.MAIN]
     buttons.close()
 
 
@@ -61,16 +60,16 @@ def test_a_pin_in_use_leaves_the_booth_on_keyboard(
 
 
 @pytest.mark.parametrize(
-    ("key", "event"),
+    ("key", "press"),
     [
-        (pygame.K_SPACE, MainButton()),
-        (pygame.K_RETURN, MainButton()),
-        (pygame.K_KP_ENTER, MainButton()),
-        (pygame.K_r, SecondButton()),
-        (pygame.K_BACKSPACE, SecondButton()),
+        (pygame.K_SPACE, Press.MAIN),
+        (pygame.K_RETURN, Press.MAIN),
+        (pygame.K_KP_ENTER, Press.MAIN),
+        (pygame.K_r, Press.SECOND),
+        (pygame.K_BACKSPACE, Press.SECOND),
         (pygame.K_a, None),
         (pygame.K_ESCAPE, None),
     ],
 )
-def test_keyboard_mapping(key: int, event: object) -> None:
-    assert key_event(key) == event
+def test_keyboard_mapping(key: int, press: Press | None) -> None:
+    assert key_press(key) == press

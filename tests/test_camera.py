@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.camera import CameraError, ImageCamera, Subject, preview_size_for, rgb_from_xrgb
+from kiosk.camera.frames import CameraError, preview_size_for, rgb_from_xrgb
+from kiosk.camera.image_camera import ImageCamera
+from kiosk.camera.pictured_person import PicturedPerson
 
 SENSOR = (4608, 2592)
 
@@ -47,10 +49,10 @@ def test_image_of_sensor_aspect_is_the_whole_sensor_frame(tmp_path: Path) -> Non
 
 
 def test_moving_the_subject_moves_the_person_in_the_frame(portrait_file: Path) -> None:
-    camera = ImageCamera(portrait_file, SENSOR, subject=Subject())
+    camera = ImageCamera(portrait_file, SENSOR, person=PicturedPerson())
     camera.start((1152, 648), (320, 240))
     centre = darkest_column(rgb_from_xrgb(camera.preview_frame()))
-    camera.subject.move(0.1, 0.0)
+    camera.person.move(0.1, 0.0)
     moved = darkest_column(rgb_from_xrgb(camera.preview_frame()))
     assert moved - centre == pytest.approx(115, abs=10)  # 10 % of 1152 px
 
@@ -58,7 +60,7 @@ def test_moving_the_subject_moves_the_person_in_the_frame(portrait_file: Path) -
 def test_scaling_the_subject_changes_their_size(portrait_file: Path, astronaut) -> None:
     camera = ImageCamera(portrait_file, SENSOR)
     camera.start((1152, 648), (320, 240))
-    camera.subject.scale(0.5)
+    camera.person.scale(0.5)
     frame = rgb_from_xrgb(camera.preview_frame())
     grey = frame.astype(int).sum(axis=2)
     person = np.argwhere(np.abs(grey - grey[0, 0]) > 30)

@@ -88,7 +88,7 @@ BAD_CONFIGS = {
     "section is not a table": ("event = 'x'\n", "event", "must be a table"),
     "empty event name": ("[event]\nname = ''\n", "event.name", "must not be empty"),
     "short wifi password": (
-        "[share.wifi]\nssid = 'Booth'\npassword = 'abc'\n",
+        "[share.wifi]\nssid = 'BoothMachine'\npassword = 'abc'\n",
         "share.wifi",
         "8 to 63 characters",
     ),

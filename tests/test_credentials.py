@@ -13,7 +13,7 @@ from helpers import full_visit
 from PIL import ExifTags, Image
 
 from kiosk.cli import main
-from kiosk.credentials import (
+from kiosk.photos.credentials import (
     CA_CERT,
     CA_KEY,
     DIGITAL_CAPTURE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pygame
 
 from kiosk.config import DisplayConfig
-from kiosk.display import open_display
+from kiosk.hardware.display import open_display
 
 
 def test_kiosk_window_hides_the_cursor_and_keeps_the_screen_awake() -> None:

@@ -19,10 +19,11 @@ from helpers import (
 )
 from PIL import ExifTags, Image
 
-from kiosk.camera import rgb_from_xrgb
+from kiosk.booth.events import MainButton, SecondButton
+from kiosk.booth.machine import Phase
+from kiosk.camera.frames import rgb_from_xrgb
 from kiosk.config import WifiConfig
-from kiosk.machine import MainButton, Phase, SecondButton
-from kiosk.photoindex import PhotoIndex
+from kiosk.photos.index import PhotoIndex
 
 
 def test_a_whole_visit_makes_a_photo_that_the_share_qr_finds(make_app, config) -> None:
@@ -43,7 +44,7 @@ def test_a_whole_visit_makes_a_photo_that_the_share_qr_finds(make_app, config) -
     assert saved.parent.parent.parent == config.storage.dir
     with Image.open(saved) as image:
         assert image.format == "JPEG"
-        assert image.size == (app.crop.width, app.crop.height) == (2074, 2592)
+        assert image.size == (app.guidance.crop.width, app.guidance.crop.height) == (2074, 2592)
         exif = image.getexif()
         details = exif.get_ifd(ExifTags.IFD.Exif)
     assert exif[ExifTags.Base.ImageDescription] == "Sommerfest 2026"
@@ -78,17 +79,17 @@ def test_a_whole_visit_makes_a_photo_that_the_share_qr_finds(make_app, config) -
 
 def test_the_framing_screen_shows_the_photo_crop_mirrored(make_app) -> None:
     app = make_app()
-    app.camera.subject.move(-0.08, 0.0)  # the person stands off-centre: asymmetry to look for
+    app.camera.person.move(-0.08, 0.0)  # the person stands off-centre: asymmetry to look for
     app.start(0.0)
     press(app, MainButton(), 0.1)
     screen = pygame.surfarray.array3d(app.surface).transpose(1, 0, 2).astype(float)
-    area = app.screens.preview_rect((app.crop.width, app.crop.height))
+    area = app.screens.preview.rect_for((app.guidance.crop.width, app.guidance.crop.height))
     shown = screen[area.top : area.bottom, area.left : area.right]
 
     frame = rgb_from_xrgb(app.camera.preview_frame())
     sx = frame.shape[1] / app.camera.sensor_size[0]
     sy = frame.shape[0] / app.camera.sensor_size[1]
-    left, top, width, height = app.crop.scaled(sx, sy)
+    left, top, width, height = app.guidance.crop.scaled(sx, sy)
     seen = frame[top : top + height, left : left + width].astype(float)
     assert seen.shape == shown.shape, "the preview maps one to one onto the screen"
     # Compare above the cue banner, where only the thin guide oval is drawn over the image.
@@ -164,7 +165,7 @@ def test_english_screens_render_too(make_app, config) -> None:
         config.model_copy(update={"event": config.event.model_copy(update={"language": "en"})})
     )
     full_visit(app)
-    assert app.screens.texts.language == "en"
+    assert app.screens.kit.texts.language == "en"
     for name in ALL_SCREENS:
         assert_not_blank(screenshots(app)[name])
 
@@ -232,7 +233,7 @@ def test_a_full_disk_stops_the_booth_before_a_capture_and_it_recovers(make_app, 
     assert "storage.min_free_mb" in (app.machine.fault or "")
     assert_not_blank(screenshots(app)["out_of_order"])
     # Staff make room (here: lower the floor) and the booth notices at its next check.
-    app.config = config
+    app.health.config = config
     advance(app, 0.0, config.timing.camera_retry + 0.5)
     assert app.machine.phase is Phase.ATTRACT
 
@@ -244,7 +245,7 @@ def test_disk_filling_up_during_a_visit_fails_the_capture_not_the_photo_file(
     app.start(0.0)
     now = press(app, MainButton(), 0.1)
     now = press(app, MainButton(), now + 0.1)
-    app.config = config.model_copy(
+    app.health.config = config.model_copy(
         update={"storage": config.storage.model_copy(update={"min_free_mb": 1_000_000})}
     )
     advance(app, now, config.timing.countdown + 0.3)
@@ -255,16 +256,16 @@ def test_disk_filling_up_during_a_visit_fails_the_capture_not_the_photo_file(
 
 
 def test_cues_carry_a_pictogram_over_the_preview(make_app) -> None:
-    from kiosk.machine import Guidance
+    from kiosk.booth.events import FramingAdvice
 
     app = make_app()
     app.start(0.0)
     press(app, MainButton(), 0.1)
-    area = app.screens.preview_rect((app.crop.width, app.crop.height))
+    area = app.screens.preview.rect_for((app.guidance.crop.width, app.guidance.crop.height))
     accent = np.array((0xF2, 0xAA, 0x4C))
 
     def accent_pixels(cue: str | None) -> int:
-        app.post(Guidance(person_present=True, cue=cue))
+        app.post(FramingAdvice(person_present=True, cue=cue))
         app.step(5.0)
         pixels = pygame.surfarray.array3d(app.surface).transpose(1, 0, 2)[
             area.top : area.bottom - area.height // 8, area.left : area.right

@@ -13,9 +13,10 @@ from fake_picamera2 import fake_api
 from helpers import advance, press
 from PIL import Image
 
-from kiosk.machine import MainButton, Phase
-from kiosk.picam import PicameraCamera
-from kiosk.sdnotify import Notifier
+from kiosk.booth.events import MainButton
+from kiosk.booth.machine import Phase
+from kiosk.camera.picam import PicameraCamera
+from kiosk.hardware.sdnotify import Notifier
 
 
 def to_capture(app, now: float = 0.0) -> float:
@@ -44,7 +45,7 @@ def test_sigterm_during_a_save_leaves_a_complete_photo(make_app, config, monkeyp
     [photo] = config.storage.photos_dir.rglob("*.jpg")
     with Image.open(photo) as image:
         image.load()
-        assert image.size == (app.crop.width, app.crop.height)
+        assert image.size == (app.guidance.crop.width, app.guidance.crop.height)
     assert not list(config.storage.photos_dir.rglob(".*.tmp"))
 
 
@@ -60,7 +61,7 @@ def test_an_unexpected_error_ends_the_visit_and_keeps_the_photo(make_app, config
     def broken_draw(*args: object) -> None:
         raise RuntimeError("a bug in the review screen")
 
-    app.screens.draw = broken_draw
+    app.screens[Phase.REVIEW].draw = broken_draw
     app.step(now + 0.1)
     assert app.machine.phase is Phase.ATTRACT
     [line] = config.storage.visits_path.read_text().splitlines()
@@ -75,7 +76,8 @@ def test_errors_that_keep_coming_end_the_process(make_app) -> None:
     def broken_draw(*args: object) -> None:
         raise RuntimeError("broken for good")
 
-    app.screens.draw = broken_draw
+    for screen in app.screens.values():
+        screen.draw = broken_draw
     for moment in range(4):
         app.step(1.0 + moment)
     with pytest.raises(RuntimeError, match="broken for good"):

@@ -1,6 +1,6 @@
 """The booth with guided framing: the real analyser process watches the image camera's person.
 
-Booth time is the injected clock; after each frame the test waits (bounded) for the analyser
+BoothMachine time is the injected clock; after each frame the test waits (bounded) for the analyser
 process to finish that frame, so every frame is analysed and the run is repeatable."""
 
 from __future__ import annotations
@@ -10,23 +10,23 @@ import json
 import pytest
 from PIL import Image
 
-from kiosk.analyser import AnalyserProcess
-from kiosk.guidance import PRESETS
-from kiosk.guide import Guide
-from kiosk.machine import MainButton, Phase
+from kiosk.booth.events import MainButton
+from kiosk.booth.machine import Phase
+from kiosk.vision.analyser import AnalyserProcess
+from kiosk.vision.session import FramingSession
+from kiosk.vision.thresholds import PRESETS
 
 
 @pytest.fixture
 def guided(make_app, config, models_dir):
     def build(**kwargs):
-        app = make_app(**kwargs)
-        app.guide = Guide(
+        session = FramingSession(
             AnalyserProcess(models_dir),
             PRESETS["business"],
-            app.camera.sensor_size,
+            config.camera.sensor_size,
             config.photo.aspect_ratio,
         )
-        return app
+        return make_app(session=session, **kwargs)
 
     return build
 
@@ -37,7 +37,7 @@ def run(app, start: float, seconds: float, until=None) -> float:
     for _ in range(round(seconds * 10)):
         now += 0.1
         app.step(now)
-        analyser = app.guide.analyser
+        analyser = app.guidance.session.analyser
         waiting = analyser.busy or not analyser.working
         if app.machine.phase is Phase.FRAMING and analyser.running and waiting:
             assert analyser.wait(60), "the analyser did not answer"
@@ -53,9 +53,9 @@ def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -
     now = run(app, 0.0, 10.0, until=lambda a: a.machine.phase is not Phase.FRAMING)
     assert app.machine.phase is Phase.COUNTDOWN, "the countdown started by itself"
     assert now < 5.0
-    guidance = app.machine.guidance
+    guidance = app.machine.advice
     assert guidance is not None and guidance.cue is None and guidance.ready
-    crop = app.crop
+    crop = app.guidance.crop
     assert crop.height >= 1600 and crop.width / crop.height == pytest.approx(0.8, abs=0.002)
     now = run(app, now, config.timing.countdown + 0.5)
     assert app.machine.phase is Phase.REVIEW
@@ -77,20 +77,20 @@ def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -
 def test_a_person_off_to_the_side_is_asked_to_move(guided) -> None:
     app = guided()
     # Close to the camera and on the camera image's left: too far to their right for any crop.
-    app.camera.subject.scale(1.5)
-    app.camera.subject.move(-0.28, 0.35)
+    app.camera.person.scale(1.5)
+    app.camera.person.move(-0.28, 0.35)
     app.start(0.0)
     app.post(MainButton())
     run(app, 0.0, 3.0)
     assert app.machine.phase is Phase.FRAMING
-    assert app.machine.guidance.cue == "cue_move_left"
+    assert app.machine.advice.cue == "cue_move_left"
 
 
 def test_a_cooperative_person_is_guided_to_an_automatic_photo(guided, config) -> None:
-    from kiosk.subject import guided_subject
+    from kiosk.camera.pictured_person import guided_person
 
     app = guided()
-    app.follower = guided_subject(app.camera.subject)
+    app.follower = guided_person(app.camera.person)
     app.start(0.0)
     app.post(MainButton())
     now = run(app, 0.0, 60.0, until=lambda a: a.machine.phase is not Phase.FRAMING)
@@ -109,13 +109,13 @@ def test_an_uncooperative_person_reaches_the_timeout_and_the_button_still_works(
         update={"timing": config.timing.model_copy(update={"framing_timeout": 5.0})}
     )
     app = guided(config=quick)
-    app.camera.subject.zoom = 0.8  # too far, and stays there
+    app.camera.person.zoom = 0.8  # too far, and stays there
     app.start(0.0)
     app.post(MainButton())
     now = run(app, 0.0, 6.0)
     assert app.machine.phase is Phase.FRAMING
     assert app.machine.framing_timed_out(now)
-    assert app.machine.guidance.cue == "cue_come_closer"
+    assert app.machine.advice.cue == "cue_come_closer"
     app.post(MainButton())
     app.step(now + 0.1)
     assert app.machine.phase is Phase.COUNTDOWN

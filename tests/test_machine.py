@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.config import TimingConfig
-from kiosk.machine import (
+from kiosk.booth.events import (
     CAMERA,
     DISK,
-    Booth,
     CaptureBurst,
     CaptureFailed,
     CaptureFinished,
     CheckHealth,
     DiscardPhoto,
     Fault,
-    Guidance,
+    FramingAdvice,
     MainButton,
-    Phase,
     RecordVisit,
     Recovered,
     ReportFault,
-    SavedPhoto,
     SecondButton,
     Tick,
 )
+from kiosk.booth.machine import BoothMachine, Phase
+from kiosk.config import TimingConfig
+from kiosk.photos.store import SavedPhoto
 
 TIMING = TimingConfig(
     countdown=3,
@@ -42,9 +41,9 @@ def photo(name: str = "a") -> SavedPhoto:
     return SavedPhoto(path=f"/p/{name}.jpg", token=f"tok-{name}", url="u", width=4, height=5)
 
 
-def booth_in(phase: Phase, now: float = 100.0) -> Booth:
+def booth_in(phase: Phase, now: float = 100.0) -> BoothMachine:
     """A booth walked by real events into ``phase``, which it entered at ``now``."""
-    booth = Booth(TIMING, burst_count=5)
+    booth = BoothMachine(TIMING, burst_count=5)
     start = now if phase in (Phase.FRAMING, Phase.COUNTDOWN) else now - TIMING.countdown
     booth.handle(MainButton(), start)
     if phase is Phase.FRAMING:
@@ -68,19 +67,19 @@ def records(commands: list) -> list[dict]:
 
 
 def test_booth_starts_attracting() -> None:
-    assert Booth(TIMING, 5).phase is Phase.ATTRACT
+    assert BoothMachine(TIMING, 5).phase is Phase.ATTRACT
 
 
 @pytest.mark.parametrize("button", [MainButton(), SecondButton()])
 def test_any_button_starts_a_visit(button) -> None:
-    booth = Booth(TIMING, 5)
+    booth = BoothMachine(TIMING, 5)
     assert booth.handle(button, 10.0) == []
     assert booth.phase is Phase.FRAMING
     assert booth.visit is not None and booth.visit.started_at == 10.0
 
 
 def test_attract_ignores_ticks_forever() -> None:
-    booth = Booth(TIMING, 5)
+    booth = BoothMachine(TIMING, 5)
     assert booth.handle(Tick(), 1e6) == []
     assert booth.phase is Phase.ATTRACT
 
@@ -104,9 +103,9 @@ def test_second_button_in_framing_cancels_the_visit() -> None:
 
 def test_framing_timeout_offers_the_button_but_stays() -> None:
     booth = booth_in(Phase.FRAMING)
-    booth.handle(Guidance(person_present=True, cue="framing_hint"), 140.0)
+    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 140.0)
     assert not booth.framing_timed_out(144.9)
-    booth.handle(Guidance(person_present=True, cue="framing_hint"), 145.0)
+    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 145.0)
     booth.handle(Tick(), 145.0)
     assert booth.framing_timed_out(145.0)
     assert booth.phase is Phase.FRAMING
@@ -124,26 +123,26 @@ def test_idle_framing_returns_to_attract() -> None:
 
 def test_a_present_person_keeps_framing_alive() -> None:
     booth = booth_in(Phase.FRAMING)
-    booth.handle(Guidance(person_present=True, cue="framing_hint"), 180.0)
+    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 180.0)
     booth.handle(Tick(), 260.0)
     assert booth.phase is Phase.FRAMING
-    booth.handle(Guidance(person_present=False), 265.0)
+    booth.handle(FramingAdvice(person_present=False), 265.0)
     booth.handle(Tick(), 270.1)
     assert booth.phase is Phase.ATTRACT
 
 
 def test_ready_guidance_starts_countdown_by_itself() -> None:
     booth = booth_in(Phase.FRAMING)
-    booth.handle(Guidance(person_present=True, progress=0.5), 101.0)
+    booth.handle(FramingAdvice(person_present=True, progress=0.5), 101.0)
     assert booth.phase is Phase.FRAMING
-    booth.handle(Guidance(person_present=True, progress=1.0, ready=True), 102.0)
+    booth.handle(FramingAdvice(person_present=True, progress=1.0, ready=True), 102.0)
     assert booth.phase is Phase.COUNTDOWN
 
 
 def test_ready_guidance_waits_for_the_button_without_auto_capture() -> None:
-    booth = Booth(TIMING, 5, auto_capture=False)
+    booth = BoothMachine(TIMING, 5, auto_capture=False)
     booth.handle(MainButton(), 0.0)
-    booth.handle(Guidance(person_present=True, progress=1.0, ready=True), 1.0)
+    booth.handle(FramingAdvice(person_present=True, progress=1.0, ready=True), 1.0)
     assert booth.phase is Phase.FRAMING
 
 
@@ -256,7 +255,7 @@ def test_share_timeout_ends_the_visit() -> None:
 
 
 def test_visit_record_lists_phases_with_durations() -> None:
-    booth = Booth(TIMING, 5)
+    booth = BoothMachine(TIMING, 5)
     booth.handle(MainButton(), 0.0)
     booth.handle(MainButton(), 12.0)
     booth.handle(Tick(), 15.0)
@@ -276,7 +275,7 @@ def test_visit_record_lists_phases_with_durations() -> None:
 
 @pytest.mark.parametrize("phase", [Phase.ATTRACT, Phase.FRAMING, Phase.COUNTDOWN, Phase.CAPTURE])
 def test_camera_fault_puts_the_booth_out_of_order(phase: Phase) -> None:
-    booth = booth_in(phase) if phase is not Phase.ATTRACT else Booth(TIMING, 5)
+    booth = booth_in(phase) if phase is not Phase.ATTRACT else BoothMachine(TIMING, 5)
     booth.handle(Fault(CAMERA, "camera unplugged"), 101.0)
     assert booth.phase is Phase.OUT_OF_ORDER
     assert booth.visit is None
@@ -295,7 +294,7 @@ def test_camera_fault_lets_a_person_with_a_photo_finish(phase: Phase) -> None:
 
 
 def test_out_of_order_retries_the_camera_on_schedule_and_recovers() -> None:
-    booth = Booth(TIMING, 5)
+    booth = BoothMachine(TIMING, 5)
     booth.handle(Fault(CAMERA, "no camera"), 0.0)
     assert booth.handle(Tick(), 9.9) == []
     assert booth.handle(Tick(), 10.0) == [CheckHealth((CAMERA,))]
@@ -309,14 +308,14 @@ def test_out_of_order_retries_the_camera_on_schedule_and_recovers() -> None:
 
 
 def test_repeated_faults_while_out_of_order_only_report() -> None:
-    booth = Booth(TIMING, 5)
+    booth = BoothMachine(TIMING, 5)
     booth.handle(Fault(CAMERA, "no camera"), 0.0)
     assert booth.handle(Fault(CAMERA, "still none"), 5.0) == [ReportFault("still none")]
     assert booth.phase is Phase.OUT_OF_ORDER
 
 
 def test_every_faulty_part_must_recover_before_the_booth_works_again() -> None:
-    booth = Booth(TIMING, 5)
+    booth = BoothMachine(TIMING, 5)
     booth.handle(Fault(DISK, "12 MB free, 500 MB needed"), 0.0)
     booth.handle(Fault(CAMERA, "no camera"), 1.0)
     assert booth.handle(Tick(), 11.0) == [CheckHealth((DISK, CAMERA))]
@@ -335,7 +334,7 @@ def test_a_failed_save_is_a_disk_fault() -> None:
 
 
 def test_wifi_step_comes_before_the_link_and_gets_its_own_time() -> None:
-    booth = Booth(TIMING, 5, wifi_first=True)
+    booth = BoothMachine(TIMING, 5, wifi_first=True)
     booth.handle(MainButton(), 0.0)
     booth.handle(MainButton(), 1.0)
     booth.handle(Tick(), 4.0)
@@ -354,7 +353,7 @@ def test_wifi_step_comes_before_the_link_and_gets_its_own_time() -> None:
 
 
 def test_wifi_step_times_out_into_the_link() -> None:
-    booth = Booth(TIMING, 5, wifi_first=True)
+    booth = BoothMachine(TIMING, 5, wifi_first=True)
     booth.handle(MainButton(), 0.0)
     booth.handle(MainButton(), 0.0)
     booth.handle(Tick(), 3.0)
@@ -366,12 +365,12 @@ def test_wifi_step_times_out_into_the_link() -> None:
 
 
 def test_visit_record_has_the_guidance_figures() -> None:
-    booth = Booth(TIMING, 5)
+    booth = BoothMachine(TIMING, 5)
     booth.handle(MainButton(), 0.0)
-    booth.handle(Guidance(person_present=True, cue="cue_come_closer"), 1.0)
-    booth.handle(Guidance(person_present=True, cue="cue_hold_still"), 3.5)
-    booth.handle(Guidance(person_present=True, cue=None, progress=0.2), 4.0)
-    booth.handle(Guidance(person_present=True, cue=None, progress=1.0, ready=True), 5.0)
+    booth.handle(FramingAdvice(person_present=True, cue="cue_come_closer"), 1.0)
+    booth.handle(FramingAdvice(person_present=True, cue="cue_hold_still"), 3.5)
+    booth.handle(FramingAdvice(person_present=True, cue=None, progress=0.2), 4.0)
+    booth.handle(FramingAdvice(person_present=True, cue=None, progress=1.0, ready=True), 5.0)
     booth.handle(Tick(), 8.0)
     booth.handle(CaptureFinished(photo()), 9.0)
     booth.handle(MainButton(), 10.0)

@@ -12,17 +12,17 @@ import numpy as np
 import pytest
 from PIL import ExifTags, Image
 
-from kiosk.camera import Still
-from kiosk.framing import Crop, centred_crop
-from kiosk.photoindex import PhotoIndex
-from kiosk.photos import (
+from kiosk.camera.crop import Crop, centred_crop
+from kiosk.camera.frames import Still
+from kiosk.files import write_atomically
+from kiosk.photos.index import PhotoIndex
+from kiosk.photos.store import (
     Authorship,
     PhotoStore,
     crop_pixels,
     encode_jpeg,
     exif_ascii,
     new_token,
-    write_atomically,
 )
 
 MOMENT = dt.datetime(2026, 11, 29, 14, 5, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))

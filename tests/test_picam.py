@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from fake_picamera2 import fake_api
 
-from kiosk.camera import CameraError
+from kiosk.camera.frames import CameraError
+from kiosk.camera.picam import PicameraCamera, open_camera
 from kiosk.config import CameraConfig
-from kiosk.picam import PicameraCamera, open_camera
 
 PREVIEW = (1280, 720)
 ANALYSIS = (320, 240)
@@ -166,7 +166,7 @@ def test_picamera2_backend_without_picamera2_says_how_to_install_it() -> None:
 
 
 def test_auto_backend_falls_back_to_the_picture(portrait_file) -> None:
-    from kiosk.camera import ImageCamera
+    from kiosk.camera.image_camera import ImageCamera
 
     camera = open_camera(CameraConfig(backend="auto", image=portrait_file))
     assert isinstance(camera, ImageCamera)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.sdnotify import Notifier
+from kiosk.hardware.sdnotify import Notifier
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from PIL import Image
 
 from kiosk.cli import main
 from kiosk.config import Config
-from kiosk.photoindex import PhotoIndex
-from kiosk.retention import purge
-from kiosk.server import (
+from kiosk.photos.index import PhotoIndex
+from kiosk.photos.retention import purge
+from kiosk.share.server import (
     MAX_HEADER_LINE,
     MAX_HEADERS,
     SECURITY_HEADERS,
@@ -399,7 +399,7 @@ def test_share_page_on_a_phone_shows_the_photo_and_the_download_button(
 def test_share_page_shows_the_content_credentials_of_a_signed_photo(
     make_app, config, server
 ) -> None:
-    from kiosk.credentials import init_keys, load_signer
+    from kiosk.photos.credentials import init_keys, load_signer
 
     init_keys(config.storage.keys_dir, "booth-7")
     server.now = FIXED_TIME.timestamp() + 60

@@ -6,8 +6,8 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 from helpers import full_visit, press
 
+from kiosk.booth.events import MainButton
 from kiosk.cli import main
-from kiosk.machine import MainButton
 from kiosk.status import collect
 
 
@@ -24,7 +24,7 @@ def test_status_counts_todays_visits_and_downloads(make_app, config, monkeypatch
     assert checks["disk"].ok
     assert not checks["credentials"].ok
     assert "no signing key" in checks["credentials"].text
-    from kiosk.credentials import init_keys
+    from kiosk.photos.credentials import init_keys
 
     init_keys(config.storage.keys_dir, "booth-7")
     checks = {check.name: check for check in collect(config, today=_visit_day(config))}

@@ -1,0 +1,99 @@
+"""From the shutter to a saved photo: take the burst, choose the best real frame, save it (the
+store signs it beside the booth), and prepare what review and share show of it."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pygame
+
+from kiosk.booth.events import DISK, CaptureFailed, CaptureFinished, Event, Fault
+from kiosk.booth.guidance import GuidanceAdapter
+from kiosk.camera.frames import Camera, CameraError, Still
+from kiosk.photos.store import PhotoStore, SavedPhoto, crop_pixels, new_token
+from kiosk.share.links import qr_modules
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ShownPhoto:
+    """What the screens show of a saved photo: its review picture and its link's QR modules."""
+
+    token: str
+    picture: pygame.Surface
+    link_code: np.ndarray
+
+
+class CapturePipeline:
+    def __init__(
+        self,
+        camera: Camera,
+        store: PhotoStore,
+        guidance: GuidanceAdapter,
+        check_disk: Callable[[], Event],
+        review_picture: Callable[[np.ndarray], pygame.Surface],
+        worker: ThreadPoolExecutor,
+    ):
+        self.camera = camera
+        self.store = store
+        self.guidance = guidance
+        self.check_disk = check_disk
+        self.review_picture = review_picture
+        self.worker = worker
+        self.shown: ShownPhoto | None = None
+
+    def shown_for(self, photo: SavedPhoto | None) -> ShownPhoto | None:
+        """The prepared pictures of ``photo``, if they are this photo's."""
+        if photo is None or self.shown is None or self.shown.token != photo.token:
+            return None
+        return self.shown
+
+    def capture(self, count: int) -> Event:
+        disk = self.check_disk()
+        if isinstance(disk, Fault):
+            return CaptureFailed(disk.reason, source=DISK)
+        try:
+            stills = self.camera.capture_burst(count)
+        except CameraError as error:
+            return CaptureFailed(str(error))
+        return self.keep_photo(stills)
+
+    def keep_photo(self, stills: list[Still]) -> Event:
+        """Choose the photo from a burst, save it, and prepare it for the review screen."""
+        if not stills:
+            return CaptureFailed("the camera returned no frames")
+        crop = self.guidance.crop
+        choice = self.guidance.choose(stills)
+        chosen = stills[choice.index] if choice else stills[0]
+        details: dict = {"burst": len(stills), "chosen": choice.index if choice else 0}
+        if choice is not None:
+            details["scores"] = [score.as_record() for score in choice.scores]
+        token = new_token()
+        # The share QR code and the review picture are made on the other cores while the JPEG
+        # encoder runs.
+        link_code = self.worker.submit(qr_modules, self.store.share_url(token))
+        review_picture = self.worker.submit(self.review_picture, crop_pixels(chosen.pixels, crop))
+        try:
+            photo = self.store.save(chosen, crop, token, details)
+        except OSError as error:
+            log.exception("cannot save the photo")
+            return CaptureFailed(f"cannot save the photo: {error}", source=DISK)
+        except ValueError as error:  # a frame of another size than the sensor's
+            return CaptureFailed(str(error))
+        self.shown = ShownPhoto(token, review_picture.result(), link_code.result())
+        if choice is not None and choice.retake_suggested:
+            photo = dataclasses.replace(photo, retake_suggested=True)
+        log.info("photo saved: %s", photo.path)
+        return CaptureFinished(photo)
+
+    def discard(self, photo: SavedPhoto) -> None:
+        self.store.discard(photo)
+        if self.shown is not None and self.shown.token == photo.token:
+            self.shown = None
+        log.info("photo discarded for a retake: %s", photo.path)

@@ -1,0 +1,112 @@
+"""What goes into the booth's state machine (events) and what comes out of it (commands).
+
+Events are button presses, the clock's tick, framing advice and the results of commands; commands
+are what the edge must carry out. All are plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.photos.store import SavedPhoto
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MainButton:
+    pass
+
+
+@dataclass(frozen=True)
+class SecondButton:
+    pass
+
+
+@dataclass(frozen=True)
+class Tick:
+    pass
+
+
+@dataclass(frozen=True)
+class FramingAdvice:
+    """What framing analysis concluded about the current preview frame."""
+
+    person_present: bool
+    cue: str | None = None
+    progress: float = 0.0
+    ready: bool = False
+
+
+@dataclass(frozen=True)
+class CaptureFinished:
+    photo: SavedPhoto
+
+
+@dataclass(frozen=True)
+class CaptureFailed:
+    reason: str
+    source: str = "camera"
+
+
+CAMERA = "camera"
+DISK = "disk"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Part of the booth (``CAMERA``, ``DISK``) cannot work; the booth is out of order."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recovered:
+    source: str
+
+
+Event = (
+    MainButton
+    | SecondButton
+    | Tick
+    | FramingAdvice
+    | CaptureFinished
+    | CaptureFailed
+    | Fault
+    | Recovered
+)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaptureBurst:
+    count: int
+
+
+@dataclass(frozen=True)
+class DiscardPhoto:
+    photo: SavedPhoto
+
+
+@dataclass(frozen=True)
+class RecordVisit:
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CheckHealth:
+    """Try the faulty parts again: restart the camera, look at the free disk space."""
+
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportFault:
+    reason: str
+
+
+Command = CaptureBurst | DiscardPhoto | RecordVisit | CheckHealth | ReportFault

@@ -1,0 +1,259 @@
+"""The booth loop: hardware at the edge around the pure state machine.
+
+Each ``step(now)`` feeds button presses, framing advice and a tick to the machine, draws the
+current screen, then carries out the machine's commands (take a burst, save, log). Drawing comes
+before the commands so that a screen is on the display before a slow command (the burst) runs; a
+command's result comes back as an event in the next step. Time is an argument, so tests drive the
+loop with their own clock and nothing sleeps.
+
+The loop only wires parts: the guidance adapter owns the crop, the capture pipeline the burst and
+the saved photo, the health monitor the camera and disk checks, housekeeping the retention, the
+screen table what is drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pygame
+
+from kiosk.booth.capture import CapturePipeline
+from kiosk.booth.events import (
+    CAMERA,
+    CaptureBurst,
+    CheckHealth,
+    Command,
+    DiscardPhoto,
+    Event,
+    Fault,
+    RecordVisit,
+    ReportFault,
+    Tick,
+)
+from kiosk.booth.guidance import GuidanceAdapter
+from kiosk.booth.health import HealthMonitor
+from kiosk.booth.heartbeat import Heartbeat
+from kiosk.booth.housekeeping import Housekeeping
+from kiosk.booth.keyboard import BUTTON_EVENTS, move_person
+from kiosk.booth.lighting import light_state
+from kiosk.booth.machine import BoothMachine, Phase
+from kiosk.booth.screens import Media, screens_for
+from kiosk.booth.visit_log import VisitLog
+from kiosk.camera.frames import Camera, CameraError
+from kiosk.camera.pictured_person import CooperativePerson
+from kiosk.config import Config
+from kiosk.hardware.buttons import GpioButtons, key_press
+from kiosk.hardware.lights import Lights
+from kiosk.hardware.sdnotify import Notifier
+from kiosk.photos.store import PhotoStore
+from kiosk.vision.session import FramingSession
+
+log = logging.getLogger(__name__)
+
+# This many unexpected errors within the window end the process (systemd restarts it).
+ERROR_LIMIT = 5
+ERROR_WINDOW = 60.0
+
+
+class BoothLoop:
+    def __init__(
+        self,
+        config: Config,
+        camera: Camera,
+        surface: pygame.Surface,
+        store: PhotoStore,
+        visits: VisitLog,
+        buttons: GpioButtons | None = None,
+        screenshots: Path | None = None,
+        wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+        lights: Lights | None = None,
+        notifier: Notifier | None = None,
+        session: FramingSession | None = None,
+        follower: CooperativePerson | None = None,
+    ):
+        self.config = config
+        self.camera = camera
+        self.surface = surface
+        self.store = store
+        self.visits = visits
+        self.buttons = buttons
+        self.lights = lights
+        self.follower = follower
+        self.screenshots = screenshots
+        self.wallclock = wallclock
+        self.heartbeat = Heartbeat(notifier or Notifier({}))
+        self.screens = screens_for(surface, config, camera.sensor_size)
+        wifi = config.share.wifi
+        self.machine = BoothMachine(
+            config.timing,
+            config.photo.burst_count,
+            auto_capture=config.guidance.auto_capture,
+            wifi_first=wifi is not None and not self.screens.share.two_codes,
+        )
+        self.guidance = GuidanceAdapter(camera.sensor_size, config.photo.aspect_ratio, session)
+        self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="capture")
+        self.health = HealthMonitor(
+            config,
+            camera,
+            lambda: self.guidance.crop,
+            lambda size: self.screens.preview.rect_for(size).height,
+        )
+        self.capture = CapturePipeline(
+            camera,
+            store,
+            self.guidance,
+            self.health.check_disk,
+            self.screens.review.picture,
+            self._worker,
+        )
+        self.housekeeping = Housekeeping(config.storage, self._worker)
+        self.running = True
+        self._events: list[Event] = []
+        self._shown_screen: str | None = None
+        self._screenshot_count = 0
+        self._errors: list[float] = []
+
+    # -- inputs --
+
+    def post(self, event: Event) -> None:
+        self._events.append(event)
+
+    def handle_key(self, key: int) -> None:
+        if key == pygame.K_ESCAPE and not self.config.display.kiosk_mode:
+            self.running = False
+            return
+        press = key_press(key)
+        if press is not None:
+            self.post(BUTTON_EVENTS[press])
+            return
+        person = getattr(self.camera, "person", None)
+        if person is not None and not self.config.display.kiosk_mode:
+            move_person(person, key)
+
+    def pump_window_events(self) -> None:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT and not self.config.display.kiosk_mode:
+                self.running = False
+            elif event.type == pygame.KEYDOWN:
+                self.handle_key(event.key)
+
+    # -- the loop --
+
+    def start(self, now: float) -> None:
+        self._events.extend(self.health.start(now))
+        self.step(now)
+
+    def step(self, now: float) -> None:
+        """One frame of the booth. An unexpected error ends the visit (its photo, if taken,
+        stays saved) and goes back to the start; errors that keep coming end the process, so
+        that systemd starts it afresh."""
+        try:
+            self._step(now)
+        except Exception:
+            log.exception(
+                "unexpected error on the %s screen; back to the start", self.machine.screen
+            )
+            self._errors = [t for t in self._errors if now - t < ERROR_WINDOW] + [now]
+            if len(self._errors) >= ERROR_LIMIT:
+                raise
+            for command in self.machine.recover(now):
+                self._carry_out(command)
+
+    def _step(self, now: float) -> None:
+        machine = self.machine
+        events = self._events
+        self._events = []
+        if self.buttons is not None:
+            events.extend(BUTTON_EVENTS[press] for press in self.buttons.drain())
+        if machine.phase is Phase.ATTRACT:
+            events.extend(self.health.check_disk_now_and_then(now))
+        if machine.phase is Phase.FRAMING and CAMERA not in machine.faults:
+            events.extend(self.guidance.look(self.camera, machine.visit, now))
+        commands: list[Command] = []
+        for event in [*events, Tick()]:
+            commands.extend(machine.handle(event, now))
+        if self.follower is not None and machine.phase is Phase.FRAMING:
+            advice = machine.advice
+            self.follower.follow(advice.cue if advice else None, now)
+        if self.lights is not None:
+            self.lights.show(light_state(machine, now, self.config.lights))
+        self._draw(now)
+        self.heartbeat.beat(now, self._status())
+        for command in commands:
+            self._carry_out(command)
+        if machine.phase is Phase.ATTRACT:
+            self.housekeeping.now_and_then(now)
+
+    def _status(self) -> str:
+        fault = self.machine.fault
+        return f"{self.machine.screen}: {fault}" if fault else self.machine.screen
+
+    def stop(self, *_: object) -> None:
+        """End the loop after this frame: a photo being saved is still written completely.
+        Fits signal.signal, for SIGTERM."""
+        self.running = False
+
+    def close(self) -> None:
+        self.heartbeat.stopping()
+        self.guidance.close()
+        self._worker.shutdown()
+        self.camera.close()
+        if self.lights is not None:
+            self.lights.close()
+        if self.buttons is not None:
+            self.buttons.close()
+        self.store.close()
+
+    # -- drawing --
+
+    def _draw(self, now: float) -> None:
+        machine = self.machine
+        screen = machine.screen
+        entered = screen != self._shown_screen
+        if entered:
+            self.heartbeat.status(self._status())
+            self.screens.preview.forget()
+        self.screens[machine.phase].draw(machine, now, self._media())
+        pygame.display.flip()
+        if entered and self.screenshots is not None:
+            self._screenshot_count += 1
+            name = f"{self._screenshot_count:03d}-{screen}.png"
+            self.screenshots.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(self.surface, self.screenshots / name)
+        self._shown_screen = screen
+
+    def _media(self) -> Media:
+        machine = self.machine
+        preview = None
+        if machine.phase in (Phase.FRAMING, Phase.COUNTDOWN) and CAMERA not in machine.faults:
+            try:
+                preview = self.camera.preview_frame()
+            except CameraError as error:
+                self.post(Fault(CAMERA, str(error)))
+        shown = self.capture.shown_for(machine.photo)
+        return Media(
+            preview=preview,
+            crop=self.guidance.crop,
+            photo=shown.picture if shown else None,
+            link_code=shown.link_code if shown else None,
+        )
+
+    # -- commands --
+
+    def _carry_out(self, command: Command) -> None:
+        match command:
+            case CaptureBurst(count=count):
+                self.post(self.capture.capture(count))
+            case DiscardPhoto(photo=photo):
+                self.capture.discard(photo)
+            case RecordVisit(record=record):
+                self.visits.append(record, self.wallclock())
+            case CheckHealth(sources=sources):
+                for event in self.health.recheck(sources):
+                    self.post(event)
+            case ReportFault(reason=reason):
+                log.error("out of order: %s", reason)

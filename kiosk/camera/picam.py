@@ -1,0 +1,252 @@
+"""The Raspberry Pi camera through picamera2: a thin adapter to the booth's camera interface.
+
+Streams while framing (one configuration, so no mode switch until the photo):
+- main: the whole sensor field at display size in XRGB8888, the display's own pixel layout;
+- lores: the same field, small, YUV420, whose Y plane is the analysis frame.
+
+The burst: autofocus runs continuously while framing; before the burst one focus cycle runs and
+the lens stays there, exposure and white balance are read from the live stream and held, then the
+camera switches to a full-resolution still configuration with two buffers, takes the frames one
+request at a time, and switches back. Two full-resolution buffers instead of one per burst frame
+keep the contiguous (CMA) memory a Pi 4 has enough of; holding exposure makes the burst's frames
+comparable. A mode switch costs a few hundred milliseconds once, at the end of the countdown.
+
+One camera request per UI frame serves both the preview and the analysis frame. Every
+picamera2/libcamera failure becomes a ``CameraError``, and a frame that does not arrive within
+``FRAME_TIMEOUT`` seconds is one too (the booth then restarts the camera).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kiosk.camera.frames import Camera, CameraError, Size, Still
+from kiosk.camera.image_camera import ImageCamera
+from kiosk.config import CameraConfig
+
+log = logging.getLogger(__name__)
+
+FRAME_TIMEOUT = 2.0
+STILL_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Picamera2Api:
+    """What the adapter uses of picamera2 and libcamera; tests hand in a recording fake."""
+
+    Picamera2: Any
+    Transform: Callable[..., Any]
+    af_continuous: Any
+    af_auto: Any
+
+
+def load_picamera2_api() -> Picamera2Api:
+    try:
+        from libcamera import Transform, controls
+        from picamera2 import Picamera2
+    except ImportError as error:
+        raise CameraError(
+            "picamera2 is not installed: on Raspberry Pi OS run 'sudo apt install "
+            "python3-picamera2', with the venv made with --system-site-packages (install.sh does)"
+        ) from error
+    return Picamera2Api(
+        Picamera2, Transform, controls.AfModeEnum.Continuous, controls.AfModeEnum.Auto
+    )
+
+
+def camera_present(api: Picamera2Api) -> bool:
+    try:
+        return bool(api.Picamera2.global_camera_info())
+    except Exception:  # libcamera failing to enumerate is "no camera" too
+        return False
+
+
+class PicameraCamera:
+    def __init__(
+        self,
+        config: CameraConfig,
+        api: Picamera2Api,
+        wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+    ):
+        self.config = config
+        self.api = api
+        self.wallclock = wallclock
+        self._native_size: Size = config.sensor_size
+        turned = config.rotation in (90, 270)
+        self.sensor_size: Size = self._native_size[::-1] if turned else self._native_size
+        self._camera: Any = None
+        self._preview: Any = None
+        self._still: Any = None
+        self._analysis_size: Size = config.analysis_size
+        self._autofocus = False
+        self._lores: np.ndarray | None = None
+
+    # -- the interface --
+
+    def start(self, preview_size: Size, analysis_size: Size) -> None:
+        self.close()
+        if not camera_present(self.api):
+            raise CameraError("no camera found: is the ribbon cable seated and the camera enabled?")
+        try:
+            camera = self.api.Picamera2(self.config.index)
+            self._camera = camera
+            native = tuple(camera.camera_properties["PixelArraySize"])
+            if native != tuple(self._native_size):
+                raise CameraError(
+                    f"camera.sensor_size is {self._native_size[0]}x{self._native_size[1]} but "
+                    f"this camera's sensor is {native[0]}x{native[1]}: set camera.sensor_size"
+                )
+            transform = self.api.Transform(
+                hflip=int(self.config.hflip ^ (self.config.rotation == 180)),
+                vflip=int(self.config.vflip ^ (self.config.rotation == 180)),
+            )
+            self._analysis_size = analysis_size
+            self._preview = camera.create_preview_configuration(
+                main={"size": self._unturned(preview_size), "format": "XRGB8888"},
+                lores={"size": self._unturned(analysis_size), "format": "YUV420"},
+                buffer_count=4,
+                transform=transform,
+            )
+            # BGR888 arrays hold pixels in R, G, B order: the stills are RGB as the booth wants.
+            self._still = camera.create_still_configuration(
+                main={"size": tuple(self._native_size), "format": "BGR888"},
+                buffer_count=2,
+                transform=transform,
+            )
+            camera.configure(self._preview)
+            self._autofocus = "AfMode" in camera.camera_controls
+            if self._autofocus:
+                camera.set_controls({"AfMode": self.api.af_continuous})
+            camera.start()
+        except CameraError:
+            self.close()
+            raise
+        except Exception as error:
+            self.close()
+            raise CameraError(f"camera failed to start: {error}") from error
+
+    def preview_frame(self) -> np.ndarray:
+        """The next frame's main stream. Its lores stream is kept for ``analysis_frame``: one
+        camera frame serves both, so the UI loop waits for one frame, not two."""
+        main, lores = self._capture(("main", "lores"))
+        self._lores = lores
+        return self._turn(main)
+
+    def analysis_frame(self) -> np.ndarray:
+        """The lores stream of the latest preview frame (the booth loop asks for analysis
+        before drawing: it gets the frame before, without waiting); else the next frame's."""
+        lores, self._lores = self._lores, None
+        if lores is None:
+            (lores,) = self._capture(("lores",))
+        width, height = self._unturned(self._analysis_size)
+        return self._turn(lores[:height, :width])
+
+    def capture_burst(self, count: int) -> list[Still]:
+        camera = self._running()
+        try:
+            if self._autofocus and not camera.autofocus_cycle():
+                log.warning("autofocus did not converge; taking the photo anyway")
+            live = camera.capture_metadata()
+            held = {"AeEnable": False, "AwbEnable": False}
+            for control in ("ExposureTime", "AnalogueGain", "ColourGains"):
+                if control in live:
+                    held[control] = live[control]
+            camera.set_controls(held)
+            camera.switch_mode(self._still)
+            try:
+                stills = []
+                for _ in range(count):
+                    request = camera.wait(camera.capture_request(wait=False), STILL_TIMEOUT)
+                    try:
+                        pixels = self._turn(request.make_array("main"))
+                        metadata = dict(request.get_metadata())
+                    finally:
+                        request.release()
+                    stills.append(Still(pixels, self.wallclock(), metadata))
+            finally:
+                camera.switch_mode(self._preview)
+                resumed = {"AeEnable": True, "AwbEnable": True}
+                if self._autofocus:
+                    resumed["AfMode"] = self.api.af_continuous
+                camera.set_controls(resumed)
+        except TimeoutError as error:
+            raise CameraError("the camera delivered no still within 10 s") from error
+        except CameraError:
+            raise
+        except Exception as error:
+            raise CameraError(f"burst failed: {error}") from error
+        return stills
+
+    def close(self) -> None:
+        camera, self._camera = self._camera, None
+        if camera is None:
+            return
+        for step in (camera.stop, camera.close):
+            try:
+                step()
+            except Exception as error:  # closing a broken camera must not stop the retry
+                log.warning("closing the camera: %s", error)
+
+    # -- helpers --
+
+    def _running(self) -> Any:
+        if self._camera is None:
+            raise CameraError("camera was not started")
+        return self._camera
+
+    def _capture(self, streams: tuple[str, ...]) -> list[np.ndarray]:
+        """Arrays of the given streams, all from the next camera frame."""
+        camera = self._running()
+        try:
+            request = camera.wait(camera.capture_request(wait=False), FRAME_TIMEOUT)
+            try:
+                return [request.make_array(stream) for stream in streams]
+            finally:
+                request.release()
+        except TimeoutError as error:
+            raise CameraError(f"no frame from the camera for {FRAME_TIMEOUT:.0f} s") from error
+        except Exception as error:
+            raise CameraError(f"camera stopped delivering frames: {error}") from error
+
+    def _unturned(self, size: Size) -> Size:
+        """A size on the booth's (turned) image as the sensor sees it."""
+        return (size[1], size[0]) if self.config.rotation in (90, 270) else tuple(size)
+
+    def _turn(self, frame: np.ndarray) -> np.ndarray:
+        """Quarter turns for a camera mounted on its side; libcamera flips but cannot turn."""
+        if self.config.rotation == 90:
+            return np.rot90(frame, k=-1)
+        if self.config.rotation == 270:
+            return np.rot90(frame, k=1)
+        return frame
+
+
+def open_camera(config: CameraConfig) -> Camera:
+    """The camera the config asks for.
+
+    ``auto`` takes the Pi camera whenever picamera2 is installed (a camera missing at boot then
+    shows "out of order" and is looked for again), else the image camera if ``camera.image`` is
+    set.
+    """
+    if config.backend == "image":
+        if config.image is None:
+            raise CameraError("camera.backend = 'image' needs camera.image = PATH")
+        return ImageCamera(config.image, config.sensor_size)
+    try:
+        api = load_picamera2_api()
+    except CameraError as error:
+        if config.backend == "picamera2":
+            raise
+        if config.image is None:
+            raise CameraError(
+                f"camera.backend = 'auto' found no Pi camera ({error}) and camera.image is not set"
+            ) from error
+        log.warning("no Pi camera (%s); using camera.image", error)
+        return ImageCamera(config.image, config.sensor_size)
+    return PicameraCamera(config, api)

@@ -1,0 +1,51 @@
+"""The framing rules' numbers: presets (business, id) and the config's overrides of them."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from kiosk.config import GuidanceConfig
+
+
+@dataclass(frozen=True)
+class FramingThresholds:
+    """The business preset's defaults (docs/framing.md, "Pose" and "How cues behave")."""
+
+    eye_line: float = 0.36
+    eye_line_band: tuple[float, float] = (0.33, 0.40)
+    face_fill: float = 0.23
+    face_fill_band: tuple[float, float] = (0.20, 0.26)
+    min_output_height: int = 1600
+    # On the 512-pixel-wide analysis frame of a 4608-pixel sensor: 144 sensor pixels, about the
+    # smallest face the detector finds, and below the size at which "come closer" speaks.
+    min_eye_distance: float = 16.0
+    max_roll_degrees: float = 8.0
+    max_yaw: float = 0.15
+    max_pitch_change: float = 0.12
+    eyes_open_share: float = 0.75
+    still_movement: float = 0.02
+    still_seconds: float = 0.5
+    hysteresis: float = 0.25
+    min_cue_seconds: float = 1.5
+    ready_seconds: float = 1.0
+    baseline_seconds: float = 1.0
+    absent_reset_seconds: float = 2.0
+
+
+PRESETS = {
+    "business": FramingThresholds(),
+    # ISO/IEC 19794-5 / ICAO: yaw and pitch within about 5 degrees.
+    "id": FramingThresholds(max_yaw=0.08, max_pitch_change=0.07),
+}
+
+
+def thresholds_for(config: GuidanceConfig) -> FramingThresholds:
+    """The preset's thresholds with the config's own values put in."""
+    names = {field.name for field in dataclasses.fields(FramingThresholds)}
+    chosen = {
+        name: value
+        for name, value in config.model_dump().items()
+        if name in names and value is not None
+    }
+    return dataclasses.replace(PRESETS[config.preset], **chosen)

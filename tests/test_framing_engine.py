@@ -1,0 +1,231 @@
+"""Guided framing on real-face frames (the astronaut on an analysis frame of the sensor field)
+and, for timing rules, on measured faces moved in code."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from faces import on_canvas, rotated, scaled
+
+from kiosk.texts import TEXT_KEYS
+from kiosk.vision.cropping import choose_crop
+from kiosk.vision.framing import FramingEngine, Observation
+from kiosk.vision.thresholds import FramingThresholds
+
+SENSOR = (4608, 2592)
+FRAME = (1152, 648)  # the analysis frame: the whole sensor field, a quarter of its size
+ASPECT = 4 / 5
+
+
+def frame_with(astronaut: np.ndarray, factor: float, eyes_at: tuple[int, int]) -> np.ndarray:
+    """The portrait scaled by ``factor`` with its eyes' midpoint at ``eyes_at`` on the frame."""
+    face = scaled(astronaut, factor) if factor != 1 else astronaut
+    eye_x, eye_y = 225.5 * factor, 102 * factor
+    return on_canvas(face, FRAME, (round(eyes_at[0] - eye_x), round(eyes_at[1] - eye_y)))
+
+
+def verdict_after(engine, analyser, frame: np.ndarray, seconds: float = 2.0, start: float = 0.0):
+    """Feed the same frame for ``seconds`` at 10 analyses a second; the last verdict."""
+    faces = analyser.analyse(frame)
+    verdict = None
+    for step in range(round(seconds * 10) + 1):
+        verdict = engine.update(Observation(start + step / 10, faces, FRAME))
+    return verdict
+
+
+def engine() -> FramingEngine:
+    return FramingEngine(FramingThresholds(), SENSOR, ASPECT)
+
+
+def test_a_well_placed_face_gets_no_cue_and_the_eye_line_in_band(face_analyser, astronaut):
+    verdict = verdict_after(engine(), face_analyser, frame_with(astronaut, 1.3, (576, 240)))
+    assert verdict.cue is None
+    assert verdict.all_good and verdict.ready and verdict.progress == 1.0
+    crop = verdict.crop
+    eye_line = (verdict.measures["eye_y"] - crop.top) / crop.height
+    assert 0.33 <= eye_line <= 0.40
+    assert abs(verdict.measures["eye_x"] - (crop.left + crop.width / 2)) <= 2
+    assert crop.height >= 1600 and crop.width / crop.height == pytest.approx(0.8, abs=0.002)
+
+
+def test_off_centre_within_reach_is_fixed_by_the_crop_alone(face_analyser, astronaut):
+    verdict = verdict_after(engine(), face_analyser, frame_with(astronaut, 1.3, (400, 240)))
+    assert verdict.cue is None
+
+
+@pytest.mark.parametrize(
+    ("eyes_x", "cue"),
+    [(90, "cue_move_left"), (1062, "cue_move_right")],
+    ids=["face on the image's left", "face on the image's right"],
+)
+def test_off_centre_beyond_the_crop_asks_in_the_persons_directions(
+    face_analyser, astronaut, eyes_x, cue
+):
+    verdict = verdict_after(engine(), face_analyser, frame_with(astronaut, 1.3, (eyes_x, 240)))
+    assert verdict.cue == cue
+
+
+def test_too_small_asks_to_come_closer_only_below_the_minimum_output(face_analyser, astronaut):
+    far = verdict_after(engine(), face_analyser, frame_with(astronaut, 1.0, (576, 240)))
+    assert far.cue == "cue_come_closer"
+    near_enough = verdict_after(engine(), face_analyser, frame_with(astronaut, 1.2, (576, 240)))
+    assert near_enough.cue is None
+    assert near_enough.crop.height >= 1600
+
+
+def test_too_large_asks_to_step_back(face_analyser, astronaut):
+    verdict = verdict_after(engine(), face_analyser, frame_with(astronaut, 2.6, (576, 230)))
+    assert verdict.cue == "cue_step_back"
+
+
+def test_a_tilted_head_gets_the_roll_cue_in_the_right_direction(face_analyser, astronaut):
+    tilted = rotated(astronaut, 15)  # the image-right eye rises: the head leans to their right
+    verdict = verdict_after(engine(), face_analyser, frame_with(tilted, 1.3, (576, 240)))
+    assert verdict.cue == "cue_tilt_left"
+    other = rotated(astronaut, -15)
+    verdict = verdict_after(engine(), face_analyser, frame_with(other, 1.3, (576, 240)))
+    assert verdict.cue == "cue_tilt_right"
+
+
+def test_two_faces_get_the_one_person_cue(face_analyser, astronaut):
+    pair = np.concatenate(
+        [
+            frame_with(astronaut, 1.0, (288, 240))[:, :576],
+            frame_with(astronaut, 1.0, (288, 240))[:, :576],
+        ],
+        axis=1,
+    )
+    verdict = verdict_after(engine(), face_analyser, pair)
+    assert verdict.cue == "cue_one_person" and not verdict.ready
+
+
+def test_no_face_gets_the_step_in_cue(face_analyser):
+    verdict = verdict_after(engine(), face_analyser, np.full((648, 1152, 3), 118, np.uint8))
+    assert verdict.cue == "cue_step_in" and not verdict.person_present
+
+
+def test_every_cue_has_a_text() -> None:
+    import re
+    from pathlib import Path
+
+    import kiosk.vision.framing as guidance
+
+    source = Path(guidance.__file__).read_text(encoding="utf-8")
+    cues = set(re.findall(r'"(cue_[a-z_]+)"', source))
+    assert len(cues) >= 13 and cues <= TEXT_KEYS, cues - TEXT_KEYS
+
+
+# --- timing rules, on a measured face moved in code ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def good_face(face_analyser, astronaut):
+    [face] = face_analyser.analyse(frame_with(astronaut, 1.3, (576, 240)))
+    return face
+
+
+def moved(face, dx: float = 0.0, openness: float | None = None):
+    shift = lambda point: (point[0] + dx, point[1])  # noqa: E731
+    changes = {
+        "right_eye": shift(face.right_eye),
+        "left_eye": shift(face.left_eye),
+        "nose": shift(face.nose),
+        "mouth": shift(face.mouth),
+        "chin": shift(face.chin),
+    }
+    if openness is not None:
+        changes["right_eye_openness"] = changes["left_eye_openness"] = openness
+    return dataclasses.replace(face, **changes)
+
+
+def test_ready_after_one_second_of_all_good_and_still(good_face) -> None:
+    framing = engine()
+    times = [step / 10 for step in range(25)]
+    verdicts = [framing.update(Observation(t, [good_face], FRAME)) for t in times]
+    first_ready = next(t for t, v in zip(times, verdicts, strict=True) if v.ready)
+    # still for 0.5 s, then held 1.0 s
+    assert first_ready == pytest.approx(1.5)
+    assert verdicts[10].progress == pytest.approx(0.5)
+
+
+def test_moving_shows_hold_still_and_resets_the_hold(good_face) -> None:
+    framing = engine()
+    for step in range(15):
+        framing.update(Observation(step / 10, [good_face], FRAME))
+    verdict = framing.update(Observation(1.5, [moved(good_face, dx=3)], FRAME))
+    assert verdict.cue == "cue_hold_still" and verdict.progress == 0.0
+
+
+def test_a_blink_pauses_the_hold_silently(good_face) -> None:
+    framing = engine()
+    for step in range(20):
+        framing.update(Observation(step / 10, [good_face], FRAME))
+    blink = framing.update(Observation(2.0, [moved(good_face, openness=0.05)], FRAME))
+    assert blink.cue is None and not blink.ready
+    again = framing.update(Observation(2.1, [good_face], FRAME))
+    assert again.ready
+
+
+def test_a_cue_stays_at_least_one_and_a_half_seconds(good_face) -> None:
+    framing = engine()
+    far_left = moved(good_face, dx=-560)  # beyond what the crop can follow
+    assert framing.update(Observation(0.0, [far_left], FRAME)).cue == "cue_move_left"
+    assert framing.update(Observation(0.5, [good_face], FRAME)).cue == "cue_move_left"
+    assert framing.update(Observation(1.4, [good_face], FRAME)).cue == "cue_move_left"
+    assert framing.update(Observation(1.6, [good_face], FRAME)).cue != "cue_move_left"
+
+
+def turned(face, degrees: float):
+    """The measured face with its head turned in the image plane about its eyes."""
+    cx, cy = face.eye_centre
+    angle = math.radians(degrees)
+
+    def turn(point):
+        dx, dy = point[0] - cx, point[1] - cy
+        return (
+            cx + dx * math.cos(angle) - dy * math.sin(angle),
+            cy + dx * math.sin(angle) + dy * math.cos(angle),
+        )
+
+    parts = ("right_eye", "left_eye", "nose", "mouth", "chin")
+    return dataclasses.replace(face, **{part: turn(getattr(face, part)) for part in parts})
+
+
+def test_hysteresis_keeps_a_cue_from_flickering_at_the_edge(good_face) -> None:
+    framing = engine()
+    level = good_face.roll_degrees
+
+    def cue_at(t: float, roll: float) -> str | None:
+        return framing.update(Observation(t, [turned(good_face, roll - level)], FRAME)).cue
+
+    for step in range(20):  # settled: still, and past the first "hold still"
+        cue_at(step / 10, 9.0)
+    assert cue_at(2.0, 9.0) is None, "9 degrees is inside the 25 % margin over 8"
+    assert cue_at(2.1, 10.5) == "cue_tilt_right"
+    assert cue_at(4.0, 9.0) == "cue_tilt_right", "once broken, it stays until within 8"
+    assert cue_at(6.0, 7.5) is None
+
+
+def test_crop_is_all_that_moves_when_cropping_can_frame() -> None:
+    choice = choose_crop((1500, 900), 450, SENSOR, ASPECT, FramingThresholds())
+    assert choice.problems == {}
+    crop = choice.crop
+    assert crop.left + crop.width / 2 == pytest.approx(1500, abs=1)
+    assert (900 - crop.top) / crop.height == pytest.approx(0.36, abs=0.005)
+    assert 450 / crop.height == pytest.approx(0.23, abs=0.005)
+
+
+def test_thresholds_come_from_the_preset_and_the_config() -> None:
+    from kiosk.config import parse_config
+    from kiosk.vision.thresholds import PRESETS, thresholds_for
+
+    assert thresholds_for(parse_config({}).guidance) == PRESETS["business"]
+    id_photo = thresholds_for(parse_config({"guidance": {"preset": "id"}}).guidance)
+    assert id_photo.max_yaw < PRESETS["business"].max_yaw
+    tuned = thresholds_for(
+        parse_config({"guidance": {"preset": "id", "max_roll_degrees": 5}}).guidance
+    )
+    assert tuned.max_roll_degrees == 5 and tuned.max_yaw == id_photo.max_yaw
