@@ -21,10 +21,12 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
-from kiosk.texts import TEXT_KEYS
+from kiosk.texts import TEXT_KEYS, template_problem
 
 ENV_CONFIG = "KIOSK_CONFIG"
 SYSTEM_CONFIG = Path("/etc/echtbild/kiosk.toml")
@@ -49,6 +51,17 @@ def _parse_duration(value: Any) -> Any:
             number, unit = match.groups()
             return float(number) * _DURATION_UNITS[unit or "s"]
     raise ValueError("a duration is a number of seconds or a string like '45s', '10m', '7d'")
+
+
+def describe_duration(seconds: float) -> str:
+    """A duration as staff would say it: "90 seconds", "10 minutes", "7 days"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if (seconds >= size and seconds % size == 0) or seconds >= 2 * size:
+            count = round(seconds / size, 1)
+            count = int(count) if count == int(count) else count
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    count = int(seconds) if seconds == int(seconds) else round(seconds, 1)
+    return f"{count} second{'' if count == 1 else 's'}"
 
 
 def _positive(value: float) -> float:
@@ -108,9 +121,6 @@ class EventConfig(Section):
     operator: str = Field("Echtbild", min_length=1, max_length=120)
     copyright: str = Field("", max_length=200)
     language: Literal["de", "en"] = "de"
-
-    def copyright_notice(self, year: int) -> str:
-        return self.copyright or f"© {year} {self.operator}"
 
 
 class BrandingConfig(Section):
@@ -311,6 +321,16 @@ TextOverrides = Annotated[dict[str, str], AfterValidator(_check_text_overrides)]
 class TextsConfig(Section):
     de: TextOverrides = Field(default_factory=dict)
     en: TextOverrides = Field(default_factory=dict)
+
+    @field_validator("de", "en")
+    @classmethod
+    def _templates_fill_in(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        # A text that cannot be filled in would fail on every frame that shows it.
+        for key, template in value.items():
+            problem = template_problem(str(info.field_name), key, template)
+            if problem:
+                raise ValueError(f"{key}: {problem}")
+        return value
 
     def overrides(self, language: str) -> dict[str, str]:
         """The event's own texts for ``language``."""

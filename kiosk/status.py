@@ -1,15 +1,20 @@
-"""`kiosk status`: what an operator checks first, one line per part."""
+"""`kiosk status`: what an operator checks first, one line per part.
+
+Each line is fine, a warning (the booth runs, but less well: unsigned photos, no cues, keyboard
+only) or a failure (the booth cannot take photos as configured). Only failures make the command
+exit non-zero.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.camera.frames import CameraError
+from kiosk.camera.image_camera import load_image
 from kiosk.config import Config
 from kiosk.files import free_megabytes
 from kiosk.photos.index import PhotoIndex
@@ -20,6 +25,13 @@ class Check:
     name: str
     text: str
     ok: bool
+    warning: bool = False
+
+    @property
+    def mark(self) -> str:
+        if not self.ok:
+            return "FAIL"
+        return "warn" if self.warning else "ok"
 
 
 def collect(config: Config, today: dt.date | None = None) -> list[Check]:
@@ -39,9 +51,13 @@ def _camera(config: Config) -> Check:
     camera = config.camera
     if camera.backend == "image":
         if camera.image is None:
-            return Check("camera", "backend 'image' but camera.image is not set", False)
-        ok = camera.image.is_file()
-        return Check("camera", f"image {camera.image}" + ("" if ok else " (missing)"), ok)
+            text = "no camera: 'kiosk demo' uses its portrait; 'kiosk run' needs camera.image"
+            return Check("camera", text, True, warning=True)
+        try:
+            load_image(camera.image)
+        except CameraError as error:
+            return Check("camera", str(error), False)
+        return Check("camera", f"image camera: {camera.image}", True)
     from kiosk.camera.picam import load_picamera2_api
 
     try:
@@ -62,15 +78,15 @@ def _gpio(config: Config) -> Check:
         return Check("gpio", "not used (keyboard only)", True)
     from gpiozero import Device
 
-    from kiosk.hardware.gpio import GPIO_ERRORS
+    from kiosk.hardware.gpio import pin_factory_problem
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # gpiozero warns for each factory it cannot use
-            Device.ensure_pin_factory()
-    except GPIO_ERRORS as error:
-        return Check("gpio", f"no pin factory: {error}", False)
-    return Check("gpio", f"pin factory {type(Device.pin_factory).__name__}", True)
+    problem = pin_factory_problem(report=False)
+    if problem is None:
+        return Check("gpio", f"pin factory {type(Device.pin_factory).__name__}", True)
+    if config.camera.backend == "image":
+        # A desk without GPIO: the booth runs from the keyboard.
+        return Check("gpio", f"none here, keyboard only: {problem}", True, warning=True)
+    return Check("gpio", f"no pin factory: {problem}", False)
 
 
 def _display() -> Check:
@@ -92,7 +108,7 @@ def _models(config: Config) -> Check:
     problems = model_problems(config.models_dir)
     if problems:
         text = f"{'; '.join(problems)} in {config.models_dir}: run 'kiosk models install'"
-        return Check("models", text, False)
+        return Check("models", f"framing without cues: {text}", True, warning=True)
     return Check("models", f"face models in {config.models_dir}", True)
 
 
@@ -103,11 +119,12 @@ def _credentials(config: Config) -> Check:
         return Check("credentials", "signing switched off: photos are saved unsigned", True)
     chain, key = signing_key_paths(config)
     if not (chain.is_file() and key.is_file()):
-        return Check("credentials", f"no signing key ({key}): photos are saved unsigned", False)
+        text = f"no signing key ({key}): photos are saved unsigned; run 'kiosk keys init'"
+        return Check("credentials", text, True, warning=True)
     try:
         PhotoSigner(chain, key)
     except CredentialsError as error:
-        return Check("credentials", f"{error}: photos are saved unsigned", False)
+        return Check("credentials", f"{error}: photos are saved unsigned", True, warning=True)
     return Check("credentials", f"photos are signed ({chain})", True)
 
 

@@ -6,6 +6,7 @@ event in the config (``[texts.de]``, ``[texts.en]``).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 
 LANGUAGES = ("de", "en")
@@ -74,6 +75,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüfe, ob er vollständig ist.",
         "web_expired_title": "Dieser Link ist abgelaufen",
         "web_expired_body": "Fotos der Fotobox sind nur eine Weile abrufbar. Danke!",
+        "desk_keys": "Leertaste = großer Knopf · R = kleiner Knopf",
     },
     "en": {
         "attract_tagline": "A real portrait, guided, on your phone in a minute.",
@@ -138,10 +140,46 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_not_found_body": "There is no photo for this link. Check that it is complete.",
         "web_expired_title": "This link has expired",
         "web_expired_body": "The booth's photos can be fetched for a while only. Thank you!",
+        "desk_keys": "Space = big button · R = small button",
     },
 }
 
 TEXT_KEYS: frozenset[str] = frozenset(TEXTS["en"])
+# Every text may name the buttons; other placeholders belong to the text they appear in.
+BUTTON_PLACEHOLDERS = frozenset({"button_main", "button_second"})
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{names}`` a text fills in. Raises ValueError for a stray brace."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def template_problem(language: str, key: str, template: str) -> str | None:
+    """Why an event's own version of text ``key`` would not work, or None when it would."""
+    try:
+        names = placeholders(template)
+    except ValueError as error:
+        return f"{error} (write {{{{ and }}}} for a literal brace)"
+    allowed = placeholders(TEXTS[language][key]) | BUTTON_PLACEHOLDERS
+    unknown = sorted(name for name in names if name not in allowed)
+    if unknown:
+        offered = ", ".join(f"{{{name}}}" for name in sorted(allowed))
+        return f"{{{unknown[0]}}} is not filled in here (this text can use {offered})"
+    try:
+        template.format(**{name: _Sample() for name in allowed})
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        return f"it cannot be filled in: {error}"
+    return None
+
+
+class _Sample(int):
+    """A value that formats like a number or like text, to try a template's format specs."""
+
+    def __format__(self, spec: str) -> str:
+        try:
+            return super().__format__(spec)
+        except ValueError:
+            return format("text", spec)
 
 
 class Texts:

@@ -91,12 +91,12 @@ def make_store(config: Config, signer: PhotoSigner | None = None) -> PhotoStore:
     return PhotoStore(
         storage_dir=config.storage.dir,
         index=PhotoIndex(config.storage.index_path),
-        base_url=config.share.base_url,
+        base_url=lambda: config.share.base_url,
         link_ttl=config.share.link_ttl,
         authorship=Authorship(
             event=config.event.name,
             artist=config.event.operator,
-            copyright=config.event.copyright_notice(2026),
+            copyright=config.event.copyright,
         ),
         jpeg_quality=config.photo.jpeg_quality,
         signer=signer,

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"vision", "photos"},
     {"share"},
     {"booth"},
-    {"status"},
+    {"status", "readiness"},
     {"cli"},
     {"__main__"},
 ]

@@ -22,13 +22,14 @@ def test_status_counts_todays_visits_and_downloads(make_app, config, monkeypatch
     assert checks["camera"].ok and str(config.camera.image) in checks["camera"].text
     assert checks["gpio"].text == "not used (keyboard only)"
     assert checks["disk"].ok
-    assert not checks["credentials"].ok
+    assert checks["credentials"].warning and checks["credentials"].mark == "warn"
     assert "no signing key" in checks["credentials"].text
     from kiosk.photos.credentials import init_keys
 
     init_keys(config.storage.keys_dir, "booth-7")
     checks = {check.name: check for check in collect(config, today=_visit_day(config))}
     assert checks["credentials"].ok and "photos are signed" in checks["credentials"].text
+    assert not checks["credentials"].warning
 
 
 def test_status_names_what_is_wrong(config, capsys, tmp_path, monkeypatch) -> None:
@@ -39,10 +40,13 @@ def test_status_names_what_is_wrong(config, capsys, tmp_path, monkeypatch) -> No
         "[lights]\nenabled = true\n"
     )
     assert main(["--config", str(path), "status"]) == 1
-    out = capsys.readouterr().out
-    assert "!! camera" in out and "apt install python3-picamera2" in out
-    assert "!! disk" in out and "floor 1000000 MB" in out
-    assert "ok gpio" in out and "MockFactory" in out
+    captured = capsys.readouterr()
+    out = captured.out
+    lines = {line.split()[1]: line for line in out.splitlines()}
+    assert lines["camera"].startswith("FAIL") and "apt install python3-picamera2" in out
+    assert lines["disk"].startswith("FAIL") and "floor 1000000 MB" in out
+    assert lines["gpio"].startswith("ok") and "MockFactory" in out
+    assert captured.err == "needs attention: camera, disk\n"
 
 
 def _token(config) -> str:

@@ -42,6 +42,7 @@ from kiosk.booth.keyboard import BUTTON_EVENTS, move_person
 from kiosk.booth.lighting import light_state
 from kiosk.booth.machine import BoothMachine, Phase
 from kiosk.booth.screens import Media, screens_for
+from kiosk.booth.screens.desk_keys import DeskKeysNote
 from kiosk.booth.visit_log import VisitLog
 from kiosk.camera.frames import Camera, CameraError
 from kiosk.camera.pictured_person import CooperativePerson
@@ -74,6 +75,7 @@ class BoothLoop:
         notifier: Notifier | None = None,
         session: FramingSession | None = None,
         follower: CooperativePerson | None = None,
+        desk_keys: bool = False,
     ):
         self.config = config
         self.camera = camera
@@ -113,7 +115,9 @@ class BoothLoop:
         self.housekeeping = Housekeeping(config.storage, self._worker)
         self.running = True
         self._events: list[Event] = []
+        self._desk_keys = DeskKeysNote(self.screens.kit) if desk_keys else None
         self._shown_screen: str | None = None
+        self._logged_cue: str | None = None
         self._screenshot_count = 0
         self._errors: list[float] = []
 
@@ -176,9 +180,12 @@ class BoothLoop:
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(machine.handle(event, now))
+        cue = machine.advice.cue if machine.advice else None
+        if cue != self._logged_cue:
+            log.debug("cue %s", cue or "none")
+            self._logged_cue = cue
         if self.follower is not None and machine.phase is Phase.FRAMING:
-            advice = machine.advice
-            self.follower.follow(advice.cue if advice else None, now)
+            self.follower.follow(cue, now)
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
         self._draw(now)
@@ -215,9 +222,12 @@ class BoothLoop:
         screen = machine.screen
         entered = screen != self._shown_screen
         if entered:
+            log.debug("screen %s", self._status())
             self.heartbeat.status(self._status())
             self.screens.preview.forget()
         self.screens[machine.phase].draw(machine, now, self._media())
+        if self._desk_keys is not None:
+            self._desk_keys.draw()
         pygame.display.flip()
         if entered and self.screenshots is not None:
             self._screenshot_count += 1

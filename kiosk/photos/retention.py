@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.config import describe_duration
 from kiosk.photos.index import PhotoIndex
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,10 @@ def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) ->
                 folder.rmdir()
     if old or files:
         log.info(
-            "purged %d links and %d photo files older than %.0f days",
+            "purged %d links and %d photo files older than %s",
             len(old),
             files,
-            retention / 86400,
+            describe_duration(retention),
         )
     return PurgeResult(records=len(old), files=files)
 

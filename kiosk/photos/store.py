@@ -12,6 +12,7 @@ import io
 import logging
 import secrets
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,10 @@ class Authorship:
 
     event: str
     artist: str
-    copyright: str
+    copyright: str = ""  # empty: "© <year the photo was taken> <artist>"
+
+    def copyright_notice(self, year: int) -> str:
+        return self.copyright or f"© {year} {self.artist}"
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def encode_jpeg(
     exif = Image.Exif()
     exif[ExifTags.Base.ImageDescription] = exif_ascii(authorship.event)
     exif[ExifTags.Base.Artist] = exif_ascii(authorship.artist)
-    exif[ExifTags.Base.Copyright] = exif_ascii(authorship.copyright)
+    exif[ExifTags.Base.Copyright] = exif_ascii(authorship.copyright_notice(captured_at.year))
     exif[ExifTags.Base.Software] = f"Echtbild {__version__}"
     exif[ExifTags.Base.DateTime] = captured_at.strftime(_EXIF_DATE)
     details = exif.get_ifd(ExifTags.IFD.Exif)
@@ -108,7 +112,7 @@ class PhotoStore:
         self,
         storage_dir: Path,
         index: PhotoIndex,
-        base_url: str,
+        base_url: Callable[[], str],
         link_ttl: float,
         authorship: Authorship,
         jpeg_quality: int,
@@ -117,7 +121,9 @@ class PhotoStore:
     ):
         self.storage_dir = storage_dir
         self.index = index
-        self.base_url = base_url.rstrip("/")
+        # Asked for each photo: a booth that booted before its network had an address links
+        # its photos to the address it has when the photo is taken.
+        self.base_url = base_url
         self.link_ttl = link_ttl
         self.authorship = authorship
         self.jpeg_quality = jpeg_quality
@@ -128,7 +134,7 @@ class PhotoStore:
         self._pending: dict[str, Future[bool]] = {}
 
     def share_url(self, token: str) -> str:
-        return f"{self.base_url}/p/{token}"
+        return f"{self.base_url().rstrip('/')}/p/{token}"
 
     def save(self, still: Still, crop: Crop, token: str, details: dict | None = None) -> SavedPhoto:
         """Write the crop of ``still`` as the photo behind ``token`` (see ``new_token``)."""
