@@ -413,8 +413,6 @@ def _run(args: argparse.Namespace, config: Config, path: Path | None) -> int:
 
 def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     # Imported here so that check-config works without a display or pygame.
-    import pygame
-
     from kiosk.booth.events import MainButton
     from kiosk.booth.loop import BoothLoop
     from kiosk.booth.visit_log import VisitLog
@@ -422,7 +420,7 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     from kiosk.camera.image_camera import demo_camera
     from kiosk.camera.picam import open_camera
     from kiosk.hardware.buttons import open_gpio_buttons
-    from kiosk.hardware.display import open_display
+    from kiosk.hardware.display import DisplayError, open_display
     from kiosk.hardware.lights import open_lights
     from kiosk.hardware.sdnotify import Notifier
     from kiosk.photos.credentials import load_signer
@@ -461,9 +459,11 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     session = _open_framing_session(config, camera.sensor_size, demo)
     try:
         surface = open_display(config.display)
-    except pygame.error as error:
+    except DisplayError as error:
         store.close()
-        print(f"display: cannot open the screen: {error}", file=sys.stderr)
+        if session is not None:
+            session.close()
+        print(f"display: {error}", file=sys.stderr)
         return EXIT_FAILURE
     guided = demo and getattr(args, "subject", "") == "guided"
     app = BoothLoop(

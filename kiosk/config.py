@@ -226,6 +226,11 @@ class StorageConfig(Section):
     def visits_path(self) -> Path:
         return self.dir.expanduser() / "visits.jsonl"
 
+    @property
+    def performance_path(self) -> Path:
+        """The running booth's frame rate and analysis time, for `kiosk status`."""
+        return self.dir.expanduser() / "performance.json"
+
 
 def _check_base_url(value: str) -> str:
     if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):

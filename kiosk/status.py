@@ -43,6 +43,7 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _disk(config),
         _models(config),
         _credentials(config),
+        _performance(config),
         *_visits(config, today),
     ]
 
@@ -126,6 +127,29 @@ def _credentials(config: Config) -> Check:
     except CredentialsError as error:
         return Check("credentials", f"{error}: photos are saved unsigned", True, warning=True)
     return Check("credentials", f"photos are signed ({chain})", True)
+
+
+def _performance(config: Config) -> Check:
+    from kiosk.booth.performance import read_performance
+
+    record = read_performance(config.storage.performance_path)
+    if record is None:
+        return Check("performance", "no figures yet: the booth writes them after a minute", True)
+    fps, target = record.get("screen_fps"), record.get("target_fps")
+    parts = [f"screen {fps} fps of {target}" if fps is not None else "screen: not measured"]
+    if record.get("analysis_ms") is not None:
+        limit = record.get("answer_limit_s")
+        parts.append(f"analysis {record['analysis_ms']} ms per frame (limit {limit} s)")
+    else:
+        parts.append("no face analysis")
+    text = f"{'; '.join(parts)}; measured {record.get('measured')}"
+    slow = fps is not None and target and fps < 0.9 * target
+    return Check(
+        "performance",
+        text + (" (slower than the display's rate)" if slow else ""),
+        True,
+        warning=bool(slow),
+    )
 
 
 def _visits(config: Config, today: dt.date) -> list[Check]:

@@ -62,3 +62,18 @@ def _visit_day(config):
 
     line = config.storage.visits_path.read_text().splitlines()[0]
     return dt.datetime.fromisoformat(json.loads(line)["ended"]).date()
+
+
+def test_status_shows_the_speed_the_running_booth_achieves(make_app, config) -> None:
+    from helpers import advance
+
+    before = {check.name: check for check in collect(config)}
+    assert "no figures yet" in before["performance"].text
+    app = make_app()
+    app.start(0.0)
+    advance(app, 0.0, 125.0, fps=20)  # booth time: two reports are due, at 60 s and 120 s
+    app.close()  # waits for the worker that writes the figures
+    checks = {check.name: check for check in collect(config)}
+    text = checks["performance"].text
+    assert text.startswith("screen 20.0 fps of 30") and "no face analysis" in text
+    assert checks["performance"].warning, "20 fps on a 30 fps display is worth a look"

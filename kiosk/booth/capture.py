@@ -73,6 +73,7 @@ class CapturePipeline:
         chosen = stills[choice.index] if choice else stills[0]
         details: dict = {"burst": len(stills), "chosen": choice.index if choice else 0}
         if choice is not None:
+            details["chosen_by"] = choice.method
             details["scores"] = [score.as_record() for score in choice.scores]
         token = new_token()
         # The share QR code and the review picture are made on the other cores while the JPEG

@@ -41,6 +41,12 @@ from kiosk.booth.housekeeping import Housekeeping
 from kiosk.booth.keyboard import BUTTON_EVENTS, move_person
 from kiosk.booth.lighting import light_state
 from kiosk.booth.machine import BoothMachine, Phase
+from kiosk.booth.performance import (
+    REPORT_INTERVAL,
+    FrameRate,
+    performance_record,
+    write_performance,
+)
 from kiosk.booth.screens import Media, screens_for
 from kiosk.booth.screens.desk_keys import DeskKeysNote
 from kiosk.booth.visit_log import VisitLog
@@ -120,6 +126,8 @@ class BoothLoop:
         self._logged_cue: str | None = None
         self._screenshot_count = 0
         self._errors: list[float] = []
+        self.frame_rate = FrameRate()
+        self._reported_at: float | None = None
 
     # -- inputs --
 
@@ -189,11 +197,31 @@ class BoothLoop:
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
         self._draw(now)
+        self.frame_rate.frame(now)
+        self._report_performance(now)
         self.heartbeat.beat(now, self._status())
         for command in commands:
             self._carry_out(command)
         if machine.phase is Phase.ATTRACT:
             self.housekeeping.now_and_then(now)
+
+    def _report_performance(self, now: float) -> None:
+        """Now and then, on the worker: what `kiosk status` shows of this booth's speed."""
+        if self._reported_at is not None and now - self._reported_at < REPORT_INTERVAL:
+            return
+        if self._reported_at is None:
+            self._reported_at = now  # the first figures after a minute of running
+            return
+        self._reported_at = now
+        pace = self.guidance.session.analyser.pace if self.guidance.session else None
+        record = performance_record(
+            self.frame_rate.fps,
+            self.config.display.fps,
+            pace.median if pace else None,
+            pace.answer_limit if pace else None,
+            self.wallclock(),
+        )
+        self._worker.submit(write_performance, self.config.storage.performance_path, record)
 
     def _status(self) -> str:
         fault = self.machine.fault
