@@ -28,6 +28,7 @@ from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 if TYPE_CHECKING:
     from kiosk.booth.loop import BoothLoop
     from kiosk.camera.pictured_person import CooperativePerson
+    from kiosk.photos.store import PhotoStore
     from kiosk.vision.session import FramingSession
 
 log = logging.getLogger("kiosk")
@@ -112,6 +113,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="listen on this port instead of share.port")
     command(commands, "purge", "delete photos and links past their retention now", _purge)
     command(commands, "status", "camera, GPIO, display, disk, today's visits", _status)
+    preflight = command(
+        commands,
+        "preflight",
+        "check the real booth before the doors open: camera, photo, buttons, lights, speed, "
+        "disk, share server, clock, signing key",
+        _preflight,
+    )
+    preflight.add_argument("--photos-per-hour", type=int, default=60, metavar="N")
+    preflight.add_argument("--hours", type=float, default=12.0, metavar="H", help="event length")
+    preflight.add_argument(
+        "--seconds", type=float, default=5.0, help="how long to measure frame and analysis rates"
+    )
+    preflight.add_argument(
+        "--button-timeout", type=float, default=15.0, help="seconds to wait for each press"
+    )
+    preflight.add_argument(
+        "--show-for",
+        type=float,
+        default=60.0,
+        help="seconds the results and the test photo's QR code stay on screen (a press ends)",
+    )
     keys = command(commands, "keys", "the booth's signing keys")
     keys_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     keys_init = command(keys_commands, "init", "make a booth CA and a signing key", _keys_init)
@@ -234,6 +256,94 @@ def _status(args: argparse.Namespace, config: Config, path: Path | None) -> int:
         print(f"needs attention: {', '.join(failed)}", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _preflight(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.booth.screens import screens_for
+    from kiosk.camera.frames import CameraError
+    from kiosk.camera.picam import open_camera
+    from kiosk.hardware.buttons import open_gpio_buttons
+    from kiosk.hardware.display import DisplayError, open_display
+    from kiosk.hardware.lights import open_lights
+    from kiosk.preflight import EventPlan, Preflight, PreflightParts, PreflightScreen, summary
+    from kiosk.readiness import booth_problems
+    from kiosk.vision.analyser import AnalyserProcess
+    from kiosk.vision.model_files import model_problems
+
+    problems = booth_problems(config)
+    if problems:
+        return _refuse(problems, "the booth cannot start, so preflight cannot run")
+    try:
+        camera = open_camera(config.camera)
+    except CameraError as error:
+        print(f"camera: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        surface = open_display(config.display)
+    except DisplayError as error:
+        print(f"display: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    screens = screens_for(surface, config, camera.sensor_size)
+    wanted_analysis = config.guidance.enabled and not model_problems(config.models_dir)
+    parts = PreflightParts(
+        camera=camera,
+        screens=screens,
+        store=_photo_store(config, link_ttl=3600.0),
+        buttons=open_gpio_buttons(config.buttons),
+        lights=open_lights(config.lights),
+        analyser=AnalyserProcess(config.models_dir) if wanted_analysis else None,
+    )
+    screen = PreflightScreen(screens)
+
+    def report(check) -> None:
+        print(f"{check.mark:<4}  {check.name}: {check.text}", flush=True)
+        screen.add(check)
+
+    def prompt(text: str) -> None:
+        print(f">>>   {text}", flush=True)
+        screen.ask(text)
+
+    preflight = Preflight(
+        config,
+        parts,
+        report,
+        prompt,
+        EventPlan(args.photos_per_hour, args.hours),
+        measure_seconds=args.seconds,
+        button_timeout=args.button_timeout,
+    )
+    try:
+        results = preflight.run()
+        print(summary(results))
+        screen.draw(preflight.test_photo)
+        preflight.wait_for_press(args.show_for)
+    finally:
+        for part in (parts.analyser, parts.buttons, parts.lights, camera, parts.store):
+            if part is not None:
+                part.close()
+    return EXIT_OK if all(check.ok for check in results) else EXIT_FAILURE
+
+
+def _photo_store(config: Config, link_ttl: float | None = None) -> PhotoStore:
+    """The booth's photo store as configured (``link_ttl``: another lifetime for its links)."""
+    from kiosk.photos.credentials import load_signer
+    from kiosk.photos.index import PhotoIndex
+    from kiosk.photos.store import Authorship, PhotoStore
+    from kiosk.share.links import base_url
+
+    storage = config.storage
+    return PhotoStore(
+        storage_dir=storage.dir.expanduser(),
+        index=PhotoIndex(storage.index_path),
+        base_url=lambda: base_url(config.share),
+        link_ttl=config.share.link_ttl if link_ttl is None else link_ttl,
+        authorship=Authorship(
+            event=config.event.name, artist=config.event.operator, copyright=config.event.copyright
+        ),
+        jpeg_quality=config.photo.jpeg_quality,
+        signer=load_signer(config),
+        booth_id=config.credentials.booth_id,
+    )
 
 
 def _keys_init(args: argparse.Namespace, config: Config, path: Path | None) -> int:
@@ -423,11 +533,7 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     from kiosk.hardware.display import DisplayError, open_display
     from kiosk.hardware.lights import open_lights
     from kiosk.hardware.sdnotify import Notifier
-    from kiosk.photos.credentials import load_signer
-    from kiosk.photos.index import PhotoIndex
-    from kiosk.photos.store import Authorship, PhotoStore
     from kiosk.readiness import booth_problems
-    from kiosk.share.links import base_url
 
     image = getattr(args, "image", None)
     problems = booth_problems(config, demo=demo, demo_image=image)
@@ -440,22 +546,10 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         return EXIT_FAILURE
     storage = config.storage
     try:
-        index = PhotoIndex(storage.index_path)
+        store = _photo_store(config)
     except (OSError, sqlite3.Error) as error:
         print(f"storage.dir: the photo index cannot be opened: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    store = PhotoStore(
-        storage_dir=storage.dir.expanduser(),
-        index=index,
-        base_url=lambda: base_url(config.share),
-        link_ttl=config.share.link_ttl,
-        authorship=Authorship(
-            event=config.event.name, artist=config.event.operator, copyright=config.event.copyright
-        ),
-        jpeg_quality=config.photo.jpeg_quality,
-        signer=load_signer(config),
-        booth_id=config.credentials.booth_id,
-    )
     session = _open_framing_session(config, camera.sensor_size, demo)
     try:
         surface = open_display(config.display)

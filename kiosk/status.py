@@ -42,7 +42,7 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _display(),
         _disk(config),
         _models(config),
-        _credentials(config),
+        credentials_check(config),
         _performance(config),
         *_visits(config, today),
     ]
@@ -113,7 +113,7 @@ def _models(config: Config) -> Check:
     return Check("models", f"face models in {config.models_dir}", True)
 
 
-def _credentials(config: Config) -> Check:
+def credentials_check(config: Config) -> Check:
     from kiosk.photos.credentials import CredentialsError, PhotoSigner, signing_key_paths
 
     if not config.credentials.sign:

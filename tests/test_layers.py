@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"share"},
     {"booth"},
     {"status", "readiness"},
+    {"preflight"},
     {"cli"},
     {"__main__"},
 ]

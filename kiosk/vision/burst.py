@@ -130,7 +130,7 @@ def centre_sharpness(still: Still, crop: Crop) -> float:
     bottom = crop.top + crop.height * 7 // 10
     left = crop.left + crop.width // 3
     right = crop.left + crop.width * 2 // 3
-    step = max(1, (right - left) // 256)
+    step = max(1, (right - left) // 160)
     region = pixels[top:bottom:step, left:right:step, 1]
     return laplacian_variance(region) if min(region.shape) > 2 else 0.0
 

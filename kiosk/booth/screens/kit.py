@@ -91,7 +91,7 @@ class ScreenKit:
         returns the y just below it. Anchored at the bottom, ``top`` is where the text ends."""
         column = column or self.surface.get_rect()
         font = self.font(size)
-        lines = _wrap(text, font, column.width * 0.92)
+        lines = wrap(text, font, column.width * 0.92)
         line_height = font.get_linesize()
         if anchor_bottom:
             top -= line_height * len(lines) + self.unit
@@ -142,7 +142,7 @@ def fit(surface: pygame.Surface, box: tuple[int, int]) -> pygame.Surface:
     )
 
 
-def _wrap(text: str, font: pygame.font.Font, max_width: float) -> list[str]:
+def wrap(text: str, font: pygame.font.Font, max_width: float) -> list[str]:
     lines: list[str] = []
     current = ""
     for word in text.split():
