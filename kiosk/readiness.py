@@ -18,11 +18,15 @@ from kiosk.camera.frames import CameraError
 from kiosk.camera.image_camera import load_image
 from kiosk.camera.picam import load_picamera2_api
 from kiosk.config import Config
+from kiosk.share.cloud import credentials_problem
 
 
 def booth_problems(config: Config, demo: bool = False, demo_image: Path | None = None) -> list[str]:
     """What stops the booth (``kiosk run``, or ``kiosk demo`` with ``demo``) from starting."""
     problems = [*_camera_problems(config, demo, demo_image), *_logo_problems(config)]
+    cloud = credentials_problem(config.cloud)
+    if cloud:
+        problems.append(cloud)
     storage = storage_problem(config)
     return problems + ([storage] if storage else [])
 

@@ -44,6 +44,7 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _models(config),
         credentials_check(config),
         _performance(config),
+        *_cloud(config),
         *_visits(config, today),
     ]
 
@@ -150,6 +151,24 @@ def _performance(config: Config) -> Check:
         True,
         warning=bool(slow),
     )
+
+
+def _cloud(config: Config) -> list[Check]:
+    if not config.cloud.enabled:
+        return []
+    from kiosk.share.uploads import UploadJournal, counts_of
+
+    counts = counts_of(UploadJournal(config.storage.uploads_path).replay())
+    text = (
+        f"{counts.queued} waiting, {counts.uploaded} uploaded to {config.cloud.bucket}, "
+        f"{counts.failed_tries} failed tries"
+    )
+    if counts.deletions_queued:
+        text += f", {counts.deletions_queued} deletions waiting"
+    if counts.last_error:
+        text += f"; last error: {counts.last_error}"
+    stuck = bool(counts.queued and counts.last_error)
+    return [Check("cloud", text, True, warning=stuck)]
 
 
 def _visits(config: Config, today: dt.date) -> list[Check]:

@@ -3,18 +3,26 @@ a worker thread so the attract screen keeps its frame rate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from kiosk.config import StorageConfig
-from kiosk.photos.retention import purge_files
+from kiosk.photos.retention import PurgeResult, purge_files
 
 PURGE_INTERVAL = 3600.0
 
 
 class Housekeeping:
-    def __init__(self, storage: StorageConfig, worker: ThreadPoolExecutor):
+    def __init__(
+        self,
+        storage: StorageConfig,
+        worker: ThreadPoolExecutor,
+        purged: Callable[[str], None] | None = None,
+    ):
         self.storage = storage
         self.worker = worker
+        # Told of each photo whose retention ended (the object store deletes its copy).
+        self.purged = purged
         self._purged_at: float | None = None
         self._purging: Future | None = None
 
@@ -24,7 +32,12 @@ class Housekeeping:
         if self._purged_at is not None and now - self._purged_at < PURGE_INTERVAL:
             return
         self._purged_at = now
+        self._purging = self.worker.submit(self._purge)
+
+    def _purge(self) -> PurgeResult:
         storage = self.storage
-        self._purging = self.worker.submit(
-            purge_files, storage.index_path, storage.dir.expanduser(), storage.retention
-        )
+        result = purge_files(storage.index_path, storage.dir.expanduser(), storage.retention)
+        if self.purged is not None:
+            for token in result.tokens:
+                self.purged(token)
+        return result

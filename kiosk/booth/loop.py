@@ -57,6 +57,7 @@ from kiosk.hardware.buttons import GpioButtons, key_press
 from kiosk.hardware.lights import Lights
 from kiosk.hardware.sdnotify import Notifier
 from kiosk.photos.store import PhotoStore
+from kiosk.share.links import ShareLinks
 from kiosk.vision.session import FramingSession
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class BoothLoop:
         session: FramingSession | None = None,
         follower: CooperativePerson | None = None,
         desk_keys: bool = False,
+        links: ShareLinks | None = None,
     ):
         self.config = config
         self.camera = camera
@@ -117,8 +119,12 @@ class BoothLoop:
             self.health.check_disk,
             self.screens.review.picture,
             self._worker,
+            links,
         )
-        self.housekeeping = Housekeeping(config.storage, self._worker)
+        mirror = store.mirror
+        self.housekeeping = Housekeeping(
+            config.storage, self._worker, mirror.remove if mirror is not None else None
+        )
         self.running = True
         self._events: list[Event] = []
         self._desk_keys = DeskKeysNote(self.screens.kit) if desk_keys else None
@@ -278,6 +284,7 @@ class BoothLoop:
             crop=self.guidance.crop,
             photo=shown.picture if shown else None,
             link_code=shown.link_code if shown else None,
+            link=shown.link if shown else None,
         )
 
     # -- commands --

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 class PurgeResult:
     records: int
     files: int
+    tokens: tuple[str, ...] = ()  # the links that were deleted
 
 
 def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) -> PurgeResult:
@@ -51,7 +52,7 @@ def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) ->
             files,
             describe_duration(retention),
         )
-    return PurgeResult(records=len(old), files=files)
+    return PurgeResult(records=len(old), files=files, tokens=tuple(r.token for r in old))
 
 
 def purge_files(index_path: Path, storage_dir: Path, retention: float) -> PurgeResult:

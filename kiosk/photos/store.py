@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from PIL import ExifTags, Image
@@ -105,6 +105,14 @@ def encode_jpeg(
     return buffer.getvalue()
 
 
+class PhotoMirror(Protocol):
+    """Somewhere else that keeps a copy of each photo (the object store's upload queue)."""
+
+    def add(self, token: str, file: str, created: float) -> None: ...
+
+    def remove(self, token: str) -> None: ...
+
+
 class PhotoStore:
     """Photos on disk plus their share index, under one storage directory."""
 
@@ -118,6 +126,7 @@ class PhotoStore:
         jpeg_quality: int,
         signer: PhotoSigner | None = None,
         booth_id: str = "",
+        mirror: PhotoMirror | None = None,
     ):
         self.storage_dir = storage_dir
         self.index = index
@@ -129,6 +138,7 @@ class PhotoStore:
         self.jpeg_quality = jpeg_quality
         self.signer = signer
         self.booth_id = booth_id or default_booth_id()
+        self.mirror = mirror
         # Signing runs beside the booth; a photo is on disk, unsigned, before it starts.
         self._signing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign")
         self._pending: dict[str, Future[bool]] = {}
@@ -148,7 +158,10 @@ class PhotoStore:
         write_atomically(path, data)
         created = still.captured_at.timestamp()
         self.index.add(token, relative.as_posix(), created, created + self.link_ttl)
-        if self.signer is not None:
+        stored = (token, relative.as_posix(), created)
+        if self.signer is None:
+            self._mirror(*stored)
+        else:
             facts = PhotoFacts(
                 title=path.name,
                 captured_at=still.captured_at,
@@ -158,7 +171,8 @@ class PhotoStore:
                 crop=(crop.left, crop.top, crop.width, crop.height),
             )
             self._pending = {t: job for t, job in self._pending.items() if not job.done()}
-            self._pending[token] = self._signing.submit(self._sign, path, data, facts)
+            job = self._signing.submit(self._sign, path, data, facts, stored)
+            self._pending[token] = job
         return SavedPhoto(
             path=str(path),
             token=token,
@@ -168,8 +182,11 @@ class PhotoStore:
             details=details or {},
         )
 
-    def _sign(self, path: Path, data: bytes, facts: PhotoFacts) -> bool:
-        """Replace the unsigned photo with the same bytes plus their Content Credentials."""
+    def _sign(
+        self, path: Path, data: bytes, facts: PhotoFacts, stored: tuple[str, str, float]
+    ) -> bool:
+        """Replace the unsigned photo with the same bytes plus their Content Credentials; the
+        mirror gets the photo as it then is."""
         assert self.signer is not None
         try:
             signed = self.signer.sign(data, facts)
@@ -177,7 +194,16 @@ class PhotoStore:
         except (CredentialsError, OSError) as error:
             log.warning("photo %s stays unsigned: %s", path.name, error)
             return False
+        finally:
+            self._mirror(*stored)
         return True
+
+    def _mirror(self, token: str, file: str, created: float) -> None:
+        if self.mirror is not None:
+            try:
+                self.mirror.add(token, file, created)
+            except OSError as error:  # the queue's journal cannot be written: the photo stays
+                log.error("photo %s not queued for the object store: %s", file, error)
 
     def finish_signing(self) -> None:
         """Wait until every photo saved so far is signed (or known to stay unsigned)."""
@@ -191,6 +217,8 @@ class PhotoStore:
         if pending is not None:
             pending.result()  # so that signing does not write the file back
         Path(photo.path).unlink(missing_ok=True)
+        if self.mirror is not None:
+            self.mirror.remove(photo.token)
 
     def close(self) -> None:
         """Finish signing what was taken, then let go of the index."""

@@ -12,6 +12,7 @@ from kiosk.share.links import qr_modules, wifi_join_code
 
 # The share link under its QR code, for phones that cannot scan (in % of the screen height).
 URL_SIZE = 4.0
+MAX_TYPED_LINK = 80
 
 
 class ShareScreen(Screen):
@@ -38,9 +39,12 @@ class ShareScreen(Screen):
             caption = kit.texts.get("share_wifi_caption") if self.two_codes else None
             codes.append((self._surface("wifi", self._wifi_code, side), caption, self.wifi.ssid))
         if not machine.showing_wifi and photo is not None:
-            modules = media.link_code if media.link_code is not None else qr_modules(photo.url)
+            link = media.link or photo.url
+            modules = media.link_code if media.link_code is not None else qr_modules(link)
             caption = kit.texts.get("share_link_caption") if codes else None
-            codes.append((self._surface(photo.token, modules, side), caption, photo.url))
+            # A store's presigned link is too long to type: the code alone carries it.
+            under = link if len(link) <= MAX_TYPED_LINK else ""
+            codes.append((self._surface(link, modules, side), caption, under))
 
         picture_box, text_box = kit.split(len(codes))
         width = picture_box.width // max(1, len(codes))
