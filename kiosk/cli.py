@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
     purge = commands.add_parser("purge", help="delete photos and links past their retention now")
     purge.set_defaults(handler=_purge)
+    _add_index_commands(commands)
     status = commands.add_parser("status", help="camera, GPIO, display, disk, today's visits")
     status.set_defaults(handler=_status)
     keys = commands.add_parser("keys", help="the booth's signing keys")
@@ -134,8 +136,50 @@ def _purge(args: argparse.Namespace, config: Config, path: Path | None) -> int:
     from kiosk.photos.retention import purge_files
 
     storage = config.storage
-    result = purge_files(storage.index_path, storage.dir.expanduser(), storage.retention)
+    try:
+        result = purge_files(storage.index_path, storage.dir.expanduser(), storage.retention)
+    except sqlite3.Error as error:
+        print(f"purge: photo index {storage.index_path}: {error}", file=sys.stderr)
+        print("purge: run 'kiosk index rebuild' (the booth rebuilds it at start)", file=sys.stderr)
+        return EXIT_FAILURE
     print(f"deleted {result.records} links and {result.files} photo files")
+    return EXIT_OK
+
+
+def _add_index_commands(commands: argparse._SubParsersAction) -> None:
+    index = commands.add_parser("index", help="the photo index: check it, rebuild it")
+    actions = index.add_subparsers(dest="index_command", metavar="ACTION", required=True)
+    check = actions.add_parser("check", help="check the index against the photo journal")
+    check.set_defaults(handler=_index_check)
+    rebuild = actions.add_parser("rebuild", help="rebuild the index from the photo journal")
+    rebuild.set_defaults(handler=_index_rebuild)
+
+
+def _index_check(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.photos.journal import PhotoJournal
+    from kiosk.photos.repair import check_index
+
+    storage = config.storage
+    verdict = check_index(storage.index_path, PhotoJournal(storage.journal_path))
+    print(verdict.describe())
+    if not verdict.ok:
+        print("run 'kiosk index rebuild' (the booth does it at start)", file=sys.stderr)
+    return EXIT_OK if verdict.ok else EXIT_FAILURE
+
+
+def _index_rebuild(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.photos.journal import PhotoJournal
+    from kiosk.photos.repair import rebuild_index
+
+    storage = config.storage
+    try:
+        rows = rebuild_index(
+            storage.index_path, PhotoJournal(storage.journal_path), storage.dir.expanduser()
+        )
+    except (OSError, sqlite3.Error) as error:
+        print(f"index rebuild: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"index rebuilt from the journal: {rows} links")
     return EXIT_OK
 
 
@@ -246,7 +290,8 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     from kiosk.hardware.lights import open_lights
     from kiosk.hardware.sdnotify import Notifier
     from kiosk.photos.credentials import load_signer
-    from kiosk.photos.index import PhotoIndex
+    from kiosk.photos.journal import PhotoJournal
+    from kiosk.photos.repair import open_booth_index, remove_temporary_files
     from kiosk.photos.store import Authorship, PhotoStore
     from kiosk.share.links import base_url
 
@@ -260,9 +305,12 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         return EXIT_BAD_CONFIG
 
     storage = config.storage
+    journal = PhotoJournal(storage.journal_path)
     try:
         storage.photos_dir.mkdir(parents=True, exist_ok=True)
-        index = PhotoIndex(storage.index_path)
+        remove_temporary_files(storage.photos_dir)
+        # A damaged index is rebuilt here; one that cannot be gives an out-of-order booth.
+        index, _ = open_booth_index(storage.dir.expanduser(), storage.index_path, journal)
     except OSError as error:
         print(f"storage.dir: cannot use {storage.dir}: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -280,7 +328,9 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         jpeg_quality=config.photo.jpeg_quality,
         signer=load_signer(config),
         booth_id=config.credentials.booth_id,
+        journal=journal,
     )
+    store.sign_unsigned_later()
     session = _open_framing_session(config, camera.sensor_size, demo)
     surface = open_display(config.display)
     app = BoothLoop(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from kiosk.config import StorageConfig
-from kiosk.photos.retention import purge_files
+from kiosk.photos.retention import purge_quietly
 
 PURGE_INTERVAL = 3600.0
 
@@ -26,5 +26,5 @@ class Housekeeping:
         self._purged_at = now
         storage = self.storage
         self._purging = self.worker.submit(
-            purge_files, storage.index_path, storage.dir.expanduser(), storage.retention
+            purge_quietly, storage.index_path, storage.dir.expanduser(), storage.retention
         )
