@@ -87,10 +87,12 @@ def surface(config: Config) -> Iterator[pygame.Surface]:
     pygame.display.quit()
 
 
-def make_store(config: Config, signer: PhotoSigner | None = None) -> PhotoStore:
+def make_store(
+    config: Config, signer: PhotoSigner | None = None, index: PhotoIndex | None = None
+) -> PhotoStore:
     return PhotoStore(
         storage_dir=config.storage.dir,
-        index=PhotoIndex(config.storage.index_path),
+        index=index or PhotoIndex(config.storage.index_path),
         base_url=config.share.base_url,
         link_ttl=config.share.link_ttl,
         authorship=Authorship(
@@ -113,6 +115,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
         camera: ImageCamera | None = None,
         surface: pygame.Surface = surface,
         signer: PhotoSigner | None = None,
+        index: PhotoIndex | None = None,
         **kwargs,
     ) -> BoothLoop:
         camera = camera or ImageCamera(
@@ -122,7 +125,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
             config,
             camera,
             surface,
-            make_store(config, signer),
+            make_store(config, signer, index),
             VisitLog(config.storage.visits_path),
             screenshots=kwargs.pop("screenshots", tmp_path / "screens"),
             wallclock=lambda: FIXED_TIME,

@@ -37,18 +37,10 @@ class PhotoIndex:
 
     def __init__(self, path: Path, durable: bool = True, read_only: bool = False):
         self.path = path
+        # A snapshot reads the file as it is, without the WAL (see _open_read_only).
+        self.snapshot = False
         if read_only:
-            if not path.is_file() or path.stat().st_size == 0:
-                state = "an empty file" if path.is_file() else "missing"
-                raise sqlite3.DatabaseError(f"index {path} is {state}")
-            self._db = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0, isolation_level=None
-            )
-            try:
-                self._db.execute("SELECT token FROM photos LIMIT 1").fetchall()
-            except sqlite3.Error:
-                self._db.close()
-                raise
+            self._db = self._open_read_only(path)
             return
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,6 +54,21 @@ class PhotoIndex:
         except sqlite3.Error:
             self._db.close()
             raise
+
+    def _open_read_only(self, path: Path) -> sqlite3.Connection:
+        if not path.is_file() or path.stat().st_size == 0:
+            state = "an empty file" if path.is_file() else "missing"
+            raise sqlite3.DatabaseError(f"index {path} is {state}")
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        try:
+            return _checked(sqlite3.connect(uri, uri=True, timeout=5.0, isolation_level=None))
+        except sqlite3.OperationalError:
+            # No room (full disk) or no right to create the WAL's shared-memory file, which a
+            # reader needs while no writer has it open: read the file as it stands. Rows still
+            # only in a WAL are missing then; the photo journal has them.
+            self.snapshot = True
+            db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+            return _checked(db)
 
     def quick_check(self) -> str | None:
         """None if SQLite finds the file sound, else what it found."""
@@ -126,3 +133,13 @@ class PhotoIndex:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _checked(db: sqlite3.Connection) -> sqlite3.Connection:
+    """``db`` if it holds the photos table; closed and raised otherwise."""
+    try:
+        db.execute("SELECT token FROM photos LIMIT 1").fetchall()
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db

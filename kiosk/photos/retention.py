@@ -11,6 +11,7 @@ from pathlib import Path
 from kiosk.config import JOURNAL_FILE
 from kiosk.photos.index import PhotoIndex
 from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.repair import check_index
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,11 @@ def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) ->
 
 def purge_files(index_path: Path, storage_dir: Path, retention: float) -> PurgeResult:
     """``purge`` as of now, with a connection of its own (for a worker thread or a command).
-    Raises ``sqlite3.Error`` for a damaged index (``kiosk index rebuild`` mends it)."""
+    Raises ``sqlite3.Error`` for a damaged or emptied index (``kiosk index rebuild`` mends it),
+    rather than purging against a fresh empty one."""
+    verdict = check_index(index_path, PhotoJournal(storage_dir / JOURNAL_FILE))
+    if not verdict.ok:
+        raise sqlite3.DatabaseError(verdict.describe())
     index = PhotoIndex(index_path)
     try:
         return purge(index, storage_dir, time.time(), retention)

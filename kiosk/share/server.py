@@ -231,8 +231,9 @@ class DownloadServer:
             identity = (stat.st_dev, stat.st_ino)
         except OSError:
             identity = None
-        if self._index is not None and identity == self._index_identity:
-            return
+        index = self._index
+        if index is not None and identity == self._index_identity and not index.snapshot:
+            return  # (a snapshot is taken afresh each time, until a real reader works)
         if self._index is not None:
             self._index.close()
             self._index = None
@@ -413,7 +414,7 @@ class DownloadServer:
             return self._gone(request, reason)
         name = download_name(self.config.event.name, record.created)
         disposition = "attachment" if download else "inline"
-        response = web.FileResponse(
+        response = _SentFile(
             path,
             headers={
                 "Content-Type": "image/jpeg",
@@ -523,6 +524,16 @@ class DownloadServer:
 
 DELETE_REFUSED = ("web_delete_refused_title", "web_delete_refused_body")
 DELETE_FAILED = ("web_delete_failed_title", "web_delete_failed_body")
+
+
+class _SentFile(web.FileResponse):
+    """A file the handler sends itself (to know the send completed); aiohttp's own call to
+    ``prepare`` after the handler returns then has nothing left to do."""
+
+    async def prepare(self, request: web.BaseRequest):  # type: ignore[override]
+        if self.prepared:
+            return None
+        return await super().prepare(request)
 
 
 class _Expired(Exception):
