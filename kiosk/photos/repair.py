@@ -28,6 +28,8 @@ class IndexCheck:
     problem: str | None
     rows: int
     expected: int
+    # Links of the journal the (otherwise sound) index lacks: a stop between the two writes.
+    missing: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -58,11 +60,10 @@ def check_index(index_path: Path, journal: PhotoJournal) -> IndexCheck:
         return IndexCheck(str(error), 0, expected)
     finally:
         index.close()
-    missing = len(set(state.live) - tokens)
+    missing = tuple(sorted(set(state.live) - tokens))
     if missing:
-        return IndexCheck(
-            f"{missing} of the journal's {expected} links are missing", len(tokens), expected
-        )
+        problem = f"{len(missing)} of the journal's {expected} links are missing"
+        return IndexCheck(problem, len(tokens), expected, missing)
     return IndexCheck(None, len(tokens), expected)
 
 
@@ -149,6 +150,8 @@ def ensure_index(index_path: Path, journal: PhotoJournal, storage_dir: Path) -> 
     verdict = check_index(index_path, journal)
     if verdict.ok:
         return None
+    if verdict.rows and verdict.missing and _add_missing(index_path, journal, verdict.missing):
+        return None
     log.error("%s; rebuilding it from the journal", verdict.describe())
     try:
         rebuild_index(index_path, journal, storage_dir)
@@ -162,6 +165,24 @@ def ensure_index(index_path: Path, journal: PhotoJournal, storage_dir: Path) -> 
         log.error("%s", reason)
         return reason
     return None
+
+
+def _add_missing(index_path: Path, journal: PhotoJournal, tokens: tuple[str, ...]) -> bool:
+    """Index the few links a stop between journal and index left out; False if that fails."""
+    live = journal.replay().live
+    try:
+        index = PhotoIndex(index_path)
+        try:
+            for token in tokens:
+                record = live[token]
+                index.add(record.token, record.file, record.created, record.expires)
+        finally:
+            index.close()
+    except sqlite3.Error as error:
+        log.error("cannot add the journal's missing links to the index: %s", error)
+        return False
+    log.info("indexed %d links the journal had and the index lacked", len(tokens))
+    return True
 
 
 def open_booth_index(

@@ -242,7 +242,9 @@ class DownloadServer:
         if verdict.ok and identity is None:
             self.index_problem = None  # a new booth: no photos, no index yet
             return
-        if not verdict.ok:
+        # A sound index lacking a few rows is the booth between its two writes (or retrying
+        # them): those links are found in the journal.
+        if not verdict.ok and not (verdict.rows and verdict.missing):
             self._index_failed(verdict.problem or "")
             return
         try:
