@@ -74,10 +74,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüfe, ob er vollständig ist.",
         "web_expired_title": "Dieser Link ist abgelaufen",
         "web_expired_body": "Fotos der Fotobox sind nur eine Weile abrufbar. Danke!",
-        "web_save_iphone": "iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“.",
+        "web_save_iphone": "Am iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“.",
         "web_save_android": (
-            "Android: Tippe auf „Foto herunterladen“. Du findest es danach unter „Downloads“ "
-            "und in deiner Galerie."
+            "Mit Android: Tippe auf „Foto herunterladen“. Du findest es danach unter "
+            "„Downloads“ und in deiner Galerie."
         ),
         "web_delete": "Mein Foto jetzt löschen",
         "web_delete_confirm": (
@@ -164,10 +164,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_not_found_body": "There is no photo for this link. Check that it is complete.",
         "web_expired_title": "This link has expired",
         "web_expired_body": "The booth's photos can be fetched for a while only. Thank you!",
-        "web_save_iphone": "iPhone: touch and hold the photo, then tap “Save to Photos”.",
+        "web_save_iphone": "On an iPhone: touch and hold the photo, then tap “Save to Photos”.",
         "web_save_android": (
-            "Android: tap “Download photo”. You will then find it in your Downloads and your "
-            "gallery."
+            "On Android: tap “Download photo”. You will then find it in your Downloads and "
+            "your gallery."
         ),
         "web_delete": "Delete my photo now",
         "web_delete_confirm": (

@@ -18,7 +18,7 @@ import aiohttp
 import numpy as np
 import pytest
 from conftest import FIXED_TIME
-from helpers import decode_qr, eventually, full_visit, screenshots
+from helpers import advance, decode_qr, eventually, full_visit, screenshots
 from PIL import Image
 
 from kiosk.cli import main
@@ -428,3 +428,86 @@ def test_share_page_of_an_unsigned_photo_claims_nothing(server, shared) -> None:
     path, _, _ = shared
     _, _, body = server.request(path, headers={"Accept-Language": "en"})
     assert "Content Credentials" not in body.decode()
+
+
+def test_delete_my_photo_on_a_phone_removes_it_from_disk_and_index(
+    make_app, config, phone_browser, tmp_path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (240, 80), (30, 120, 200)).save(logo)
+    branding = config.branding.model_copy(
+        update={"background": "#ffffff", "foreground": "#102030", "accent": "#2e7d32", "logo": logo}
+    )
+    config = config.model_copy(update={"branding": branding})
+    server = RunningServer(config)
+    try:
+        server.now = FIXED_TIME.timestamp() + 60
+        share = config.share.model_copy(update={"base_url": f"http://127.0.0.1:{server.port}"})
+        app = make_app(config.model_copy(update={"share": share}))
+        full_visit(app)
+        photo = app.machine.photo
+        page_url = photo.url
+        phone_browser.get(page_url)
+        assert "<script" not in phone_browser.page_source
+        shown = phone_browser.execute_script(
+            "return [...document.images].map(i => [i.className, i.complete, i.naturalWidth])"
+        )
+        assert shown == [["logo", True, 240], ["", True, 2074]]
+        text = phone_browser.find_element(By.TAG_NAME, "main").text
+        assert "In Fotos sichern" in text and "Android" in text
+        background = phone_browser.execute_script(
+            "return getComputedStyle(document.body).backgroundColor"
+        )
+        assert background == "rgb(255, 255, 255)", "the event's colours"
+        confirm = phone_browser.find_element(By.CSS_SELECTOR, "details.delete button")
+        assert not confirm.is_displayed(), "a confirmation step first"
+        summary = phone_browser.find_element(By.CSS_SELECTOR, "details.delete summary")
+        assert summary.text == "Mein Foto jetzt löschen"
+        phone_browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+        summary.click()
+        assert confirm.is_displayed()
+        phone_browser.save_screenshot(str(tmp_path / "delete-confirm.png"))
+        confirm.click()
+        WebDriverWait(phone_browser, 10).until(staleness_of(confirm))  # the next page loaded
+        heading = phone_browser.find_element(By.TAG_NAME, "h1").text
+        assert heading == "Foto gelöscht"
+        assert phone_browser.current_url == page_url
+        messages = phone_browser.get_log("browser") if "browser" in phone_browser.log_types else []
+        assert not [m for m in messages if "Content Security Policy" in m["message"]], messages
+
+        path = page_url.removeprefix(f"http://127.0.0.1:{server.port}")
+        for target in (path, f"{path}/photo.jpg", f"{path}/view.jpg"):
+            status, _, body = server.request(target)
+            assert status == 410 and "auf deinen Wunsch gelöscht" in body.decode(), target
+        # The booth's housekeeping carries it out within a minute, in whatever phase.
+        assert Path(photo.path).exists()
+        advance(app, 100.0, 25.0)
+        app._worker.submit(lambda: None).result()  # the deletion job ran before this one
+        assert eventually(lambda: not Path(photo.path).exists())
+        assert PhotoIndex(config.storage.index_path).get(photo.token) is None
+        assert photo.token not in PhotoJournal(config.storage.journal_path).replay().live
+        assert server.request(path)[0] == 410
+    finally:
+        server.stop()
+
+
+def test_a_delete_without_the_pages_form_token_is_refused(server, shared, config) -> None:
+    path, file, token = shared
+    for form in ("", "form=0123456789abcdef0123456789abcdef"):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request(
+            "POST",
+            f"{path}/delete",
+            body=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = connection.getresponse()
+        assert response.status == 403
+        response.read()
+        connection.close()
+    assert server.request(path)[0] == 200
+    assert file.exists()

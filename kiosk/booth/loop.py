@@ -192,6 +192,7 @@ class BoothLoop:
             self._carry_out(command)
         if machine.phase is Phase.ATTRACT:
             self.housekeeping.now_and_then(now)
+        self.housekeeping.deletions_now_and_then(now)
 
     def _index_problem(self) -> str | None:
         """None when new photos get their index rows; else why not. Reopens (rebuilding if need

@@ -115,3 +115,27 @@ def _unlink(path: Path | None) -> bool:
         log.error("cannot delete %s: %s", path, error)
         return False
     return True
+
+
+def delete_on_request(index_path: Path, storage_dir: Path, tokens: list[str]) -> int:
+    """Delete the photos whose owners asked for it (from the share page): link, then file.
+    Tokens already gone cost a lookup. Returns how many photos were deleted now."""
+    journal = PhotoJournal(storage_dir / JOURNAL_FILE)
+    live = journal.replay().live
+    photos_dir = (storage_dir / "photos").resolve()
+    index = PhotoIndex(index_path)
+    deleted = 0
+    try:
+        for token in tokens:
+            record = index.get(token) or live.get(token)
+            if record is None:
+                continue
+            index.remove(token)
+            if token in live:
+                _note_removal(journal, token)
+            _unlink(_inside(storage_dir / record.file, photos_dir))
+            log.info("deleted a photo at its owner's request: %s", record.file)
+            deleted += 1
+    finally:
+        index.close()
+    return deleted

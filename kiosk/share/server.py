@@ -297,7 +297,7 @@ class DownloadServer:
             response = web.Response(status=405, text="method not allowed\n")
             response.headers["Allow"] = error.headers.get("Allow", "GET, HEAD")
             return response
-        except web.HTTPException as error:
+        except web.HTTPError as error:
             # 413 and the like: aiohttp's own text may quote the request; ours does not.
             return web.Response(status=error.status, text=f"{error.reason.lower()}\n")
 
