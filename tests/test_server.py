@@ -496,7 +496,7 @@ def test_delete_my_photo_on_a_phone_removes_it_from_disk_and_index(
 
 
 def test_a_delete_without_the_pages_form_token_is_refused(server, shared, config) -> None:
-    path, file, token = shared
+    path, file, _ = shared
     for form in ("", "form=0123456789abcdef0123456789abcdef"):
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         connection.request(
