@@ -28,6 +28,8 @@ from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 if TYPE_CHECKING:
     from kiosk.booth.loop import BoothLoop
     from kiosk.camera.pictured_person import CooperativePerson
+    from kiosk.photos.index import PhotoIndex
+    from kiosk.photos.journal import PhotoJournal
     from kiosk.photos.store import PhotoMirror, PhotoStore
     from kiosk.share.publish import CloudParts
     from kiosk.vision.session import FramingSession
@@ -113,6 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen on this address instead of share.host")
     serve.add_argument("--port", type=int, help="listen on this port instead of share.port")
     command(commands, "purge", "delete photos and links past their retention now", _purge)
+    index = command(commands, "index", "the photo index: check it, rebuild it")
+    index_commands = index.add_subparsers(dest="index_command", metavar="ACTION", required=True)
+    command(index_commands, "check", "check the index against the photo journal", _index_check)
+    command(index_commands, "rebuild", "rebuild the index from the photo journal", _index_rebuild)
     command(commands, "status", "camera, GPIO, display, disk, today's visits", _status)
     preflight = command(
         commands,
@@ -262,10 +268,42 @@ def _purge(args: argparse.Namespace, config: Config, path: Path | None) -> int:
     storage = config.storage
     try:
         result = purge_files(storage.index_path, storage.dir.expanduser(), storage.retention)
-    except (OSError, sqlite3.Error) as error:
+    except sqlite3.Error as error:
+        print(f"purge: photo index {storage.index_path}: {error}", file=sys.stderr)
+        print("purge: run 'kiosk index rebuild' (the booth rebuilds it at start)", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as error:
         print(f"storage.dir: cannot use {storage.dir}: {error}", file=sys.stderr)
         return EXIT_FAILURE
     print(f"deleted {result.records} links and {result.files} photo files")
+    return EXIT_OK
+
+
+def _index_check(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.photos.journal import PhotoJournal
+    from kiosk.photos.repair import check_index
+
+    storage = config.storage
+    verdict = check_index(storage.index_path, PhotoJournal(storage.journal_path))
+    print(verdict.describe())
+    if not verdict.ok:
+        print("run 'kiosk index rebuild' (the booth does it at start)", file=sys.stderr)
+    return EXIT_OK if verdict.ok else EXIT_FAILURE
+
+
+def _index_rebuild(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.photos.journal import PhotoJournal
+    from kiosk.photos.repair import rebuild_index
+
+    storage = config.storage
+    try:
+        rows = rebuild_index(
+            storage.index_path, PhotoJournal(storage.journal_path), storage.dir.expanduser()
+        )
+    except (OSError, sqlite3.Error) as error:
+        print(f"index rebuild: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"index rebuilt from the journal: {rows} links")
     return EXIT_OK
 
 
@@ -350,10 +388,15 @@ def _preflight(args: argparse.Namespace, config: Config, path: Path | None) -> i
 
 
 def _photo_store(
-    config: Config, link_ttl: float | None = None, mirror: PhotoMirror | None = None
+    config: Config,
+    link_ttl: float | None = None,
+    mirror: PhotoMirror | None = None,
+    index: PhotoIndex | None = None,
+    journal: PhotoJournal | None = None,
 ) -> PhotoStore:
     """The booth's photo store as configured (``link_ttl``: another lifetime for its links;
-    ``mirror``: where copies go, the object store's queue)."""
+    ``mirror``: where copies go, the object store's queue; ``index``, ``journal``: as the booth
+    opened and checked them)."""
     from kiosk.photos.credentials import load_signer
     from kiosk.photos.index import PhotoIndex
     from kiosk.photos.store import Authorship, PhotoStore
@@ -362,7 +405,7 @@ def _photo_store(
     storage = config.storage
     return PhotoStore(
         storage_dir=storage.dir.expanduser(),
-        index=PhotoIndex(storage.index_path),
+        index=index or PhotoIndex(storage.index_path),
         base_url=lambda: base_url(config.share),
         link_ttl=config.share.link_ttl if link_ttl is None else link_ttl,
         authorship=Authorship(
@@ -652,6 +695,8 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     from kiosk.hardware.display import DisplayError, open_display
     from kiosk.hardware.lights import open_lights
     from kiosk.hardware.sdnotify import Notifier
+    from kiosk.photos.journal import PhotoJournal
+    from kiosk.photos.repair import open_booth_index, remove_temporary_files
     from kiosk.readiness import booth_problems
     from kiosk.share.cloud import CloudError
     from kiosk.share.links import ShareLinks
@@ -667,16 +712,24 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
         print(f"camera: {error}", file=sys.stderr)
         return EXIT_FAILURE
     storage = config.storage
+    journal = PhotoJournal(storage.journal_path)
     try:
         cloud = _open_cloud(config)
     except CloudError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_CONFIG
     try:
-        store = _photo_store(config, mirror=cloud.queue if cloud else None)
-    except (OSError, sqlite3.Error) as error:
-        print(f"storage.dir: the photo index cannot be opened: {error}", file=sys.stderr)
+        storage.photos_dir.mkdir(parents=True, exist_ok=True)
+        remove_temporary_files(storage.photos_dir)
+        # A damaged index is rebuilt here; one that cannot be gives an out-of-order booth.
+        index, _ = open_booth_index(storage.dir.expanduser(), storage.index_path, journal)
+    except OSError as error:
+        print(f"storage.dir: cannot use {storage.dir}: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    store = _photo_store(
+        config, mirror=cloud.queue if cloud else None, index=index, journal=journal
+    )
+    store.sign_unsigned_later()
     links = ShareLinks(
         store.share_url,
         config.cloud.links,

@@ -204,6 +204,12 @@ class ButtonsConfig(Section):
         return self
 
 
+# The photo journal beside the photos folder (kiosk/photos/journal.py); the download server's
+# own state folder (download counts, deletion requests), the only place it writes.
+JOURNAL_FILE = "photos-journal.jsonl"
+SHARE_STATE_FOLDER = "share-state"
+
+
 class StorageConfig(Section):
     dir: Path = Field(default_factory=_default_storage_dir)
     retention: Duration = 30 * 86400.0
@@ -215,8 +221,7 @@ class StorageConfig(Section):
 
     @property
     def index_path(self) -> Path:
-        # A folder of its own: the download server may write there (download counts, SQLite's
-        # journal) and nowhere else.
+        # A folder of its own, so that SQLite's WAL files sit apart from the photos.
         return self.dir.expanduser() / "index" / "photos.sqlite3"
 
     @property
@@ -236,6 +241,14 @@ class StorageConfig(Section):
     def performance_path(self) -> Path:
         """The running booth's frame rate and analysis time, for `kiosk status`."""
         return self.dir.expanduser() / "performance.json"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.dir.expanduser() / JOURNAL_FILE
+
+    @property
+    def share_state_dir(self) -> Path:
+        return self.dir.expanduser() / SHARE_STATE_FOLDER
 
 
 def _check_base_url(value: str) -> str:

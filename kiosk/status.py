@@ -11,13 +11,14 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from kiosk.camera.frames import CameraError
 from kiosk.camera.image_camera import load_image
 from kiosk.config import Config
 from kiosk.files import free_megabytes
-from kiosk.photos.index import PhotoIndex
+from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.repair import check_index
+from kiosk.share.state import downloads_since
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _disk(config),
         _models(config),
         credentials_check(config),
+        _index(config),
         _performance(config),
         *_cloud(config),
         *_visits(config, today),
@@ -171,6 +173,16 @@ def _cloud(config: Config) -> list[Check]:
     return [Check("cloud", text, True, warning=stuck)]
 
 
+def _index(config: Config) -> Check:
+    """The photo index against its journal (what the booth checks, and rebuilds, at start)."""
+    storage = config.storage
+    verdict = check_index(storage.index_path, PhotoJournal(storage.journal_path))
+    text = verdict.describe()
+    if not verdict.ok:
+        text += "; the booth rebuilds it at start, or run 'kiosk index rebuild'"
+    return Check("index", text, verdict.ok)
+
+
 def _visits(config: Config, today: dt.date) -> list[Check]:
     visits = shared = 0
     path = config.storage.visits_path
@@ -184,12 +196,11 @@ def _visits(config: Config, today: dt.date) -> list[Check]:
             if ended == today:
                 visits += 1
                 shared += record.get("outcome") == "shared"
-    photos = downloads = 0
-    if config.storage.index_path.is_file():
-        index = PhotoIndex(Path(config.storage.index_path))
-        midnight = dt.datetime.combine(today, dt.time()).astimezone().timestamp()
-        photos, downloads = index.totals_since(midnight)
-        index.close()
+    midnight = dt.datetime.combine(today, dt.time()).astimezone().timestamp()
+    storage = config.storage
+    journal = PhotoJournal(storage.journal_path).replay()
+    photos = sum(1 for record in journal.live.values() if record.created >= midnight)
+    downloads = downloads_since(storage.share_state_dir, midnight)
     return [
         Check("visits today", f"{visits} ({shared} with a photo shared)", True),
         Check("downloads today", f"{downloads} of {photos} photos taken today", True),

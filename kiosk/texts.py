@@ -76,6 +76,32 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_expired_title": "Dieser Link ist abgelaufen",
         "web_expired_body": "Fotos der Fotobox sind nur eine Weile abrufbar. Danke!",
         "desk_keys": "Leertaste = großer Knopf · R = kleiner Knopf",
+        "web_save_iphone": "Am iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“.",
+        "web_save_android": (
+            "Mit Android: Tippe auf „Foto herunterladen“. Du findest es danach unter "
+            "„Downloads“ und in deiner Galerie."
+        ),
+        "web_delete": "Mein Foto jetzt löschen",
+        "web_delete_confirm": (
+            "Dein Foto wird endgültig von der Fotobox gelöscht, und dieser Link funktioniert "
+            "dann nicht mehr. Schon heruntergeladene Fotos bleiben auf deinem Handy."
+        ),
+        "web_delete_yes": "Ja, endgültig löschen",
+        "web_deleted_title": "Foto gelöscht",
+        "web_deleted_body": (
+            "Dieses Foto wurde auf deinen Wunsch gelöscht. Die Fotobox entfernt es innerhalb "
+            "einer Minute."
+        ),
+        "web_delete_refused_title": "Das hat nicht geklappt",
+        "web_delete_refused_body": (
+            "Die Anfrage kam nicht von der Seite dieses Fotos. Öffne den Link bitte noch einmal "
+            "und versuche es erneut."
+        ),
+        "web_delete_failed_title": "Löschen gerade nicht möglich",
+        "web_delete_failed_body": (
+            "Bitte versuche es gleich noch einmal, oder sag dem Team an der Fotobox Bescheid – "
+            "es löscht das Foto für dich."
+        ),
     },
     "en": {
         "attract_tagline": "A real portrait, guided, on your phone in a minute.",
@@ -141,6 +167,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_expired_title": "This link has expired",
         "web_expired_body": "The booth's photos can be fetched for a while only. Thank you!",
         "desk_keys": "Space = big button · R = small button",
+        "web_save_iphone": "On an iPhone: touch and hold the photo, then tap “Save to Photos”.",
+        "web_save_android": (
+            "On Android: tap “Download photo”. You will then find it in your Downloads and "
+            "your gallery."
+        ),
+        "web_delete": "Delete my photo now",
+        "web_delete_confirm": (
+            "Your photo will be deleted from the booth for good, and this link will stop "
+            "working. Copies you have already downloaded stay on your phone."
+        ),
+        "web_delete_yes": "Yes, delete it for good",
+        "web_deleted_title": "Photo deleted",
+        "web_deleted_body": (
+            "This photo has been deleted at your request. The booth removes it within a minute."
+        ),
+        "web_delete_refused_title": "That did not work",
+        "web_delete_refused_body": (
+            "The request did not come from this photo's page. Please open the link again and "
+            "try once more."
+        ),
+        "web_delete_failed_title": "Cannot delete right now",
+        "web_delete_failed_body": (
+            "Please try again in a moment, or ask the booth's staff: they will delete it for you."
+        ),
     },
 }
 

@@ -88,11 +88,14 @@ def surface(config: Config) -> Iterator[pygame.Surface]:
 
 
 def make_store(
-    config: Config, signer: PhotoSigner | None = None, mirror: PhotoMirror | None = None
+    config: Config,
+    signer: PhotoSigner | None = None,
+    index: PhotoIndex | None = None,
+    mirror: PhotoMirror | None = None,
 ) -> PhotoStore:
     return PhotoStore(
         storage_dir=config.storage.dir,
-        index=PhotoIndex(config.storage.index_path),
+        index=index or PhotoIndex(config.storage.index_path),
         base_url=lambda: config.share.base_url,
         link_ttl=config.share.link_ttl,
         authorship=Authorship(
@@ -116,6 +119,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
         camera: ImageCamera | None = None,
         surface: pygame.Surface = surface,
         signer: PhotoSigner | None = None,
+        index: PhotoIndex | None = None,
         **kwargs,
     ) -> BoothLoop:
         camera = camera or ImageCamera(
@@ -125,7 +129,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
             config,
             camera,
             surface,
-            kwargs.pop("store", None) or make_store(config, signer),
+            kwargs.pop("store", None) or make_store(config, signer, index),
             VisitLog(config.storage.visits_path),
             screenshots=kwargs.pop("screenshots", tmp_path / "screens"),
             wallclock=lambda: FIXED_TIME,

@@ -24,6 +24,7 @@ import pygame
 from kiosk.booth.capture import CapturePipeline
 from kiosk.booth.events import (
     CAMERA,
+    INDEX,
     CaptureBurst,
     CheckHealth,
     Command,
@@ -56,6 +57,7 @@ from kiosk.config import Config
 from kiosk.hardware.buttons import GpioButtons, key_press
 from kiosk.hardware.lights import Lights
 from kiosk.hardware.sdnotify import Notifier
+from kiosk.photos.repair import open_booth_index
 from kiosk.photos.store import PhotoStore
 from kiosk.share.links import ShareLinks
 from kiosk.vision.session import FramingSession
@@ -111,6 +113,7 @@ class BoothLoop:
             camera,
             lambda: self.guidance.crop,
             lambda size: self.screens.preview.rect_for(size).height,
+            self._index_problem,
         )
         self.capture = CapturePipeline(
             camera,
@@ -134,6 +137,7 @@ class BoothLoop:
         self._errors: list[float] = []
         self.frame_rate = FrameRate()
         self._reported_at: float | None = None
+        self._now = 0.0
 
     # -- inputs --
 
@@ -182,6 +186,7 @@ class BoothLoop:
                 self._carry_out(command)
 
     def _step(self, now: float) -> None:
+        self._now = now
         machine = self.machine
         events = self._events
         self._events = []
@@ -210,6 +215,21 @@ class BoothLoop:
             self._carry_out(command)
         if machine.phase is Phase.ATTRACT:
             self.housekeeping.now_and_then(now)
+        self.housekeeping.deletions_now_and_then(now)
+
+    def _index_problem(self) -> str | None:
+        """None when new photos get their index rows; else why not. Reopens (rebuilding if need
+        be) an index that could not be used at start."""
+        store = self.store
+        if store.index.in_memory:
+            index, problem = open_booth_index(
+                store.storage_dir, self.config.storage.index_path, store.journal
+            )
+            if problem is not None:
+                index.close()
+                return problem
+            store.use_index(index)
+        return store.retry_index()
 
     def _report_performance(self, now: float) -> None:
         """Now and then, on the worker: what `kiosk status` shows of this booth's speed."""
@@ -239,6 +259,9 @@ class BoothLoop:
         self.running = False
 
     def close(self) -> None:
+        # A visit cut short (SIGTERM, quit) still gets its line in the visit log.
+        for command in self.machine.interrupt(self._now):
+            self._carry_out(command)
         self.heartbeat.stopping()
         self.guidance.close()
         self._worker.shutdown()
@@ -293,6 +316,9 @@ class BoothLoop:
         match command:
             case CaptureBurst(count=count):
                 self.post(self.capture.capture(count))
+                if self.store.index_problem is not None:
+                    # This person's link works from the journal; the booth stops after them.
+                    self.post(Fault(INDEX, self.store.index_problem))
             case DiscardPhoto(photo=photo):
                 self.capture.discard(photo)
             case RecordVisit(record=record):
