@@ -18,16 +18,15 @@ import asyncio
 import io
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from _framing import frame_times, framing_screen
+from _server import free_port, wait_until_serving
 
 CLIENTS = 50
 LOAD_SECONDS = 10.0
@@ -125,12 +124,6 @@ def _server_priority() -> None:
     os.sched_setaffinity(0, SERVER_CPUS)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main() -> int:
     if sys.argv[1:2] == ["--load"]:
         os.nice(19)
@@ -153,12 +146,7 @@ def main() -> int:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_until_serving(base)
             os.sched_setaffinity(0, UI_CPUS)
             frame = framing_screen((1280, 720)).draw
             frame_times(frame, 1.0)  # warm up

@@ -29,13 +29,14 @@ import json
 import logging
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from _server import free_port, wait_until_serving
 
 VISITS = 1000
 WARM_UP = 100
@@ -180,12 +181,6 @@ def open_fds(pid: int | str = "self") -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Crashes(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
@@ -236,12 +231,7 @@ def soak(folder: Path, visits: int) -> int:
     tokens_file, stop_file = folder / "tokens.txt", folder / "stop"
     load = None
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(base)
         time.sleep(0.5)  # the check's own connection closes
         server_fds_start = open_fds(server.pid)
         # Its report goes to a file: a pipe would be one more descriptor of this process.

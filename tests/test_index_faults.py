@@ -29,9 +29,11 @@ from kiosk.photos.retention import purge_files
 
 @pytest.fixture
 def config(config: Config) -> Config:
-    """Photos taken at FIXED_TIME stay within their retention whatever today is."""
+    """Photos taken at FIXED_TIME stay within their retention, and their links valid, whatever
+    today is."""
     storage = config.storage.model_copy(update={"retention": 3650 * 86400.0})
-    return config.model_copy(update={"storage": storage})
+    share = config.share.model_copy(update={"link_ttl": 3650 * 86400.0})
+    return config.model_copy(update={"storage": storage, "share": share})
 
 
 def take_photos(make_app, config: Config, visits: int = 3) -> list[str]:
@@ -269,3 +271,63 @@ def test_purge_never_deletes_outside_the_photos_folder(make_app, config) -> None
     os.utime(sneaky / "link.jpg", (0, 0), follow_symlinks=False)
     purge_files(config.storage.index_path, config.storage.dir, config.storage.retention)
     assert outside.read_text() == "keep me"
+
+
+def test_kiosk_serve_works_when_it_cannot_write_a_single_byte(make_app, config) -> None:
+    """A file-size limit of 0 (RLIMIT_FSIZE) on the real `kiosk serve`: every write fails as on
+    a full disk, on any machine."""
+    import resource
+    import signal
+    import socket
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from helpers import eventually
+
+    tokens = take_photos(make_app, config, visits=1)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config_file = config.storage.dir / "kiosk.toml"
+    config_file.write_text(
+        f'[storage]\ndir = "{config.storage.dir}"\nretention = "3650d"\n'
+        f'[share]\nhost = "127.0.0.1"\nport = {port}\nlink_ttl = "3650d"\n'
+    )
+
+    def no_writes() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(config_file), "serve"],
+        preexec_fn=no_writes,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(base + path, timeout=5) as reply:
+                return reply.status, reply.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+        except OSError:
+            return 0, b""
+
+    try:
+        assert eventually(lambda: get("/healthz")[0] != 0, within=15)
+        [token] = tokens
+        assert get(f"/p/{token}")[0] == 200
+        status, photo = get(f"/p/{token}/photo.jpg")
+        assert status == 200 and photo[:2] == b"\xff\xd8"
+        status, body = get("/healthz")
+        report = json.loads(body)
+        assert (status, report["status"]) == (503, "degraded")
+        assert any("cannot" in problem for problem in report["problems"])
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+    assert "Traceback" not in errors, errors
+    assert server.returncode in (0, -15)

@@ -5,14 +5,19 @@ One JSON line per change, next to the photos folder, fsynced before the photo's 
 gives the links that should exist, so a damaged or emptied SQLite index loses none of them, and
 the download server can still find a photo while the index is unusable.
 
-A crash may leave a torn last line; replay skips lines that do not parse.
+A crash may leave a torn last line; replay skips lines that do not parse. Appending and
+compacting hold a lock file beside the journal, so that a line appended while purge compacts
+(another thread or ``kiosk purge``) is never written into the replaced file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,13 +62,23 @@ class PhotoJournal:
     def _append(self, entry: dict) -> None:
         line = json.dumps(entry, separators=(",", ":")) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        with self._locked():
+            descriptor = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(descriptor).st_size
+                if size and os.pread(descriptor, 1, size - 1) != b"\n":
+                    line = "\n" + line  # a torn line from a crash stays on a line of its own
+                os.write(descriptor, line.encode())
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        descriptor = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT)
         try:
-            size = os.fstat(descriptor).st_size
-            if size and os.pread(descriptor, 1, size - 1) != b"\n":
-                line = "\n" + line  # a torn line from a crash stays on a line of its own
-            os.write(descriptor, line.encode())
-            os.fsync(descriptor)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
         finally:
             os.close(descriptor)
 
@@ -90,9 +105,13 @@ class PhotoJournal:
 
     def compact(self) -> None:
         """Rewrite the journal with only its live links, once removals outnumber them."""
-        state = self.replay()
-        if state.lines < 2 * len(state.live) + 64:
+        if self.replay().lines < 2 * len(self.replay().live) + 64:
             return
+        with self._locked():
+            self._compact()
+
+    def _compact(self) -> None:
+        state = self.replay()
         lines = []
         for record in state.live.values():
             lines.append(_add_entry(record, state.crops.get(record.token)))
