@@ -82,6 +82,17 @@ def cloud_config(
     return updated
 
 
+def config_file(path: Path, cloud: Config, storage: Path, credentials: Path | None = None) -> Path:
+    """A config file as staff write it, for the store and bucket of ``cloud``."""
+    path.write_text(
+        f'[storage]\ndir = "{storage}"\n[event]\nname = "Sommerfest 2026"\n'
+        f'[cloud]\nenabled = true\nendpoint = "{cloud.cloud.endpoint}"\nregion = "{REGION}"\n'
+        f'bucket = "{cloud.cloud.bucket}"\naddressing = "path"\n'
+        f'credentials_file = "{credentials or cloud.cloud.credentials_file}"\n'
+    )
+    return path
+
+
 def fetch(url: str) -> tuple[int, bytes, dict[str, str]]:
     try:
         with urllib.request.urlopen(url, timeout=10) as reply:
@@ -234,13 +245,7 @@ def test_a_booth_killed_with_uploads_queued_uploads_them_after_its_restart(
     (storage / "photos").mkdir(parents=True)
     for number in range(3):
         (storage / "photos" / f"{number}.jpg").write_bytes(b"\xff\xd8 photo %d" % number)
-    file = tmp_path / "kiosk.toml"
-    file.write_text(
-        f'[storage]\ndir = "{storage}"\n[event]\nname = "Sommerfest 2026"\n'
-        f'[cloud]\nenabled = true\nendpoint = "{swift.endpoint}"\nregion = "{REGION}"\n'
-        f'bucket = "{config.cloud.bucket}"\naddressing = "path"\n'
-        f'credentials_file = "{config.cloud.credentials_file}"\n'
-    )
+    file = config_file(tmp_path / "kiosk.toml", config, storage)
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_BOOTH, str(file), str(storage)], check=False, timeout=60
     )
@@ -270,13 +275,7 @@ def test_two_booths_share_a_bucket_and_staff_see_and_export_both(
         parts.publisher.storage_dir = tmp_path
         parts.queue.add(f"token-{booth}", photo.name, 1767225600.0)
         work_until_done(parts, clock)
-    file = tmp_path / "kiosk.toml"
-    file.write_text(
-        f'[storage]\ndir = "{tmp_path / "staff"}"\n[event]\nname = "Sommerfest 2026"\n'
-        f'[cloud]\nenabled = true\nendpoint = "{swift.endpoint}"\nregion = "{REGION}"\n'
-        f'bucket = "{shared.cloud.bucket}"\naddressing = "path"\n'
-        f'credentials_file = "{shared.cloud.credentials_file}"\n'
-    )
+    file = config_file(tmp_path / "kiosk.toml", shared, tmp_path / "staff")
     assert main(["--config", str(file), "cloud", "gallery", "--valid-for", "2h"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("2 photos of Sommerfest 2026")
@@ -352,20 +351,13 @@ def test_kiosk_cloud_check_does_a_round_trip_and_names_a_wrong_secret(
     config, swift, tmp_path, capsys
 ) -> None:
     good = cloud_config(config, swift, tmp_path)
-    file = tmp_path / "kiosk.toml"
-    text = (
-        f'[storage]\ndir = "{tmp_path / "data"}"\n'
-        f'[cloud]\nenabled = true\nendpoint = "{swift.endpoint}"\nregion = "{REGION}"\n'
-        f'bucket = "{good.cloud.bucket}"\naddressing = "path"\n'
-        f'credentials_file = "{good.cloud.credentials_file}"\n'
-    )
-    file.write_text(text)
+    file = config_file(tmp_path / "kiosk.toml", good, tmp_path / "data")
     assert main(["--config", str(file), "cloud", "check"]) == 0
     out = capsys.readouterr().out
     assert "fetched it back through a presigned link, byte for byte" in out
     (tmp_path / "wrong").mkdir()
     wrong = credentials_file(tmp_path / "wrong", "nope")
-    file.write_text(text.replace(str(good.cloud.credentials_file), str(wrong)))
+    config_file(file, good, tmp_path / "data", credentials=wrong)
     assert main(["--config", str(file), "cloud", "check"]) == 1
     assert "the store refused the secret key" in capsys.readouterr().err
 

@@ -30,7 +30,12 @@ BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 def _serve(connection: Connection, models_dir: str, threads: int) -> None:
     from kiosk.vision.faces import FaceAnalyser
 
-    analyser = FaceAnalyser(Path(models_dir), threads)
+    serve_frames(connection, FaceAnalyser(Path(models_dir), threads).analyse)
+
+
+def serve_frames(connection: Connection, analyse: Callable[[np.ndarray], list[Face]]) -> None:
+    """The child's side: answer each frame with its faces and how long they took, until the
+    booth closes the pipe."""
     connection.send(("ready", None))
     while True:
         try:
@@ -39,7 +44,7 @@ def _serve(connection: Connection, models_dir: str, threads: int) -> None:
             return
         started = time.perf_counter()
         rgb = frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
-        faces = analyser.analyse(np.ascontiguousarray(rgb))
+        faces = analyse(np.ascontiguousarray(rgb))
         connection.send((moment, faces, time.perf_counter() - started))
 
 
