@@ -145,6 +145,8 @@ class CameraConfig(Section):
     analysis_size: tuple[
         Annotated[StrictInt, Field(ge=64, le=1280)], Annotated[StrictInt, Field(ge=48, le=960)]
     ] = (512, 288)
+    # Where the lens is, seen from the person: the gaze cue points there.
+    lens_position: Literal["above", "below", "left", "right"] = "above"
 
 
 class PhotoConfig(Section):
@@ -253,7 +255,6 @@ class ShareConfig(Section):
     wifi: WifiConfig | None = None
 
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Seconds = Annotated[float, Field(ge=0.0, le=10.0)]
 
 
@@ -267,18 +268,20 @@ class GuidanceConfig(Section):
     preset: Literal["business", "id"] = "business"
     auto_capture: StrictBool = True
     models_dir: Path | None = None
-    eye_line: Share | None = None
-    face_fill: Share | None = None
+    # Ranges the rules work with (docs/framing.md); values outside are refused, never clamped.
+    eye_line: Annotated[float, Field(ge=0.25, le=0.5)] | None = None
+    face_fill: Annotated[float, Field(ge=0.1, le=0.4)] | None = None
     min_output_height: Annotated[StrictInt, Field(ge=240, le=20000)] | None = None
     min_eye_distance: Annotated[float, Field(ge=4.0, le=200.0)] | None = None
-    max_roll_degrees: Annotated[float, Field(ge=0.0, le=45.0)] | None = None
-    max_yaw: Share | None = None
-    max_pitch_change: Share | None = None
-    eyes_open_share: Share | None = None
-    still_movement: Share | None = None
+    max_roll_degrees: Annotated[float, Field(gt=0.0, le=45.0)] | None = None
+    max_yaw: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    max_pitch_change: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    max_gaze: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
+    eyes_open_share: Annotated[float, Field(ge=0.3, le=0.95)] | None = None
+    still_movement: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     still_seconds: Seconds | None = None
     min_cue_seconds: Seconds | None = None
-    ready_seconds: Seconds | None = None
+    ready_seconds: Annotated[float, Field(ge=0.1, le=10.0)] | None = None
 
 
 class CredentialsConfig(Section):

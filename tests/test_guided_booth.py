@@ -48,6 +48,8 @@ def run(app, start: float, seconds: float, until=None) -> float:
 
 def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -> None:
     app = guided()
+    # The astronaut's eyes sit high in her portrait: a little lower puts them on the eye line.
+    app.camera.person.move(0.0, 0.04)
     app.start(0.0)
     app.post(MainButton())
     now = run(app, 0.0, 10.0, until=lambda a: a.machine.phase is not Phase.FRAMING)
@@ -99,7 +101,8 @@ def test_a_cooperative_person_is_guided_to_an_automatic_photo(guided, config) ->
     run(app, now, config.timing.countdown + 0.5)
     assert app.machine.phase is Phase.REVIEW
     shown = [cue for cue, _ in app.machine.visit.cues]
-    assert shown[0] == "cue_come_closer" and "cue_move_right" in shown
+    # Off to the side and too far: brought in first, then asked closer (position before distance).
+    assert shown[0] == "cue_move_right" and "cue_come_closer" in shown
 
 
 def test_an_uncooperative_person_reaches_the_timeout_and_the_button_still_works(
