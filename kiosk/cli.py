@@ -335,6 +335,7 @@ def _open_framing_session(
         thresholds_for(config.guidance),
         sensor_size,
         config.photo.aspect_ratio,
+        config.camera.lens_position,
     )
 
 

@@ -173,6 +173,8 @@ class BoothLoop:
             events.extend(self.health.check_disk_now_and_then(now))
         if machine.phase is Phase.FRAMING and CAMERA not in machine.faults:
             events.extend(self.guidance.look(self.camera, machine.visit, now))
+        elif machine.visit is None:
+            self.guidance.forget_visit()
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(machine.handle(event, now))

@@ -27,17 +27,24 @@ BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 def _serve(connection: Connection, models_dir: str, threads: int) -> None:
-    from kiosk.vision.faces import FaceAnalyser
+    from kiosk.vision.faces import FaceAnalyser, FaceTracker
 
     analyser = FaceAnalyser(Path(models_dir), threads)
+    tracker = FaceTracker(analyser)
     connection.send(("ready", None))
     while True:
         try:
             moment, frame = connection.recv()
         except EOFError:
             return
+        if frame is None:  # a new visit: follow no face of the last one
+            tracker.reset()
+            continue
         rgb = frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
-        connection.send((moment, analyser.analyse(np.ascontiguousarray(rgb))))
+        rgb = np.ascontiguousarray(rgb)
+        # A single frame (a burst still) is searched everywhere; the stream, frame by frame.
+        faces = analyser.analyse(rgb) if moment < 0 else tracker.analyse(rgb)
+        connection.send((moment, faces))
 
 
 class AnalyserProcess:
@@ -114,6 +121,15 @@ class AnalyserProcess:
             return None
         self._sent_at = None
         return kind, payload
+
+    def reset(self) -> None:
+        """A new visit: the analyser follows no face of the one before (an answer still on
+        its way is the caller's to drop, by its moment)."""
+        if self._ready and self._connection is not None:
+            try:
+                self._connection.send((0.0, None))
+            except (OSError, BrokenPipeError) as error:
+                self._fail(f"the analyser stopped: {error}")
 
     def analyse_now(self, frame: np.ndarray, timeout: float = HANG_SECONDS) -> list[Face] | None:
         """Analyse one frame and wait for it (the burst, while the UI shows the capture
