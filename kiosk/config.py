@@ -142,11 +142,39 @@ class CameraConfig(Section):
     sensor_size: tuple[
         Annotated[StrictInt, Field(ge=320, le=20000)], Annotated[StrictInt, Field(ge=240, le=20000)]
     ] = (4608, 2592)
-    analysis_size: tuple[
-        Annotated[StrictInt, Field(ge=64, le=1280)], Annotated[StrictInt, Field(ge=48, le=960)]
-    ] = (512, 288)
+    # In the sensor's own orientation, with its aspect; None: 512 wide with the sensor's aspect.
+    analysis_size: (
+        tuple[
+            Annotated[StrictInt, Field(ge=64, le=1280)],
+            Annotated[StrictInt, Field(ge=48, le=960)],
+        ]
+        | None
+    ) = None
     # Where the lens is, seen from the person: the gaze cue points there.
     lens_position: Literal["above", "below", "left", "right"] = "above"
+
+    @model_validator(mode="after")
+    def _analysis_keeps_the_sensor_aspect(self) -> CameraConfig:
+        if self.analysis_size is not None:
+            (width, height), (sensor_width, sensor_height) = self.analysis_size, self.sensor_size
+            if abs(width * sensor_height / (height * sensor_width) - 1) > 0.02:
+                suggestion = f"[{width}, {round(width * sensor_height / sensor_width / 2) * 2}]"
+                raise ValueError(
+                    f"analysis_size {width}x{height} does not have the sensor's aspect "
+                    f"({sensor_width}x{sensor_height}): set {suggestion} or leave it out"
+                )
+        return self
+
+    @property
+    def analysis_frame_size(self) -> tuple[int, int]:
+        """The analysis frame as the booth sees it: the sensor's aspect, turned as the camera
+        is mounted (a camera on its side gives a portrait frame)."""
+        sensor_width, sensor_height = self.sensor_size
+        width, height = self.analysis_size or (
+            512,
+            round(512 * sensor_height / sensor_width / 2) * 2,
+        )
+        return (height, width) if self.rotation in (90, 270) else (width, height)
 
 
 class PhotoConfig(Section):

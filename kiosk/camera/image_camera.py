@@ -96,6 +96,11 @@ class ImageCamera:
     def close(self) -> None:
         self._cache.clear()
 
+    def scene(self, size: Size) -> np.ndarray:
+        """The scene (the person before the backdrop) at ``size``, RGB."""
+        self._reload_if_changed()
+        return self._render(size)
+
     # -- the scene --
 
     def _reload_if_changed(self) -> None:

@@ -83,7 +83,7 @@ class PicameraCamera:
         self._camera: Any = None
         self._preview: Any = None
         self._still: Any = None
-        self._analysis_size: Size = config.analysis_size
+        self._analysis_size: Size = config.analysis_frame_size
         self._autofocus = False
         self._lores: np.ndarray | None = None
 
@@ -219,11 +219,13 @@ class PicameraCamera:
         return (size[1], size[0]) if self.config.rotation in (90, 270) else tuple(size)
 
     def _turn(self, frame: np.ndarray) -> np.ndarray:
-        """Quarter turns for a camera mounted on its side; libcamera flips but cannot turn."""
+        """Quarter turns for a camera mounted on its side; libcamera flips but cannot turn.
+        The turned frame is copied into rows of its own: pygame and the analyser need
+        contiguous arrays (a turned view is not)."""
         if self.config.rotation == 90:
-            return np.rot90(frame, k=-1)
+            return np.ascontiguousarray(np.rot90(frame, k=-1))
         if self.config.rotation == 270:
-            return np.rot90(frame, k=1)
+            return np.ascontiguousarray(np.rot90(frame, k=1))
         return frame
 
 
