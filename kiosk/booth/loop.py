@@ -178,8 +178,8 @@ class BoothLoop:
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(machine.handle(event, now))
-        if self.follower is not None and machine.phase is Phase.FRAMING:
-            advice = machine.advice
+        if self.follower is not None and machine.phase in (Phase.FRAMING, Phase.COUNTDOWN):
+            advice = machine.advice if machine.phase is Phase.FRAMING else None
             self.follower.follow(advice.cue if advice else None, now)
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
