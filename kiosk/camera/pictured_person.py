@@ -63,10 +63,12 @@ MOVES: dict[str, tuple[float, float, float]] = {
     "cue_step_back": (0.0, 0.0, 1 / 1.15),
 }
 STEP_IN_SPEED = 0.12  # sensor fractions a second, walking into the picture
-ROLL_SPEED = 8.0  # degrees a second, straightening the head
+ROLL_SPEED = 6.0  # degrees a second, straightening the head
 ROLL_DRIFT = 0.6  # degrees per square root of a second, the head's slow wander
-SWAY = 0.003  # sideways sway, sensor fractions
-BREATH = 0.002  # up and down with each breath
+# Sway and breath in the person's own size (sensor fractions at zoom 1): about 8 % and 5 % of
+# the distance between their eyes, a person standing as still as they can.
+SWAY = 0.0038
+BREATH = 0.0024
 BLINK_SECONDS = 0.15
 START = PicturedPerson(offset_x=0.4, offset_y=0.0, zoom=0.8)
 
@@ -87,6 +89,7 @@ class CooperativePerson:
     _sway_period: float = 4.0
     _breath_period: float = 4.0
     _blink_at: float = 0.0
+    _roll_goal: float | None = None
 
     def __post_init__(self) -> None:
         self._base = (self.person.offset_x, self.person.offset_y)
@@ -128,9 +131,17 @@ class CooperativePerson:
                 base_x -= base_x / distance * walked
                 base_y -= base_y / distance * walked
         elif cue in ("cue_tilt_left", "cue_tilt_right"):
-            # Tilting to their left turns the head clockwise on the (unmirrored) image.
+            # People know what straight feels like: they tilt towards it, and stop there,
+            # give or take a few degrees. Tilting to their left turns the head clockwise on
+            # the (unmirrored) image.
+            if self._roll_goal is None:
+                self._roll_goal = self.rng.gauss(0.0, 3.0)
             turn = -1.0 if cue == "cue_tilt_left" else 1.0
-            person.roll += turn * ROLL_SPEED * step
+            wanted = self._roll_goal - person.roll
+            if wanted * turn > 0:
+                person.roll += turn * min(abs(wanted), ROLL_SPEED * step)
+        if cue not in ("cue_tilt_left", "cue_tilt_right"):
+            self._roll_goal = None
         limit = OFFSET_LIMIT
         self._base = (min(limit, max(-limit, base_x)), min(limit, max(-limit, base_y)))
 
@@ -138,8 +149,9 @@ class CooperativePerson:
         """Sway, breath, blinks and a wandering head: a person is never quite still."""
         person = self.person
         person.roll += self.rng.gauss(0.0, ROLL_DRIFT * math.sqrt(elapsed))
-        sway = SWAY * math.sin(2 * math.pi * now / self._sway_period + self._sway_phase)
-        breath = BREATH * math.sin(2 * math.pi * now / self._breath_period)
+        size = person.zoom
+        sway = SWAY * size * math.sin(2 * math.pi * now / self._sway_period + self._sway_phase)
+        breath = BREATH * size * math.sin(2 * math.pi * now / self._breath_period)
         person.offset_x = self._base[0] + sway
         person.offset_y = self._base[1] + breath
         if now >= self._blink_at + BLINK_SECONDS:

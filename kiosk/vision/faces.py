@@ -424,12 +424,20 @@ class FaceTracker:
         self.analyser = analyser
         self._last: list[Face] = []
         self._next_tile = 0
+        self._search_everywhere = True
 
     def reset(self) -> None:
+        """A new visit: the first frame is searched everywhere, so a person standing far away
+        is not told to step in."""
         self._last = []
         self._next_tile = 0
+        self._search_everywhere = True
 
     def analyse(self, rgb: np.ndarray) -> list[Face]:
+        if self._search_everywhere:
+            self._search_everywhere = False
+            self._last = self.analyser.analyse(rgb)
+            return self._last
         size = (rgb.shape[1], rgb.shape[0])
         tiles = tile_grid(size)
         squares = [whole_frame(size)]

@@ -62,6 +62,8 @@ GAZE_CUES = {
 # Where the iris of an eye looking into the lens sits, in eye widths below the middle of the
 # eye's corners, as measured on the real test faces (docs/framing.md, "Gaze").
 GAZE_NEUTRAL_Y = 0.0
+# Stillness is judged per this many seconds, whatever the analysis rate.
+STILL_FRAME_SECONDS = 0.1
 
 
 class FramingEngine:
@@ -87,6 +89,7 @@ class FramingEngine:
         self._open_baseline: float | None = None
         self._pitch_baseline: float | None = None
         self._last_eyes: tuple[float, float] | None = None
+        self._last_time: float | None = None
         self._moving_at = 0.0
         self._good_since: float | None = None
 
@@ -130,7 +133,7 @@ class FramingEngine:
             narrowed=frozenset(self._broken & {"distance", "position"}),
         )
         self._crop = self._steady(choice.crop, measures)
-        still = self._stillness(now, face)
+        still = self._stillness(now, face, measures)
         problems = dict(choice.problems)
         if measures["eye_distance"] / scale < self.rules.min_eye_distance:
             # Too small to measure is too far, whatever the crop arithmetic says.
@@ -183,6 +186,7 @@ class FramingEngine:
         self._open_baseline = self._pitch_baseline = None
         self._broken.clear()
         self._last_eyes = None
+        self._last_time = None
         self._moving_at = now
 
     def _measures(self, face: Face, scale: float) -> dict[str, float]:
@@ -229,13 +233,26 @@ class FramingEngine:
             return True
         return measures["openness"] >= self.rules.eyes_open_share * self._open_baseline
 
-    def _stillness(self, now: float, face: Face) -> bool:
+    def _stillness(self, now: float, face: Face, measures: dict[str, float]) -> bool:
+        """Still: the eyes' midpoint (smoothed over two analyses, so landmark jitter is not
+        movement) moves less than ``still_movement`` eye distances per tenth of a second, for
+        ``still_seconds``. A frame with closed eyes says nothing about movement: the iris
+        points jump in a blink."""
+        if face.measured and not self._eyes_open(measures):
+            return now - self._moving_at >= self.rules.still_seconds
         eyes = face.eye_centre
-        if self._last_eyes is not None:
-            moved = math.dist(eyes, self._last_eyes) / face.eye_distance
-            if moved >= self.rules.still_movement:
+        if self._last_eyes is not None and self._last_time is not None:
+            smoothed = (
+                (eyes[0] + self._last_eyes[0]) / 2,
+                (eyes[1] + self._last_eyes[1]) / 2,
+            )
+            elapsed = max(now - self._last_time, STILL_FRAME_SECONDS / 3)
+            moved = math.dist(smoothed, self._last_eyes) / face.eye_distance
+            if moved * STILL_FRAME_SECONDS / elapsed >= self.rules.still_movement:
                 self._moving_at = now
+            eyes = smoothed
         self._last_eyes = eyes
+        self._last_time = now
         return now - self._moving_at >= self.rules.still_seconds
 
     def _failing(
