@@ -300,3 +300,21 @@ def test_the_config_refuses_thresholds_the_rules_cannot_use_and_uses_the_rest() 
     assert rules.eye_line == 0.45 and rules.eye_line_band == pytest.approx((0.42, 0.49))
     choice = choose_crop((2304, 1200), 0.23 * 2200, SENSOR, ASPECT, rules)
     assert (1200 - choice.crop.top) / choice.crop.height == pytest.approx(0.45, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("lens", "cue"), [("above", "cue_look_above"), ("below", "cue_look_below")]
+)
+def test_eyes_off_the_lens_are_asked_to_look_into_it_where_it_is(good_face, lens, cue) -> None:
+    """The real face looks into the lens: no cue. Irises lowered by 0.1 eye widths (eyes on a
+    screen under the lens): the cue names where the lens is; hysteresis as for the pose."""
+    framing = FramingEngine(FramingThresholds(), SENSOR, ASPECT, lens_position=lens)
+    down = dataclasses.replace(
+        good_face,
+        right_gaze=(good_face.right_gaze[0], good_face.right_gaze[1] + 0.1),
+        left_gaze=(good_face.left_gaze[0], good_face.left_gaze[1] + 0.1),
+    )
+    verdicts = [framing.update(Observation(step / 10, [good_face], FRAME)) for step in range(20)]
+    assert verdicts[-1].cue is None
+    assert framing.update(Observation(2.0, [down], FRAME)).cue == cue
+    assert framing.update(Observation(4.0, [good_face], FRAME)).cue is None

@@ -59,9 +59,13 @@ GAZE_CUES = {
     "left": "cue_look_left",
     "right": "cue_look_right",
 }
-# Where the iris of an eye looking into the lens sits, in eye widths below the middle of the
-# eye's corners, as measured on the real test faces (docs/framing.md, "Gaze").
-GAZE_NEUTRAL_Y = 0.0
+# Where the irises of eyes looking into the lens sit, in eye widths below the middle of the
+# eyes' corners: -0.066 to -0.094 (above it) on the real test faces, both at full resolution
+# and on the analysis frame (docs/framing.md, "Gaze").
+GAZE_NEUTRAL_Y = -0.08
+# Below this many pixels between the eyes on the analysis frame, the iris is too few pixels
+# for its offset to mean anything: no gaze cue.
+MIN_GAZE_EYE_DISTANCE = 24.0
 # Stillness is judged per this many seconds, whatever the analysis rate.
 STILL_FRAME_SECONDS = 0.1
 
@@ -207,6 +211,7 @@ class FramingEngine:
             "eye_x": ex * scale,
             "eye_y": ey * scale,
             "eye_distance": eye_distance * scale,
+            "eye_distance_analysed": eye_distance,
             "eyes_to_chin": face.eyes_to_chin * scale,
             "roll": face.roll_degrees,
             "yaw": nose_x / eye_distance,
@@ -294,7 +299,7 @@ class FramingEngine:
                 change = measures["pitch"] - self._pitch_baseline
                 cue = "cue_chin_up" if change > 0 else "cue_chin_down"
                 checks["pitch"] = (abs(change), rules.max_pitch_change, cue)
-            if rules.max_gaze > 0:
+            if rules.max_gaze > 0 and measures["eye_distance_analysed"] >= MIN_GAZE_EYE_DISTANCE:
                 off = max(abs(measures["gaze_x"]), abs(measures["gaze_y"]))
                 checks["gaze"] = (off, rules.max_gaze, GAZE_CUES[self.lens_position])
         failing = []
