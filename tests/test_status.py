@@ -58,3 +58,19 @@ def _visit_day(config):
 
     line = config.storage.visits_path.read_text().splitlines()[0]
     return dt.datetime.fromisoformat(json.loads(line)["ended"]).date()
+
+
+def test_status_tells_the_operator_about_lighting_seen_on_faces(config) -> None:
+    import datetime as dt
+
+    from kiosk.booth.visit_log import VisitLog
+
+    log = VisitLog(config.storage.visits_path)
+    ended = dt.datetime(2026, 7, 4, 15, 0, tzinfo=dt.UTC)
+    log.append({"outcome": "shared", "lighting": ["backlight"]}, ended)
+    log.append({"outcome": "shared", "lighting": []}, ended)
+    checks = {check.name: check for check in collect(config, today=ended.date())}
+    lighting = checks["lighting"]
+    assert not lighting.ok and "backlight" in lighting.text and "1 of 2 visits" in lighting.text
+    quiet = {check.name: check for check in collect(config, today=dt.date(2026, 7, 5))}
+    assert quiet["lighting"].ok

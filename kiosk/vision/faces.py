@@ -248,7 +248,8 @@ class FaceAnalyser:
             # whole, large face the mesh rejects is most likely no face at all.
             if not (cut or small):
                 return None
-            return _from_keypoints(box, score, keypoints, _light(grey, box))
+            light = _light(grey, box, (keypoints[0], keypoints[1]), keypoints[3])
+            return _from_keypoints(box, score, keypoints, light)
         points = to_image(mesh.reshape(468, 3)[:, :2])
         right_eye, right_open, right_gaze = self._eye(image, points, RIGHT_EYE_CORNERS, False)
         left_eye, left_open, left_gaze = self._eye(image, points, LEFT_EYE_CORNERS, True)
@@ -266,7 +267,9 @@ class FaceAnalyser:
             left_eye_openness=left_open,
             right_gaze=right_gaze,
             left_gaze=left_gaze,
-            light=_light(grey, box, points[CHEEKS[0]], points[CHEEKS[1]]),
+            light=_light(
+                grey, box, (points[33], points[263]), mouth, (points[CHEEKS[0]], points[CHEEKS[1]])
+            ),
         )
 
     def _eye(
@@ -381,35 +384,55 @@ def _from_keypoints(
     )
 
 
-def _light(grey: np.ndarray, box: np.ndarray, *cheeks: np.ndarray) -> FaceLight | None:
-    """Clipped pixels on the face, the brightness around it against the face's own, and the
-    two cheeks against each other (docs/framing.md, "What the operator sees")."""
+def _light(
+    grey: np.ndarray,
+    box: np.ndarray,
+    eyes: tuple[np.ndarray, np.ndarray],
+    mouth: np.ndarray,
+    cheeks: tuple[np.ndarray, np.ndarray] | None = None,
+) -> FaceLight | None:
+    """Clipped pixels on the face's skin (between and below the eyes, down to the mouth: no
+    hair, no pupils), the brightness around the face against the skin's, and the two cheeks
+    against each other (docs/framing.md, "What the operator sees")."""
     height, width = grey.shape
-    left, top, right, bottom = (round(float(v)) for v in box)
-    rows = slice(max(top, 0), max(min(bottom, height), 0))
-    inner = grey[rows, max(left, 0) : max(min(right, width), 0)]
-    if inner.size < 16:
+
+    def region(left: float, top: float, right: float, bottom: float) -> np.ndarray:
+        left, right = sorted((round(float(left)), round(float(right))))
+        top, bottom = sorted((round(float(top)), round(float(bottom))))
+        return grey[
+            max(top, 0) : max(min(bottom, height), 0), max(left, 0) : max(min(right, width), 0)
+        ]
+
+    eye_a, eye_b = np.asarray(eyes[0], float), np.asarray(eyes[1], float)
+    spread = max(abs(eye_b[0] - eye_a[0]), 1.0)
+    eye_y = (eye_a[1] + eye_b[1]) / 2
+    skin = region(
+        min(eye_a[0], eye_b[0]) - 0.2 * spread,
+        eye_y + 0.25 * spread,
+        max(eye_a[0], eye_b[0]) + 0.2 * spread,
+        float(mouth[1]),
+    )
+    if skin.size < 16:
         return None
+    left, top, right, bottom = (float(v) for v in box)
     side = max(right - left, bottom - top)
-    around = grey[
-        max(top - side, 0) : max(min(bottom + side, height), 0),
-        max(left - side, 0) : max(min(right + side, width), 0),
-    ]
-    face_sum, face_count = float(inner.sum(dtype=np.float64)), inner.size
-    ring = (float(around.sum(dtype=np.float64)) - face_sum) / max(around.size - face_count, 1)
-    face_mean = face_sum / face_count
-    clipped = float(np.count_nonzero((inner >= CLIPPED_HIGH) | (inner <= CLIPPED_LOW))) / face_count
+    inner = region(left, top, right, bottom)
+    around = region(left - side, top - side, right + side, bottom + side)
+    ring = (float(around.sum(dtype=np.float64)) - float(inner.sum(dtype=np.float64))) / max(
+        around.size - inner.size, 1
+    )
+    skin_mean = float(skin.mean())
+    clipped = float(np.count_nonzero((skin >= CLIPPED_HIGH) | (skin <= CLIPPED_LOW))) / skin.size
     cheek_ratio = 1.0
-    if cheeks:
-        radius = max(1, side // 12)
+    if cheeks is not None:
+        radius = max(1, round(spread / 6))
         means = []
         for x, y in cheeks:
-            x, y = round(float(x)), round(float(y))
-            patch = grey[max(y - radius, 0) : y + radius + 1, max(x - radius, 0) : x + radius + 1]
+            patch = region(x - radius, y - radius, x + radius + 1, y + radius + 1)
             means.append(float(patch.mean()) if patch.size else 0.0)
         darker, brighter = sorted(means)
         cheek_ratio = brighter / max(darker, 1.0)
-    return FaceLight(clipped, ring / max(face_mean, 1.0), cheek_ratio)
+    return FaceLight(clipped, ring / max(skin_mean, 1.0), cheek_ratio)
 
 
 class FaceTracker:
