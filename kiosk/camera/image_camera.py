@@ -53,7 +53,7 @@ class ImageCamera:
         sensor_size: Size = (4608, 2592),
         person: PicturedPerson | None = None,
         wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
-        seed: int | None = None,
+        seed: int | None = 0,
     ):
         self.sensor_size = sensor_size
         self.person = person or PicturedPerson()
