@@ -268,7 +268,11 @@ class FaceAnalyser:
             right_gaze=right_gaze,
             left_gaze=left_gaze,
             light=_light(
-                grey, box, (points[33], points[263]), mouth, (points[CHEEKS[0]], points[CHEEKS[1]])
+                grey,
+                box,
+                (points[RIGHT_EYE_CORNERS[0]], points[LEFT_EYE_CORNERS[1]]),  # outer corners
+                mouth,
+                (points[CHEEKS[0]], points[CHEEKS[1]]),
             ),
         )
 
