@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from real_faces import markdown, outcomes, share_right
+from real_faces import MORE_SITUATIONS, markdown, outcomes, share_right
 
 from kiosk.config import Config
 from kiosk.vision.faces import FaceAnalyser
@@ -30,11 +30,15 @@ def main() -> int:
     if model_problems(models):
         print(f"no face models in {models}: run 'kiosk models install'", file=sys.stderr)
         return 2
-    table = outcomes(FaceAnalyser(models))
+    analyser = FaceAnalyser(models)
+    table = outcomes(analyser)
     print(markdown(table))
     share = share_right(table)
     verdict = "ok" if share >= TARGET else "MISS"
+    more = outcomes(analyser, situations=MORE_SITUATIONS)
+    print("\nBeyond the issue's list:\n" + markdown(more))
     print(f"figure right_cue_share {share:.3f} target >={TARGET} {verdict}")
+    print(f"figure right_cue_share_beyond {share_right(more):.3f} (no target)")
     return 0
 
 

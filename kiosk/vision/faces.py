@@ -33,6 +33,8 @@ DETECTOR_SIZE = 192
 LANDMARK_SIZE = 192
 IRIS_SIZE = 64
 MIN_SCORE = 0.6
+# A face cut by the frame's edge scores lower: there, this much is somebody partly in view.
+EDGE_MIN_SCORE = 0.4
 NMS_IOU = 0.3
 FACE_CROP_SCALE = 1.5
 EYE_CROP_SCALE = 2.3
@@ -199,9 +201,23 @@ class FaceAnalyser:
             scores.append(tile_scores)
         if not scores:
             return []
-        return list(
-            _weighted_nms(np.concatenate(boxes), np.concatenate(scores), np.concatenate(points))
+        boxes, scores, points = (
+            np.concatenate(boxes),
+            np.concatenate(scores),
+            np.concatenate(points),
         )
+        width, height = image.size
+        margin = 0.1 * (boxes[:, 2] - boxes[:, 0])
+        cut = (
+            (boxes[:, 0] < -margin)
+            | (boxes[:, 1] < -margin)
+            | (boxes[:, 2] > width + margin)
+            | (boxes[:, 3] > height + margin)
+        )
+        keep = (scores >= MIN_SCORE) | cut
+        if not keep.any():
+            return []
+        return list(_weighted_nms(boxes[keep], scores[keep], points[keep]))
 
     def _detect_square(self, tile: Image.Image):
         """Detections on one square tile, in the detector's 0-1 coordinates, or None."""
@@ -210,7 +226,7 @@ class FaceAnalyser:
         regressors, scores = self._run(self._detector, tensor, {16: "boxes", 1: "scores"})
         raw = regressors.reshape(-1, 16)
         probability = 1 / (1 + np.exp(-np.clip(scores.reshape(-1), -100, 100)))
-        keep = probability >= MIN_SCORE
+        keep = probability >= EDGE_MIN_SCORE
         if not keep.any():
             return None
         raw, probability, anchors = raw[keep], probability[keep], self._anchors[keep]
