@@ -32,6 +32,11 @@ SHARE_TARGET = 0.95
 MEDIAN_TARGET = 20.0
 
 
+def _progress(outcome) -> None:
+    seconds = f"{outcome.seconds:.1f} s" if outcome.seconds is not None else "no photo"
+    print(f"visit {outcome.start.seed}: {'good' if outcome.good else 'BAD'}, {seconds}", flush=True)
+
+
 def main() -> int:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 120
     models = Config().models_dir

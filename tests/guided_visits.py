@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,7 +211,11 @@ def eye_line_of(path: Path, face_analyser: FaceAnalyser) -> float | None:
 
 
 def run_visits(
-    starts: list[Start], folder: Path, models_dir: Path, face_analyser: FaceAnalyser
+    starts: list[Start],
+    folder: Path,
+    models_dir: Path,
+    face_analyser: FaceAnalyser,
+    report: Callable[[Outcome], None] = lambda outcome: None,
 ) -> list[Outcome]:
     pygame.display.init()
     pygame.font.init()
@@ -223,6 +228,7 @@ def run_visits(
         for start in starts:
             outcome, now = visit(app, start, now, face_analyser)
             outcomes.append(outcome)
+            report(outcome)
     finally:
         app.close()
     return outcomes

@@ -27,7 +27,7 @@ BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 def _serve(connection: Connection, models_dir: str, threads: int) -> None:
-    from kiosk.vision.faces import FaceAnalyser, FaceTracker
+    from kiosk.vision.faces import FaceAnalyser, FaceTracker, whole_frame
 
     analyser = FaceAnalyser(Path(models_dir), threads)
     tracker = FaceTracker(analyser)
@@ -42,8 +42,13 @@ def _serve(connection: Connection, models_dir: str, threads: int) -> None:
             continue
         rgb = frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
         rgb = np.ascontiguousarray(rgb)
-        # A single frame (a burst still) is searched everywhere; the stream, frame by frame.
-        faces = analyser.analyse(rgb) if moment < 0 else tracker.analyse(rgb)
+        if moment < 0:
+            # A single frame (a burst still, the face large on it): the whole-frame pass, and
+            # every tile only when that finds nobody.
+            size = (rgb.shape[1], rgb.shape[0])
+            faces = analyser.analyse(rgb, squares=[whole_frame(size)]) or analyser.analyse(rgb)
+        else:
+            faces = tracker.analyse(rgb)
         connection.send((moment, faces))
 
 
