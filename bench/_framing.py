@@ -21,7 +21,7 @@ from skimage import data
 from kiosk.booth.events import FramingAdvice, MainButton
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens import Media, screens_for
-from kiosk.camera.crop import centred_crop
+from kiosk.camera.crop import Crop, centred_crop
 from kiosk.camera.frames import preview_size_for
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config
@@ -31,12 +31,14 @@ from kiosk.config import Config
 class FramingScreen:
     surface: pygame.Surface
     frame: np.ndarray
-    draw: Callable[[float], None]
+    draw: Callable[..., None]
 
 
 def framing_screen(size: tuple[int, int]) -> FramingScreen:
     """A display of ``size`` showing the framing screen: the astronaut as the camera, a cue, a
-    half-full progress bar. ``draw(now)`` draws one frame and flips."""
+    half-full progress bar. ``draw(now)`` draws one frame and flips. The preview stream is
+    sized for the centred crop, as the camera starts; ``draw(now, crop)`` draws another crop
+    guidance picked since."""
     pygame.display.init()
     pygame.font.init()
     config = Config()
@@ -51,8 +53,8 @@ def framing_screen(size: tuple[int, int]) -> FramingScreen:
     booth.handle(FramingAdvice(person_present=True, cue="framing_hint", progress=0.5), 0.0)
     framing = screens[booth.phase]
 
-    def draw(now: float) -> None:
-        framing.draw(booth, now, Media(preview=camera.preview_frame(), crop=crop))
+    def draw(now: float, shown: Crop | None = None) -> None:
+        framing.draw(booth, now, Media(preview=camera.preview_frame(), crop=shown or crop))
         pygame.display.flip()
 
     return FramingScreen(surface, camera.preview_frame(), draw)

@@ -817,6 +817,7 @@ def _open_framing_session(
         thresholds_for(config.guidance),
         sensor_size,
         config.photo.aspect_ratio,
+        config.camera.lens_position,
     )
 
 

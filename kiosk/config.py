@@ -153,9 +153,39 @@ class CameraConfig(Section):
     sensor_size: tuple[
         Annotated[StrictInt, Field(ge=320, le=20000)], Annotated[StrictInt, Field(ge=240, le=20000)]
     ] = (4608, 2592)
-    analysis_size: tuple[
-        Annotated[StrictInt, Field(ge=64, le=1280)], Annotated[StrictInt, Field(ge=48, le=960)]
-    ] = (512, 288)
+    # In the sensor's own orientation, with its aspect; None: 512 wide with the sensor's aspect.
+    analysis_size: (
+        tuple[
+            Annotated[StrictInt, Field(ge=64, le=1280)],
+            Annotated[StrictInt, Field(ge=48, le=960)],
+        ]
+        | None
+    ) = None
+    # Where the lens is, seen from the person: the gaze cue points there.
+    lens_position: Literal["above", "below", "left", "right"] = "above"
+
+    @model_validator(mode="after")
+    def _analysis_keeps_the_sensor_aspect(self) -> CameraConfig:
+        if self.analysis_size is not None:
+            (width, height), (sensor_width, sensor_height) = self.analysis_size, self.sensor_size
+            if abs(width * sensor_height / (height * sensor_width) - 1) > 0.02:
+                suggestion = f"[{width}, {round(width * sensor_height / sensor_width / 2) * 2}]"
+                raise ValueError(
+                    f"analysis_size {width}x{height} does not have the sensor's aspect "
+                    f"({sensor_width}x{sensor_height}): set {suggestion} or leave it out"
+                )
+        return self
+
+    @property
+    def analysis_frame_size(self) -> tuple[int, int]:
+        """The analysis frame as the booth sees it: the sensor's aspect, turned as the camera
+        is mounted (a camera on its side gives a portrait frame)."""
+        sensor_width, sensor_height = self.sensor_size
+        width, height = self.analysis_size or (
+            512,
+            round(512 * sensor_height / sensor_width / 2) * 2,
+        )
+        return (height, width) if self.rotation in (90, 270) else (width, height)
 
 
 class PhotoConfig(Section):
@@ -287,7 +317,6 @@ class ShareConfig(Section):
     wifi: WifiConfig | None = None
 
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Seconds = Annotated[float, Field(ge=0.0, le=10.0)]
 
 
@@ -301,18 +330,20 @@ class GuidanceConfig(Section):
     preset: Literal["business", "id"] = "business"
     auto_capture: StrictBool = True
     models_dir: Path | None = None
-    eye_line: Share | None = None
-    face_fill: Share | None = None
+    # Ranges the rules work with (docs/framing.md); values outside are refused, never clamped.
+    eye_line: Annotated[float, Field(ge=0.25, le=0.5)] | None = None
+    face_fill: Annotated[float, Field(ge=0.1, le=0.4)] | None = None
     min_output_height: Annotated[StrictInt, Field(ge=240, le=20000)] | None = None
     min_eye_distance: Annotated[float, Field(ge=4.0, le=200.0)] | None = None
-    max_roll_degrees: Annotated[float, Field(ge=0.0, le=45.0)] | None = None
-    max_yaw: Share | None = None
-    max_pitch_change: Share | None = None
-    eyes_open_share: Share | None = None
-    still_movement: Share | None = None
+    max_roll_degrees: Annotated[float, Field(gt=0.0, le=45.0)] | None = None
+    max_yaw: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    max_pitch_change: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    max_gaze: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
+    eyes_open_share: Annotated[float, Field(ge=0.3, le=0.95)] | None = None
+    still_movement: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     still_seconds: Seconds | None = None
     min_cue_seconds: Seconds | None = None
-    ready_seconds: Seconds | None = None
+    ready_seconds: Annotated[float, Field(ge=0.1, le=10.0)] | None = None
 
 
 class CredentialsConfig(Section):

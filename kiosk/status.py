@@ -185,6 +185,7 @@ def _index(config: Config) -> Check:
 
 def _visits(config: Config, today: dt.date) -> list[Check]:
     visits = shared = 0
+    lighting: dict[str, int] = {}  # lighting problem -> visits today that had it
     path = config.storage.visits_path
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -196,6 +197,8 @@ def _visits(config: Config, today: dt.date) -> list[Check]:
             if ended == today:
                 visits += 1
                 shared += record.get("outcome") == "shared"
+                for problem in record.get("lighting") or ():
+                    lighting[problem] = lighting.get(problem, 0) + 1
     midnight = dt.datetime.combine(today, dt.time()).astimezone().timestamp()
     storage = config.storage
     journal = PhotoJournal(storage.journal_path).replay()
@@ -204,4 +207,25 @@ def _visits(config: Config, today: dt.date) -> list[Check]:
     return [
         Check("visits today", f"{visits} ({shared} with a photo shared)", True),
         Check("downloads today", f"{downloads} of {photos} photos taken today", True),
+        _lighting(lighting, visits),
     ]
+
+
+LIGHTING_ADVICE = {
+    "backlight": "faces much darker than behind them (backlight: light the face, or turn the "
+    "booth from the window)",
+    "clipped": "highlights clipped on faces (light too strong or too close)",
+    "uneven": "one side of faces much darker (light from the side: add a fill light)",
+}
+
+
+def _lighting(problems: dict[str, int], visits: int) -> Check:
+    """Lighting is the operator's to fix (docs/framing.md): what the face analysis saw today."""
+    if not problems:
+        return Check("lighting", "no lighting problems seen on faces today", True)
+    found = "; ".join(
+        f"{LIGHTING_ADVICE.get(name, name)} in {count} of {visits} visits"
+        for name, count in sorted(problems.items(), key=lambda item: -item[1])
+    )
+    # The booth works in bad light, only its photos suffer: a warning, not a failure.
+    return Check("lighting", found, True, warning=True)

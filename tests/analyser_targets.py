@@ -21,15 +21,14 @@ def five_times_slower(connection, models_dir: str, threads: int) -> None:
     as long again."""
     from pathlib import Path
 
-    from kiosk.vision.analyser import serve_frames
-    from kiosk.vision.faces import FaceAnalyser
+    from kiosk.vision.analyser import frame_analysis, serve_frames
 
-    analyser = FaceAnalyser(Path(models_dir), threads)
+    analyse, reset = frame_analysis(Path(models_dir), threads)
 
-    def slowly(rgb):
+    def slowly(rgb, single):
         started = time.perf_counter()
-        faces = analyser.analyse(rgb)
+        faces = analyse(rgb, single)
         time.sleep(4 * (time.perf_counter() - started))
         return faces
 
-    serve_frames(connection, slowly)
+    serve_frames(connection, slowly, reset)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-# Where the astronaut's eyes are in the 512 x 512 original (found by the face models).
-EYES = ((204, 101), (247, 103))
+from kiosk.camera.image_camera import ASTRONAUT_EYES
+
+EYES = tuple((round(x), round(y)) for x, y in ASTRONAUT_EYES)
 
 
 def on_canvas(face: np.ndarray, size: tuple[int, int], at: tuple[int, int]) -> np.ndarray:

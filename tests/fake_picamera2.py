@@ -3,10 +3,12 @@ the real one returns. picamera2 needs libcamera and a camera, so the adapter is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 
+from kiosk.camera.frames import xrgb_from_rgb
 from kiosk.camera.picam import Picamera2Api
 
 
@@ -19,6 +21,8 @@ class FakeRequest:
     def make_array(self, stream: str) -> np.ndarray:
         config = self.camera.configured[stream]
         width, height = config["size"]
+        if self.camera.scene is not None:
+            return self._of_scene(config, width, height)
         if config["format"] == "YUV420":
             return np.full((height * 3 // 2, width), 77, dtype=np.uint8)
         if config["format"] == "XRGB8888":
@@ -28,6 +32,23 @@ class FakeRequest:
         frame = np.full((height, width, 3), self.number % 256, dtype=np.uint8)
         frame[0, 0] = (255, 0, 0)  # a red top-left pixel shows which way the frame is turned
         return frame
+
+    def _of_scene(self, config: dict[str, Any], width: int, height: int) -> np.ndarray:
+        """The scene as the sensor sees it at the stream's size, flipped as the configured
+        transform asks (libcamera flips; it cannot turn), in the stream's format."""
+        rgb = np.asarray(self.camera.scene((width, height)))
+        _, hflip, vflip = self.camera.configured["transform"]
+        if hflip:
+            rgb = rgb[:, ::-1]
+        if vflip:
+            rgb = rgb[::-1]
+        if config["format"] == "YUV420":
+            luma = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+            chroma = np.full((height // 2, width), 128, np.uint8)
+            return np.concatenate([luma.round().astype(np.uint8), chroma])
+        if config["format"] == "XRGB8888":
+            return xrgb_from_rgb(np.ascontiguousarray(rgb))
+        return np.ascontiguousarray(rgb)
 
     def get_metadata(self) -> dict[str, Any]:
         return {"SensorTimestamp": self.number, "ExposureTime": 8000}
@@ -61,6 +82,8 @@ class FakePicamera2:
     has_autofocus = True
     fail_open = False
     fail_burst_at: int | None = None
+    # What the sensor sees: (width, height) -> RGB rows, unflipped; None: plain test frames.
+    scene: Callable[[tuple[int, int]], np.ndarray] | None = None
 
     @classmethod
     def global_camera_info(cls) -> list[dict[str, Any]]:
@@ -120,6 +143,8 @@ class FakePicamera2:
 
 def fake_api(**knobs: Any) -> Picamera2Api:
     """An API whose Picamera2 is a fresh fake class with ``knobs`` set (see FakePicamera2)."""
+    if knobs.get("scene") is not None:
+        knobs["scene"] = staticmethod(knobs["scene"])
     camera_class = type("FakePicamera2", (FakePicamera2,), {"instances": [], **knobs})
     return Picamera2Api(
         Picamera2=camera_class,

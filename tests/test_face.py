@@ -66,3 +66,29 @@ def test_closed_eyes_read_much_less_open(face_analyser, astronaut) -> None:
     ):
         assert after < 0.5 * before
     assert math.dist(open_face.eye_centre, shut.eye_centre) < 6, "the eyes are still located"
+
+
+def test_lighting_backlight_and_clipped_highlights_are_seen_on_the_face(
+    face_analyser, astronaut
+) -> None:
+    from kiosk.vision.framing import FramingEngine, Observation
+    from kiosk.vision.thresholds import FramingThresholds
+
+    [face] = face_analyser.analyse(astronaut)
+    assert face.light.backlight < 2 and face.light.clipped_share < 0.02
+    left, top, width, height = (int(v) for v in face.box)
+    on_face = np.zeros(astronaut.shape[:2], bool)
+    on_face[top : top + height, left : left + width] = True
+    backlit = astronaut.astype(float)
+    backlit[on_face] *= 0.35
+    backlit[~on_face] = np.minimum(255, backlit[~on_face] * 1.6 + 60)
+    [dark] = face_analyser.analyse(backlit.astype(np.uint8))
+    assert dark.light.backlight > 2
+    glaring = astronaut.astype(float)
+    glaring[on_face] = np.minimum(255, glaring[on_face] * 1.8)
+    [bright] = face_analyser.analyse(glaring.astype(np.uint8))
+    assert bright.light.clipped_share > 0.02
+    engine = FramingEngine(FramingThresholds(), (512, 512), 0.8)
+    verdict = engine.update(Observation(0.0, [dark], (512, 512)))
+    assert "backlight" in verdict.lighting
+    assert not verdict.cue or "light" not in verdict.cue, "the attendee cannot fix the lighting"

@@ -229,3 +229,92 @@ def test_thresholds_come_from_the_preset_and_the_config() -> None:
         parse_config({"guidance": {"preset": "id", "max_roll_degrees": 5}}).guidance
     )
     assert tuned.max_roll_degrees == 5 and tuned.max_yaw == id_photo.max_yaw
+
+
+# --- issue 11: order, bands, hold, config ------------------------------------------------------
+
+
+def test_a_face_at_the_top_edge_is_brought_in_before_it_is_asked_closer(good_face) -> None:
+    """Far away and near the top of the sensor: "come closer" first would lead the face out
+    of the picture (its eyes rise as it comes closer), so the position cue speaks first."""
+    framing = engine()
+    small = dataclasses.replace(
+        good_face,
+        right_eye=(540.0, 12.0),
+        left_eye=(560.0, 12.0),
+        nose=(550.0, 22.0),
+        mouth=(550.0, 32.0),
+        chin=(550.0, 48.0),
+    )
+    verdict = framing.update(Observation(0.0, [small], FRAME))
+    assert verdict.cue == "cue_lower"
+
+
+def test_a_face_too_small_to_measure_is_asked_closer_not_told_to_step_in(good_face) -> None:
+    tiny = dataclasses.replace(
+        good_face,
+        right_eye=(570.0, 240.0),
+        left_eye=(580.0, 240.0),
+        nose=(575.0, 246.0),
+        mouth=(575.0, 251.0),
+        chin=(575.0, 258.0),
+        measured=False,
+    )
+    verdict = engine().update(Observation(0.0, [tiny], FRAME))
+    assert verdict.person_present and verdict.cue == "cue_come_closer"
+    group = [tiny, moved(tiny, dx=80), moved(tiny, dx=160)]
+    assert engine().update(Observation(0.0, group, FRAME)).cue == "cue_one_person"
+
+
+@pytest.mark.parametrize("eye_y", [0.30, 0.31, 0.32, 0.325, 0.33, 0.35, 0.40, 0.41, 0.43])
+def test_every_crop_called_good_keeps_the_eye_line_in_the_rules_band(eye_y) -> None:
+    """Eyes near the top of the sensor: whatever the hysteresis state, a crop without a
+    position problem has its eye line within 0.33-0.40."""
+    rules = FramingThresholds()
+    eyes = (2304.0, eye_y * 1600)
+    for narrowed in (frozenset(), frozenset({"position", "distance"})):
+        choice = choose_crop(eyes, 0.23 * 1600, SENSOR, ASPECT, rules, narrowed)
+        if "position_y" not in choice.problems:
+            line = (eyes[1] - choice.crop.top) / choice.crop.height
+            assert 0.33 <= line <= 0.40, (narrowed, line)
+
+
+def test_the_hold_starts_again_after_reset(good_face) -> None:
+    framing = engine()
+    for step in range(20):
+        verdict = framing.update(Observation(step / 10, [good_face], FRAME))
+    assert verdict.ready
+    framing.reset_hold()
+    assert not framing.update(Observation(2.0, [good_face], FRAME)).ready
+    assert framing.update(Observation(3.0, [good_face], FRAME)).ready
+
+
+def test_the_config_refuses_thresholds_the_rules_cannot_use_and_uses_the_rest() -> None:
+    from kiosk.config import ConfigError, parse_config
+    from kiosk.vision.thresholds import thresholds_for
+
+    for bad in ({"face_fill": 0}, {"ready_seconds": 0}, {"eye_line": 0.9}, {"max_yaw": 0}):
+        with pytest.raises(ConfigError):
+            parse_config({"guidance": bad})
+    rules = thresholds_for(parse_config({"guidance": {"eye_line": 0.45}}).guidance)
+    assert rules.eye_line == 0.45 and rules.eye_line_band == pytest.approx((0.42, 0.49))
+    choice = choose_crop((2304, 1200), 0.23 * 2200, SENSOR, ASPECT, rules)
+    assert (1200 - choice.crop.top) / choice.crop.height == pytest.approx(0.45, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("lens", "cue"), [("above", "cue_look_above"), ("below", "cue_look_below")]
+)
+def test_eyes_off_the_lens_are_asked_to_look_into_it_where_it_is(good_face, lens, cue) -> None:
+    """The real face looks into the lens: no cue. Irises lowered by 0.1 eye widths (eyes on a
+    screen under the lens): the cue names where the lens is; hysteresis as for the pose."""
+    framing = FramingEngine(FramingThresholds(), SENSOR, ASPECT, lens_position=lens)
+    down = dataclasses.replace(
+        good_face,
+        right_gaze=(good_face.right_gaze[0], good_face.right_gaze[1] + 0.1),
+        left_gaze=(good_face.left_gaze[0], good_face.left_gaze[1] + 0.1),
+    )
+    verdicts = [framing.update(Observation(step / 10, [good_face], FRAME)) for step in range(20)]
+    assert verdicts[-1].cue is None
+    assert framing.update(Observation(2.0, [down], FRAME)).cue == cue
+    assert framing.update(Observation(4.0, [good_face], FRAME)).cue is None

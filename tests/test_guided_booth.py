@@ -11,7 +11,7 @@ import pytest
 from analyser_targets import five_times_slower
 from PIL import Image
 
-from kiosk.booth.events import MainButton
+from kiosk.booth.events import MainButton, SecondButton
 from kiosk.booth.machine import Phase
 from kiosk.vision.analyser import AnalyserProcess
 from kiosk.vision.pace import AnalysisPace, PaceRules
@@ -50,6 +50,8 @@ def run(app, start: float, seconds: float, until=None) -> float:
 
 def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -> None:
     app = guided()
+    # The astronaut's eyes sit high in her portrait: a little lower puts them on the eye line.
+    app.camera.person.move(0.0, 0.04)
     app.start(0.0)
     app.post(MainButton())
     now = run(app, 0.0, 10.0, until=lambda a: a.machine.phase is not Phase.FRAMING)
@@ -128,7 +130,8 @@ def test_a_cooperative_person_is_guided_to_an_automatic_photo(guided, config) ->
     run(app, now, config.timing.countdown + 0.5)
     assert app.machine.phase is Phase.REVIEW
     shown = [cue for cue, _ in app.machine.visit.cues]
-    assert shown[0] == "cue_come_closer" and "cue_move_right" in shown
+    # Off to the side and too far: brought in first, then asked closer (position before distance).
+    assert shown[0] == "cue_move_right" and "cue_come_closer" in shown
 
 
 def test_an_uncooperative_person_reaches_the_timeout_and_the_button_still_works(
@@ -148,3 +151,58 @@ def test_an_uncooperative_person_reaches_the_timeout_and_the_button_still_works(
     app.post(MainButton())
     app.step(now + 0.1)
     assert app.machine.phase is Phase.COUNTDOWN
+
+
+def test_the_second_button_stops_the_countdown_and_the_hold_starts_again(guided) -> None:
+    app = guided()
+    app.camera.person.move(0.0, 0.04)
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 10.0, until=lambda a: a.machine.phase is Phase.COUNTDOWN)
+    assert app.machine.phase is Phase.COUNTDOWN
+    app.post(SecondButton())
+    now = run(app, now, 0.1)
+    assert app.machine.phase is Phase.FRAMING
+    assert app.machine.advice is None or not app.machine.advice.ready
+    now = run(app, now, 0.6)
+    assert app.machine.phase is Phase.FRAMING, "the hold starts again: no countdown at once"
+    run(app, now, 3.0, until=lambda a: a.machine.phase is Phase.COUNTDOWN)
+    assert app.machine.phase is Phase.COUNTDOWN, "a full hold later it counts down again"
+
+
+def test_a_failed_analyser_clears_cue_and_progress_at_once(guided) -> None:
+    app = guided()
+    app.camera.person.scale(0.5)  # far away: "come closer"
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 2.0)
+    assert app.machine.advice.cue == "cue_come_closer"
+    analyser = app.guidance.session.analyser
+    analyser._process.kill()
+    analyser._process.join()
+    app.step(now + 0.1)
+    app.step(now + 0.2)
+    assert not analyser.working
+    advice = app.machine.advice
+    assert advice.cue is None and advice.progress == 0.0 and not advice.ready
+    assert app.machine.phase is Phase.FRAMING, "the booth frames on without cues"
+
+
+def test_a_new_visit_starts_without_the_last_visits_analysis(guided) -> None:
+    app = guided()
+    app.camera.person.scale(1.5)
+    app.camera.person.move(-0.28, 0.35)  # beyond any crop: "move to your left"
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 2.0)
+    assert app.machine.advice.cue == "cue_move_left"
+    app.post(SecondButton())  # the visit is cancelled with an analysis still on its way
+    app.step(now + 0.1)
+    assert app.machine.phase is Phase.ATTRACT
+    app.step(now + 0.2)
+    assert app.guidance.crop.height == 2592, "after the visit the crop is the centred one again"
+    app.camera.person.offset_x = app.camera.person.offset_y = 0.0
+    app.camera.person.zoom = 0.5
+    app.post(MainButton())
+    run(app, now + 0.2, 3.0, until=lambda a: a.machine.advice is not None)
+    assert app.machine.advice.cue != "cue_move_left"

@@ -182,3 +182,17 @@ def test_one_camera_frame_serves_preview_and_analysis() -> None:
     camera.analysis_frame()
     assert fake.requests == 2, "without a fresh preview, analysis takes the next frame"
     assert [call for call in fake.calls if call[0] == "release"] == [("release", 1), ("release", 2)]
+
+
+def test_an_old_preview_frame_is_not_analysed_in_a_new_visit() -> None:
+    """The idle screen draws no preview: the analysis stream kept from the last visit's last
+    frame is stale when the next visit begins, and the next camera frame is taken instead."""
+    now = [100.0]
+    api = fake_api()
+    camera = PicameraCamera(CameraConfig(), api, clock=lambda: now[0])
+    camera.start(PREVIEW, ANALYSIS)
+    fake = api.Picamera2.instances[-1]
+    camera.preview_frame()
+    now[0] += 30.0  # the visit ended; the next begins half a minute later
+    camera.analysis_frame()
+    assert fake.requests == 2, "a fresh frame, not the one from the visit before"

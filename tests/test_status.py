@@ -82,3 +82,19 @@ def test_status_shows_the_speed_the_running_booth_achieves(make_app, config) -> 
     text = checks["performance"].text
     assert text.startswith("screen 20.0 fps of 30") and "no face analysis" in text
     assert checks["performance"].warning, "20 fps on a 30 fps display is worth a look"
+
+
+def test_status_tells_the_operator_about_lighting_seen_on_faces(config) -> None:
+    import datetime as dt
+
+    from kiosk.booth.visit_log import VisitLog
+
+    log = VisitLog(config.storage.visits_path)
+    ended = dt.datetime(2026, 7, 4, 15, 0, tzinfo=dt.UTC)
+    log.append({"outcome": "shared", "lighting": ["backlight"]}, ended)
+    log.append({"outcome": "shared", "lighting": []}, ended)
+    checks = {check.name: check for check in collect(config, today=ended.date())}
+    lighting = checks["lighting"]
+    assert lighting.warning and "backlight" in lighting.text and "1 of 2 visits" in lighting.text
+    quiet = {check.name: check for check in collect(config, today=dt.date(2026, 7, 5))}
+    assert quiet["lighting"].ok and not quiet["lighting"].warning

@@ -37,6 +37,7 @@ class FramingAdvice:
     cue: str | None = None
     progress: float = 0.0
     ready: bool = False
+    lighting: tuple[str, ...] = ()  # lighting problems for the operator (docs/framing.md)
 
 
 @dataclass(frozen=True)

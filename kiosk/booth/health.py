@@ -54,7 +54,7 @@ class HealthMonitor:
                 crop.height,
                 self.display_height_for((crop.width, crop.height)),
             )
-            self.camera.start(preview, self.config.camera.analysis_size)
+            self.camera.start(preview, self.config.camera.analysis_frame_size)
         except CameraError as error:
             return Fault(CAMERA, str(error))
         return Recovered(CAMERA)

@@ -196,6 +196,8 @@ class BoothLoop:
             events.extend(self.health.check_disk_now_and_then(now))
         if machine.phase is Phase.FRAMING and CAMERA not in machine.faults:
             events.extend(self.guidance.look(self.camera, machine.visit, now))
+        elif machine.visit is None:
+            self.guidance.forget_visit()
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(machine.handle(event, now))
@@ -203,8 +205,8 @@ class BoothLoop:
         if cue != self._logged_cue:
             log.debug("cue %s", cue or "none")
             self._logged_cue = cue
-        if self.follower is not None and machine.phase is Phase.FRAMING:
-            self.follower.follow(cue, now)
+        if self.follower is not None and machine.phase in (Phase.FRAMING, Phase.COUNTDOWN):
+            self.follower.follow(cue if machine.phase is Phase.FRAMING else None, now)
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
         self._draw(now)

@@ -57,6 +57,9 @@ class Visit:
     cues: list[tuple[str, float]] = field(default_factory=list)
     cue: str | None = None
     cue_since: float = 0.0
+    # Counts the returns to framing (a stopped countdown, a retake): each starts a new hold.
+    attempt: int = 0
+    lighting: set[str] = field(default_factory=set)
 
     def show_cue(self, cue: str | None, now: float) -> None:
         """Remember which cue was on screen for how long (thresholds get tuned from this)."""
@@ -83,6 +86,7 @@ class Visit:
             "photo": self.photo.path if self.photo else None,
             "token": self.photo.token if self.photo else None,
             "capture": self.photo.details if self.photo else None,
+            "lighting": sorted(self.lighting),
         }
 
 
@@ -175,6 +179,7 @@ class BoothMachine:
                 self.advice = advice
                 assert self.visit is not None
                 self.visit.show_cue(advice.cue, now)
+                self.visit.lighting.update(advice.lighting)
                 if advice.person_present:
                     self.last_activity = now
                     if advice.cue is None and self.visit.first_good_at is None:
@@ -188,6 +193,11 @@ class BoothMachine:
     def _on_countdown(self, event: Event, now: float) -> list[Command]:
         match event:
             case SecondButton():
+                # Back to framing with the hold started afresh: the guidance sees a new attempt,
+                # and the advice that started this countdown is gone.
+                assert self.visit is not None
+                self.visit.attempt += 1
+                self.advice = None
                 self._enter(Phase.FRAMING, now)
             case Tick() if self.seconds_in_phase(now) >= self.timing.countdown:
                 self._enter(Phase.CAPTURE, now)
@@ -218,6 +228,7 @@ class BoothMachine:
                 rejected = self.visit.photo
                 self.visit.photo = None
                 self.visit.retakes += 1
+                self.visit.attempt += 1
                 self.advice = None
                 self._enter(Phase.FRAMING, now)
                 return [DiscardPhoto(rejected)]

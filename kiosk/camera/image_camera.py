@@ -1,7 +1,9 @@
 """The still-image camera: a picture plays the person in front of the camera.
 
 ``kiosk demo`` and the tests use it; it delivers the same streams as the Pi camera (see
-``kiosk.camera.frames``).
+``kiosk.camera.frames``). The person can roll their head and blink (where the picture's eyes are
+known), and the frames of a burst differ as a real camera's do: sensor noise in every frame, a
+little motion blur in some, a blink in some, so that choosing the best frame is really tested.
 """
 
 from __future__ import annotations
@@ -12,11 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from kiosk.camera.frames import CameraError, Size, Still, xrgb_from_rgb
 from kiosk.camera.pictured_person import PicturedPerson
 from kiosk.config import Config
+
+# Where the astronaut's eyes are in scikit-image's 512 x 512 portrait (found by the face models).
+ASTRONAUT_EYES = ((204.0, 101.0), (247.0, 103.0))
+NOISE = 3  # sensor noise: up to this many levels either way
+BLUR_SHARE = 0.3  # share of burst frames with a little motion blur
+BLINK_SHARE = 0.2  # share of burst frames caught mid-blink
+# Sideways motion blur over two of the picture's pixels.
+MOTION_BLUR = ImageFilter.Kernel((3, 3), (0, 0, 0, 0, 1, 1, 0, 0, 0), scale=2)
 
 
 def load_image(path: Path) -> Image.Image:
@@ -45,9 +55,12 @@ class ImageCamera:
         sensor_size: Size = (4608, 2592),
         person: PicturedPerson | None = None,
         wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+        seed: int | None = 0,
     ):
         self.sensor_size = sensor_size
         self.person = person or PicturedPerson()
+        self._rng = np.random.default_rng(seed)
+        self._noise: np.ndarray | None = None
         self._wallclock = wallclock
         self._path = image if isinstance(image, Path) else None
         self._source = image if isinstance(image, Image.Image) else None
@@ -80,13 +93,13 @@ class ImageCamera:
 
     def capture_burst(self, count: int) -> list[Still]:
         self._reload_if_changed()
-        scene = self._render(self.sensor_size, cache=False)
         stills = []
         for _ in range(count):
             self._sequence += 1
+            blink = self.person.eyes is not None and self._rng.random() < BLINK_SHARE
             # Each still is a buffer of its own, as a real camera delivers, so memory use
             # measured with this camera is what the booth needs.
-            pixels = scene.copy()
+            pixels = self._still(blink, blur=self._rng.random() < BLUR_SHARE)
             pixels.setflags(write=False)
             stills.append(
                 Still(
@@ -95,8 +108,32 @@ class ImageCamera:
             )
         return stills
 
+    def _still(self, blink: bool, blur: bool) -> np.ndarray:
+        """One full-resolution frame of the scene with sensor noise; maybe mid-blink, maybe
+        blurred by a little sideways movement."""
+        closed = self.person.eyes_closed
+        self.person.eyes_closed = closed or blink
+        try:
+            scene = self._render(self.sensor_size, cache=False, blur=blur)
+        finally:
+            self.person.eyes_closed = closed
+        height, width = scene.shape[:2]
+        if self._noise is None or self._noise.shape[:2] != (height + 8, width + 8):
+            noise = self._rng.integers(-NOISE, NOISE + 1, (height + 8, width + 8, 3), np.int8)
+            self._noise = noise.view(np.uint8)
+        # Kept inside [NOISE, 255 - NOISE], adding the noise as bytes cannot wrap around.
+        pixels = np.clip(scene, NOISE, 255 - NOISE)
+        dy, dx = self._rng.integers(0, 8, 2)
+        pixels += self._noise[dy : dy + height, dx : dx + width]
+        return pixels
+
     def close(self) -> None:
         self._cache.clear()
+
+    def scene(self, size: Size) -> np.ndarray:
+        """The scene (the person before the backdrop) at ``size``, RGB."""
+        self._reload_if_changed()
+        return self._render(size)
 
     # -- the scene --
 
@@ -113,15 +150,25 @@ class ImageCamera:
             self._cache.clear()
 
     def _scene_key(self) -> tuple[Any, ...]:
-        return (self.person.offset_x, self.person.offset_y, self.person.zoom, self._source_stamp)
+        person = self.person
+        return (
+            person.offset_x,
+            person.offset_y,
+            person.zoom,
+            person.roll,
+            person.eyes_closed and person.eyes is not None,
+            self._source_stamp,
+        )
 
-    def _render(self, size: Size, cache: bool = True) -> np.ndarray:
+    def _render(self, size: Size, cache: bool = True, blur: bool = False) -> np.ndarray:
         key = ("rgb", size, *self._scene_key())
         if cache and key in self._cache:
             return self._cache[key]
         if self._source is None:
             raise CameraError("camera was not started")
-        source = self._source
+        source = self._posed(self._source)
+        if blur:  # the person moved a little while the shutter was open
+            source = source.filter(MOTION_BLUR)
         scale = size[1] / source.height * self.person.zoom
         person = source.resize(
             (max(1, round(source.width * scale)), max(1, round(source.height * scale))),
@@ -139,6 +186,34 @@ class ImageCamera:
             self._cache = {k: v for k, v in self._cache.items() if k[2:] == key[2:]}
             self._cache[key] = frame
         return frame
+
+    def _posed(self, source: Image.Image) -> Image.Image:
+        """The picture with the person's head rolled about their eyes, eyes shut mid-blink."""
+        person = self.person
+        if person.eyes is not None and person.eyes_closed:
+            source = _eyes_shut(source, person.eyes)
+        if person.roll:
+            eyes = person.eyes or ((source.width / 2, source.height / 2),) * 2
+            centre = ((eyes[0][0] + eyes[1][0]) / 2, (eyes[0][1] + eyes[1][1]) / 2)
+            source = source.rotate(
+                person.roll, Image.BILINEAR, center=centre, fillcolor=_backdrop_colour(source)
+            )
+        return source
+
+
+def _eyes_shut(image: Image.Image, eyes) -> Image.Image:
+    """Both eyes painted shut: skin from just below each eye over it, a dark line for the lids."""
+    pixels = np.asarray(image).copy()
+    eye_distance = max(1.0, abs(eyes[1][0] - eyes[0][0]))
+    half_width, half_height = round(eye_distance * 0.29), round(eye_distance * 0.16)
+    for x, y in eyes:
+        x, y = round(x), round(y)
+        below = pixels[y + 2 * half_height : y + 2 * half_height + 3, x - 3 : x + 3]
+        skin = below.reshape(-1, 3).mean(axis=0) if below.size else pixels[y, x]
+        pixels[y - half_height : y + half_height, x - half_width : x + half_width + 1] = skin
+        lid = max(1, half_height // 4)
+        pixels[y + 1 : y + 1 + lid, x - half_width + 1 : x + half_width] = (90, 60, 50)
+    return Image.fromarray(pixels)
 
 
 def _backdrop_colour(image: Image.Image) -> tuple[int, int, int]:
@@ -162,4 +237,8 @@ def demo_camera(config: Config, image: Path | None) -> ImageCamera:
             "the demo portrait comes with scikit-image: install it (pip install -e '.[dev]') "
             "or pass --image PATH"
         ) from error
-    return ImageCamera(Image.fromarray(data.astronaut()), config.camera.sensor_size)
+    return ImageCamera(
+        Image.fromarray(data.astronaut()),
+        config.camera.sensor_size,
+        person=PicturedPerson(eyes=ASTRONAUT_EYES),
+    )

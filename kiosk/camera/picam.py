@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 FRAME_TIMEOUT = 2.0
 STILL_TIMEOUT = 10.0
+# A preview frame's analysis stream serves analysis only this soon after it: older, it may be
+# from a visit before (the idle screen shows no preview), and the next frame is taken instead.
+LORES_FRESH_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -73,19 +77,22 @@ class PicameraCamera:
         config: CameraConfig,
         api: Picamera2Api,
         wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.config = config
         self.api = api
         self.wallclock = wallclock
+        self.clock = clock
         self._native_size: Size = config.sensor_size
         turned = config.rotation in (90, 270)
         self.sensor_size: Size = self._native_size[::-1] if turned else self._native_size
         self._camera: Any = None
         self._preview: Any = None
         self._still: Any = None
-        self._analysis_size: Size = config.analysis_size
+        self._analysis_size: Size = config.analysis_frame_size
         self._autofocus = False
         self._lores: np.ndarray | None = None
+        self._lores_at = 0.0
 
     # -- the interface --
 
@@ -135,14 +142,14 @@ class PicameraCamera:
         """The next frame's main stream. Its lores stream is kept for ``analysis_frame``: one
         camera frame serves both, so the UI loop waits for one frame, not two."""
         main, lores = self._capture(("main", "lores"))
-        self._lores = lores
+        self._lores, self._lores_at = lores, self.clock()
         return self._turn(main)
 
     def analysis_frame(self) -> np.ndarray:
         """The lores stream of the latest preview frame (the booth loop asks for analysis
         before drawing: it gets the frame before, without waiting); else the next frame's."""
         lores, self._lores = self._lores, None
-        if lores is None:
+        if lores is None or self.clock() - self._lores_at > LORES_FRESH_SECONDS:
             (lores,) = self._capture(("lores",))
         width, height = self._unturned(self._analysis_size)
         return self._turn(lores[:height, :width])
@@ -219,11 +226,13 @@ class PicameraCamera:
         return (size[1], size[0]) if self.config.rotation in (90, 270) else tuple(size)
 
     def _turn(self, frame: np.ndarray) -> np.ndarray:
-        """Quarter turns for a camera mounted on its side; libcamera flips but cannot turn."""
+        """Quarter turns for a camera mounted on its side; libcamera flips but cannot turn.
+        The turned frame is copied into rows of its own: pygame and the analyser need
+        contiguous arrays (a turned view is not)."""
         if self.config.rotation == 90:
-            return np.rot90(frame, k=-1)
+            return np.ascontiguousarray(np.rot90(frame, k=-1))
         if self.config.rotation == 270:
-            return np.rot90(frame, k=1)
+            return np.ascontiguousarray(np.rot90(frame, k=1))
         return frame
 
 

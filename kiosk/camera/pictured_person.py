@@ -1,68 +1,165 @@
-"""The person a still-image camera pictures: where they stand, and how a cooperative one moves.
+"""The person a still-image camera pictures: where they stand, how they hold their head, and how a
+cooperative one follows the booth's cues.
 
-``PicturedPerson`` is the scene's state (offset from the centre and size); the demo's arrow keys
-move it. ``CooperativePerson`` follows the booth's cues like a real person would: after a moment
-to read the cue, they move, steadily, until the cue changes. `kiosk demo --subject guided` starts
-them off-centre and too far away, so the whole loop can be watched converging to an automatic
-photo. Directions are the person's own, as the cues are: the camera image is not mirrored, so "a
-bit to your left" moves them towards the image's right.
+``PicturedPerson`` is the scene's state: offset of the picture from the sensor's centre (sensor
+fractions), size, head roll, and whether the eyes are shut; the demo's arrow keys move it.
+Stepping closer or back zooms about the camera's axis, as a real step does: a person off to the
+side moves further off as they come closer.
+
+``CooperativePerson`` follows the booth's cues as a real person does, not as a machine would:
+each notices a new cue only after a reaction time of their own, moves at a speed of their own,
+keeps moving until they notice the cue has changed (so they overshoot, and are corrected),
+sways and breathes, blinks every few seconds, and lets their head roll drift; asked to step in,
+they walk towards the middle of the picture. Turn and chin cannot be shown with a flat picture:
+those rules are exercised by the engine's tests on measured faces instead.
+
+Directions are the person's own, as the cues are: the camera image is not mirrored, so "a bit to
+your left" moves them towards the image's right.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import random
+from dataclasses import dataclass, field
+
+OFFSET_LIMIT = 1.0
+ZOOM_LIMITS = (0.2, 4.0)
 
 
 @dataclass
 class PicturedPerson:
-    """Where the pictured person stands: offset from the centre (sensor fractions) and size."""
+    """Where the pictured person stands: offset of the picture's centre from the sensor's
+    (sensor fractions), size, head roll (degrees, counter-clockwise on the image), eyes shut.
+    ``eyes``: the eye centres in the picture's own pixels, when known (blinks need them)."""
 
     offset_x: float = 0.0
     offset_y: float = 0.0
     zoom: float = 1.0
+    roll: float = 0.0
+    eyes_closed: bool = False
+    eyes: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     def move(self, dx: float, dy: float) -> None:
-        self.offset_x = min(0.6, max(-0.6, self.offset_x + dx))
-        self.offset_y = min(0.6, max(-0.6, self.offset_y + dy))
+        self.offset_x = min(OFFSET_LIMIT, max(-OFFSET_LIMIT, self.offset_x + dx))
+        self.offset_y = min(OFFSET_LIMIT, max(-OFFSET_LIMIT, self.offset_y + dy))
 
     def scale(self, factor: float) -> None:
-        self.zoom = min(4.0, max(0.2, self.zoom * factor))
+        """Closer (factor > 1) or further away, about the camera's axis."""
+        zoom = min(ZOOM_LIMITS[1], max(ZOOM_LIMITS[0], self.zoom * factor))
+        factor = zoom / self.zoom
+        self.zoom = zoom
+        self.offset_x = min(OFFSET_LIMIT, max(-OFFSET_LIMIT, self.offset_x * factor))
+        self.offset_y = min(OFFSET_LIMIT, max(-OFFSET_LIMIT, self.offset_y * factor))
 
 
-# How the pictured person moves per second for each cue: (sideways, up/down, zoom factor).
+# How the pictured person moves per second for each cue at speed 1: (sideways, up/down, zoom).
 MOVES: dict[str, tuple[float, float, float]] = {
     "cue_move_left": (0.08, 0.0, 1.0),
     "cue_move_right": (-0.08, 0.0, 1.0),
     "cue_lower": (0.0, 0.06, 1.0),
     "cue_higher": (0.0, -0.06, 1.0),
-    "cue_come_closer": (0.0, 0.0, 1.12),
-    "cue_step_back": (0.0, 0.0, 1 / 1.12),
-    "cue_step_in": (0.0, 0.0, 1.0),
+    "cue_come_closer": (0.0, 0.0, 1.15),
+    "cue_step_back": (0.0, 0.0, 1 / 1.15),
 }
+STEP_IN_SPEED = 0.12  # sensor fractions a second, walking into the picture
+ROLL_SPEED = 6.0  # degrees a second, straightening the head
+ROLL_DRIFT = 0.6  # degrees per square root of a second, the head's slow wander
+# Sway and breath in the person's own size (sensor fractions at zoom 1): about 8 % and 5 % of
+# the distance between their eyes, a person standing as still as they can.
+SWAY = 0.0038
+BREATH = 0.0024
+BLINK_SECONDS = 0.15
 START = PicturedPerson(offset_x=0.4, offset_y=0.0, zoom=0.8)
 
 
 @dataclass
 class CooperativePerson:
     person: PicturedPerson
-    reaction_seconds: float = 0.8
-    _cue: str | None = None
-    _cue_since: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
+    # This person's own pace: reaction time range (s) and speed factor.
+    reaction: tuple[float, float] = (0.4, 1.3)
+    speed: float = 1.0
+    _noticed: str | None = None  # the cue they act on
+    _seen: str | None = None  # the cue on screen, maybe not noticed yet
+    _notice_at: float = 0.0
     _last: float | None = None
+    _base: tuple[float, float] = (0.0, 0.0)
+    _sway_phase: float = 0.0
+    _sway_period: float = 4.0
+    _breath_period: float = 4.0
+    _blink_at: float = 0.0
+    _roll_goal: float | None = None
+
+    def __post_init__(self) -> None:
+        self._base = (self.person.offset_x, self.person.offset_y)
+        self._sway_phase = self.rng.uniform(0, 2 * math.pi)
+        self._sway_period = self.rng.uniform(3.0, 6.0)
+        self._breath_period = self.rng.uniform(3.0, 5.0)
+        self._blink_at = self.rng.uniform(0.5, 4.0)
 
     def follow(self, cue: str | None, now: float) -> None:
-        if cue != self._cue:
-            self._cue, self._cue_since = cue, now
-        elapsed = 0.0 if self._last is None else now - self._last
+        """One moment of the person in front of the booth, seeing ``cue`` on screen."""
+        elapsed = 0.0 if self._last is None else max(0.0, now - self._last)
         self._last = now
-        if cue is None or now - self._cue_since < self.reaction_seconds:
-            return
-        sideways, vertical, zoom = MOVES.get(cue, (0.0, 0.0, 1.0))
-        self.person.move(sideways * elapsed, vertical * elapsed)
-        self.person.scale(zoom**elapsed)
+        if cue != self._seen:
+            self._seen = cue
+            self._notice_at = now + self.rng.uniform(*self.reaction)
+        if self._seen != self._noticed and now >= self._notice_at:
+            self._noticed = self._seen
+        self._act(self._noticed, elapsed)
+        self._live(now, elapsed)
+
+    def _act(self, cue: str | None, elapsed: float) -> None:
+        person = self.person
+        base_x, base_y = self._base
+        step = elapsed * self.speed
+        if cue in MOVES:
+            sideways, vertical, zoom = MOVES[cue]
+            base_x += sideways * step
+            base_y += vertical * step
+            factor = zoom**step
+            before = person.zoom
+            person.scale(factor)
+            factor = person.zoom / before
+            base_x, base_y = base_x * factor, base_y * factor
+        elif cue == "cue_step_in":
+            # Towards the middle of the picture, where the booth can see them.
+            distance = math.hypot(base_x, base_y)
+            if distance > 0:
+                walked = min(distance, STEP_IN_SPEED * step)
+                base_x -= base_x / distance * walked
+                base_y -= base_y / distance * walked
+        elif cue in ("cue_tilt_left", "cue_tilt_right"):
+            # People know what straight feels like: they tilt towards it, and stop there,
+            # give or take a few degrees. Tilting to their left turns the head clockwise on
+            # the (unmirrored) image.
+            if self._roll_goal is None:
+                self._roll_goal = self.rng.gauss(0.0, 3.0)
+            turn = -1.0 if cue == "cue_tilt_left" else 1.0
+            wanted = self._roll_goal - person.roll
+            if wanted * turn > 0:
+                person.roll += turn * min(abs(wanted), ROLL_SPEED * step)
+        if cue not in ("cue_tilt_left", "cue_tilt_right"):
+            self._roll_goal = None
+        limit = OFFSET_LIMIT
+        self._base = (min(limit, max(-limit, base_x)), min(limit, max(-limit, base_y)))
+
+    def _live(self, now: float, elapsed: float) -> None:
+        """Sway, breath, blinks and a wandering head: a person is never quite still."""
+        person = self.person
+        person.roll += self.rng.gauss(0.0, ROLL_DRIFT * math.sqrt(elapsed))
+        size = person.zoom
+        sway = SWAY * size * math.sin(2 * math.pi * now / self._sway_period + self._sway_phase)
+        breath = BREATH * size * math.sin(2 * math.pi * now / self._breath_period)
+        person.offset_x = self._base[0] + sway
+        person.offset_y = self._base[1] + breath
+        if now >= self._blink_at + BLINK_SECONDS:
+            self._blink_at = now + self.rng.uniform(2.0, 6.0)
+        person.eyes_closed = self._blink_at <= now < self._blink_at + BLINK_SECONDS
 
 
-def guided_person(person: PicturedPerson) -> CooperativePerson:
+def guided_person(person: PicturedPerson, rng: random.Random | None = None) -> CooperativePerson:
     """Put the person where they start: off to the side and too far away."""
     person.offset_x, person.offset_y, person.zoom = START.offset_x, START.offset_y, START.zoom
-    return CooperativePerson(person)
+    return CooperativePerson(person, rng or random.Random())

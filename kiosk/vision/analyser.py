@@ -28,12 +28,35 @@ BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 def _serve(connection: Connection, models_dir: str, threads: int) -> None:
-    from kiosk.vision.faces import FaceAnalyser
-
-    serve_frames(connection, FaceAnalyser(Path(models_dir), threads).analyse)
+    serve_frames(connection, *frame_analysis(Path(models_dir), threads))
 
 
-def serve_frames(connection: Connection, analyse: Callable[[np.ndarray], list[Face]]) -> None:
+def frame_analysis(
+    models_dir: Path, threads: int
+) -> tuple[Callable[[np.ndarray, bool], list[Face]], Callable[[], None]]:
+    """How the child analyses a frame (a burst still when ``single``), and how it forgets the
+    face it followed (a new visit)."""
+    from kiosk.vision.faces import FaceAnalyser, FaceTracker, whole_frame
+
+    analyser = FaceAnalyser(models_dir, threads)
+    tracker = FaceTracker(analyser)
+
+    def analyse(rgb: np.ndarray, single: bool) -> list[Face]:
+        if not single:
+            return tracker.analyse(rgb)
+        # A burst still, the face large on it: the whole-frame pass, and every tile only when
+        # that finds nobody.
+        size = (rgb.shape[1], rgb.shape[0])
+        return analyser.analyse(rgb, squares=[whole_frame(size)]) or analyser.analyse(rgb)
+
+    return analyse, tracker.reset
+
+
+def serve_frames(
+    connection: Connection,
+    analyse: Callable[[np.ndarray, bool], list[Face]],
+    reset: Callable[[], None],
+) -> None:
     """The child's side: answer each frame with its faces and how long they took, until the
     booth closes the pipe."""
     connection.send(("ready", None))
@@ -42,9 +65,12 @@ def serve_frames(connection: Connection, analyse: Callable[[np.ndarray], list[Fa
             moment, frame = connection.recv()
         except EOFError:
             return
+        if frame is None:  # a new visit: follow no face of the last one
+            reset()
+            continue
         started = time.perf_counter()
         rgb = frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
-        faces = analyse(np.ascontiguousarray(rgb))
+        faces = analyse(np.ascontiguousarray(rgb), moment < 0)
         connection.send((moment, faces, time.perf_counter() - started))
 
 
@@ -127,6 +153,15 @@ class AnalyserProcess:
         if len(message) > 2:
             self.pace.record(message[2])
         return kind, payload
+
+    def reset(self) -> None:
+        """A new visit: the analyser follows no face of the one before (an answer still on
+        its way is the caller's to drop, by its moment)."""
+        if self._ready and self._connection is not None:
+            try:
+                self._connection.send((0.0, None))
+            except (OSError, BrokenPipeError) as error:
+                self._fail(f"the analyser stopped: {error}")
 
     def analyse_now(self, frame: np.ndarray, timeout: float | None = None) -> list[Face] | None:
         """Analyse one frame and wait for it (the burst, while the UI shows the capture

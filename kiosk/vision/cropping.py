@@ -1,5 +1,11 @@
 """Crop first, ask last: the photo's frame inside the sensor image for a face, and what keeps
-any frame inside the sensor from framing it well (docs/framing.md, "Crop first")."""
+any frame inside the sensor from framing it well (docs/framing.md, "Crop first").
+
+Every crop this module calls good keeps the eyes inside the bands the rules name (eye line,
+face fill, horizontal centre). Hysteresis works inwards: a rule that is broken is whole again
+only when a crop inside the band narrowed by ``rules.hysteresis`` exists, so the photo never
+takes the band's widened margin.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,22 @@ from dataclasses import dataclass
 from kiosk.camera.crop import Crop
 from kiosk.vision.thresholds import FramingThresholds
 
+# How far E may sit from the photo's vertical centre line, as a share of the photo's width.
+CENTRE_TOLERANCE = 0.02
+# The crop's height limits (min_output_height, the sensor's height) narrowed by this share of
+# the hysteresis for a distance rule that is broken.
+HEIGHT_HYSTERESIS = 0.1
+
 
 @dataclass(frozen=True)
 class CropChoice:
     crop: Crop
-    problems: dict[str, float]  # rule -> how far outside its limit (0: at the limit)
+    problems: dict[str, float]  # rule -> how far outside its (maybe narrowed) band; signed
+
+
+def _narrow(band: tuple[float, float], target: float, keep: float) -> tuple[float, float]:
+    low, high = band
+    return target - (target - low) * keep, target + (high - target) * keep
 
 
 def choose_crop(
@@ -21,41 +38,64 @@ def choose_crop(
     sensor_size: tuple[int, int],
     aspect: float,
     rules: FramingThresholds,
+    narrowed: frozenset[str] = frozenset(),
 ) -> CropChoice:
     """The crop that puts the eyes at the centre and on the eye line with the face filling it,
     in sensor pixels; and what keeps any crop inside the sensor from doing so.
 
     Each problem is a distance/position rule: ``distance`` positive when too far (crop would be
     under min_output_height), negative when too close (taller than the sensor); ``position_x``
-    and ``position_y`` the share of the crop by which it would leave the sensor (sign: which
-    side).
+    and ``position_y`` the share of the crop by which the eyes would leave their band (sign:
+    which side; negative: the face is on the image's left / too high). ``narrowed``: the rules
+    ("distance", "position") currently broken, judged against their narrowed bands.
     """
     sensor_width, sensor_height = sensor_size
     ex, ey = eye_centre
-    low_fill, high_fill = rules.face_fill_band
-    tallest = min(sensor_height, sensor_width / aspect)
+    shrink = 1 - rules.hysteresis
     problems: dict[str, float] = {}
 
-    smallest = max(eyes_to_chin / high_fill, rules.min_output_height)
-    largest = min(eyes_to_chin / low_fill, tallest)
+    keep = shrink if "distance" in narrowed else 1.0
+    low_fill, high_fill = _narrow(rules.face_fill_band, rules.face_fill, keep)
+    height_margin = rules.hysteresis * HEIGHT_HYSTERESIS if "distance" in narrowed else 0.0
+    tallest = min(sensor_height, sensor_width / aspect)
+    usable_tallest = tallest * (1 - height_margin)
+    min_height = min(rules.min_output_height * (1 + height_margin), usable_tallest)
+    smallest = max(eyes_to_chin / high_fill, min_height)
+    largest = min(eyes_to_chin / low_fill, usable_tallest)
+    keep = shrink if "position" in narrowed else 1.0
+    low_line, high_line = _narrow(rules.eye_line_band, rules.eye_line, keep)
+    tolerance = CENTRE_TOLERANCE * keep
+    # A smaller crop (a larger face, still inside the fill band) may keep eyes near an edge of
+    # the sensor inside their bands where the target size cannot: the tallest such crop.
+    fits_position = min(
+        ey / low_line,
+        (sensor_height - ey) / (1 - high_line),
+        min(ex, sensor_width - ex) / ((0.5 - tolerance) * aspect),
+    )
     if smallest <= largest:
         height = min(max(eyes_to_chin / rules.face_fill, smallest), largest)
-    elif eyes_to_chin / high_fill > tallest:
-        problems["distance"] = -(eyes_to_chin / high_fill / tallest - 1)  # too close
+        height = max(min(height, fits_position), smallest)
+    elif eyes_to_chin / high_fill > usable_tallest:
+        problems["distance"] = -(eyes_to_chin / high_fill / usable_tallest - 1)  # too close
         height = tallest
     else:
-        problems["distance"] = rules.min_output_height / (eyes_to_chin / low_fill) - 1  # too far
+        problems["distance"] = min_height / (eyes_to_chin / low_fill) - 1  # too far
         height = min(rules.min_output_height, tallest)
     width = height * aspect
 
-    left = ex - width / 2
-    if left < 0:
-        problems["position_x"] = left / width  # negative: the face is on the image's left
-    elif left + width > sensor_width:
-        problems["position_x"] = (left + width - sensor_width) / width
-    left = min(max(left, 0), sensor_width - width)
+    slack = tolerance * width
+    ideal_left = ex - width / 2
+    lowest_left = max(ideal_left - slack, 0.0)
+    highest_left = min(ideal_left + slack, sensor_width - width)
+    if lowest_left <= highest_left:
+        left = min(max(ideal_left, lowest_left), highest_left)
+    elif ideal_left + slack < 0:
+        problems["position_x"] = (ideal_left + slack) / width  # face on the image's left
+        left = 0.0
+    else:
+        problems["position_x"] = (ideal_left - slack - (sensor_width - width)) / width
+        left = sensor_width - width
 
-    low_line, high_line = rules.eye_line_band
     lowest_top = max(ey - high_line * height, 0.0)
     highest_top = min(ey - low_line * height, sensor_height - height)
     top = ey - rules.eye_line * height
@@ -68,3 +108,18 @@ def choose_crop(
     top = min(max(top, 0), sensor_height - height)
     crop = Crop(round(left), round(top), round(width), round(height))
     return CropChoice(crop, problems)
+
+
+def frames_well(
+    crop: Crop, eye_centre: tuple[float, float], eyes_to_chin: float, rules: FramingThresholds
+) -> bool:
+    """Whether ``crop`` keeps these eyes inside every band the rules name."""
+    ex, ey = eye_centre
+    low_line, high_line = rules.eye_line_band
+    low_fill, high_fill = rules.face_fill_band
+    return (
+        abs(ex - (crop.left + crop.width / 2)) <= CENTRE_TOLERANCE * crop.width
+        and low_line <= (ey - crop.top) / crop.height <= high_line
+        and low_fill <= eyes_to_chin / crop.height <= high_fill
+        and crop.height >= rules.min_output_height
+    )

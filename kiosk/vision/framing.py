@@ -9,6 +9,11 @@ they are. Rules and thresholds: see docs/framing.md and ``FramingThresholds``.
 
 Directions are the person's: a face on the left of the (unmirrored) camera image belongs to a
 person standing too far to their right, so the cue is "move to your left".
+
+Position comes before distance: a face near an edge is brought in before the person is asked to
+come closer or step back, because moving in depth moves the face in the image too. A face too
+small for the face mesh to measure (or cut by the sensor's edge) still counts: the person is
+asked to come closer, or to move towards where they are missing.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from kiosk.camera.crop import Crop
-from kiosk.vision.cropping import choose_crop
+from kiosk.vision.cropping import choose_crop, frames_well
 from kiosk.vision.faces import Face
 from kiosk.vision.thresholds import FramingThresholds
 
@@ -39,13 +44,30 @@ class FramingVerdict:
     ready: bool
     all_good: bool
     measures: dict[str, float] = field(default_factory=dict)
+    lighting: tuple[str, ...] = ()  # the operator's to fix: "backlight", "clipped", "uneven"
 
 
 # --- the rules in their order ----------------------------------------------------------------
 
-# After presence and one person (checked first, in ``update``), in the order docs/framing.md
-# gives ("How cues behave"):
-ORDER = ("distance", "position", "roll", "yaw", "pitch", "stillness")
+# After presence and one person (checked first, in ``update``); position before distance, so that
+# asking for distance never leads a face out of the picture (docs/framing.md, "How cues behave").
+ORDER = ("position", "distance", "roll", "yaw", "pitch", "gaze", "stillness")
+# The gaze cue names where the lens is, seen from the person (camera.lens_position).
+GAZE_CUES = {
+    "above": "cue_look_above",
+    "below": "cue_look_below",
+    "left": "cue_look_left",
+    "right": "cue_look_right",
+}
+# Where the irises of eyes looking into the lens sit, in eye widths below the middle of the
+# eyes' corners: -0.066 to -0.094 (above it) on the real test faces, both at full resolution
+# and on the analysis frame (docs/framing.md, "Gaze").
+GAZE_NEUTRAL_Y = -0.08
+# Below this many pixels between the eyes on the analysis frame, the iris is too few pixels
+# for its offset to mean anything: no gaze cue.
+MIN_GAZE_EYE_DISTANCE = 24.0
+# Stillness is judged per this many seconds, whatever the analysis rate.
+STILL_FRAME_SECONDS = 0.1
 
 
 class FramingEngine:
@@ -54,10 +76,12 @@ class FramingEngine:
         rules: FramingThresholds,
         sensor_size: tuple[int, int],
         aspect: float,
+        lens_position: str = "above",
     ):
         self.rules = rules
         self.sensor_size = sensor_size
         self.aspect = aspect
+        self.lens_position = lens_position
         self._broken: set[str] = set()
         self._cue: str | None = None
         self._cue_since = 0.0
@@ -69,6 +93,7 @@ class FramingEngine:
         self._open_baseline: float | None = None
         self._pitch_baseline: float | None = None
         self._last_eyes: tuple[float, float] | None = None
+        self._last_time: float | None = None
         self._moving_at = 0.0
         self._good_since: float | None = None
 
@@ -77,37 +102,49 @@ class FramingEngine:
         """This person's open-eye value, once learnt."""
         return self._open_baseline
 
+    def reset_hold(self) -> None:
+        """Start the all-good hold again (the countdown was stopped): the person's baselines
+        and the cue on screen stay."""
+        self._good_since = None
+
     def update(self, observation: Observation) -> FramingVerdict:
         now = observation.time
-        faces = [
-            face for face in observation.faces if face.eye_distance >= self.rules.min_eye_distance
-        ]
+        faces = observation.faces
         if not faces:
             return self._nobody(now)
         if self._last_seen is None or now - self._last_seen > self.rules.absent_reset_seconds:
             self._new_person(now)
         self._last_seen = now
-        if len(faces) > 1:
+        # People at a measurable size count; faces too small to measure count only when nobody
+        # nearer is there (a group far away is several people, a passer-by behind is nobody).
+        near = [face for face in faces if face.eye_distance >= self.rules.min_eye_distance]
+        if len(near) > 1 or (not near and len(faces) > 1):
             self._good_since = None
             cue = self._show("cue_one_person", now)
             return FramingVerdict(True, cue, self._crop, 0.0, False, False)
 
-        face = faces[0]
+        face = near[0] if near else max(faces, key=lambda f: f.eye_distance)
         scale = self.sensor_size[0] / observation.frame_size[0]
         measures = self._measures(face, scale)
-        self._learn_baselines(now, measures)
+        if face.measured:
+            self._learn_baselines(now, measures)
         choice = choose_crop(
             (measures["eye_x"], measures["eye_y"]),
             measures["eyes_to_chin"],
             self.sensor_size,
             self.aspect,
             self.rules,
+            narrowed=frozenset(self._broken & {"distance", "position"}),
         )
-        self._crop = self._steady(choice.crop)
-        still = self._stillness(now, face)
-        failing = self._failing(choice.problems, measures, still)
+        self._crop = self._steady(choice.crop, measures)
+        still = self._stillness(now, face, measures)
+        problems = dict(choice.problems)
+        if measures["eye_distance"] / scale < self.rules.min_eye_distance:
+            # Too small to measure is too far, whatever the crop arithmetic says.
+            problems["distance"] = max(problems.get("distance", 0.0), 1.0)
+        failing = self._failing(problems, measures, still, face.measured)
         all_good = not failing
-        eyes_open = self._eyes_open(measures)
+        eyes_open = face.measured and self._eyes_open(measures)
         if all_good and eyes_open:
             self._good_since = self._good_since if self._good_since is not None else now
         elif not all_good:
@@ -118,7 +155,23 @@ class FramingEngine:
         baselines_known = self._open_baseline is not None
         ready = progress >= 1.0 and eyes_open and baselines_known
         cue = self._show(failing[0] if failing else None, now)
-        return FramingVerdict(True, cue, self._crop, progress, ready, all_good, measures)
+        return FramingVerdict(
+            True, cue, self._crop, progress, ready, all_good, measures, self._lighting(face)
+        )
+
+    def _lighting(self, face: Face) -> tuple[str, ...]:
+        light = face.light
+        if light is None or not face.measured:
+            return ()
+        rules = self.rules
+        found = []
+        if light.backlight > rules.max_backlight:
+            found.append("backlight")
+        if light.clipped_share > rules.max_clipped_share:
+            found.append("clipped")
+        if light.cheek_ratio > rules.max_cheek_ratio:
+            found.append("uneven")
+        return tuple(found)
 
     # -- pieces --
 
@@ -137,6 +190,7 @@ class FramingEngine:
         self._open_baseline = self._pitch_baseline = None
         self._broken.clear()
         self._last_eyes = None
+        self._last_time = None
         self._moving_at = now
 
     def _measures(self, face: Face, scale: float) -> dict[str, float]:
@@ -152,15 +206,19 @@ class FramingEngine:
         nose_x, nose_y = level(face.nose)
         _, mouth_y = level(face.mouth)
         eye_distance = face.eye_distance
+        gaze_x, gaze_y = face.gaze
         return {
             "eye_x": ex * scale,
             "eye_y": ey * scale,
             "eye_distance": eye_distance * scale,
+            "eye_distance_analysed": eye_distance,
             "eyes_to_chin": face.eyes_to_chin * scale,
             "roll": face.roll_degrees,
             "yaw": nose_x / eye_distance,
             "pitch": nose_y / mouth_y if mouth_y > 0 else 0.0,
             "openness": min(face.right_eye_openness, face.left_eye_openness),
+            "gaze_x": gaze_x,
+            "gaze_y": gaze_y - GAZE_NEUTRAL_Y,
         }
 
     def _learn_baselines(self, now: float, measures: dict[str, float]) -> None:
@@ -180,22 +238,41 @@ class FramingEngine:
             return True
         return measures["openness"] >= self.rules.eyes_open_share * self._open_baseline
 
-    def _stillness(self, now: float, face: Face) -> bool:
+    def _stillness(self, now: float, face: Face, measures: dict[str, float]) -> bool:
+        """Still: the eyes' midpoint (smoothed over two analyses, so landmark jitter is not
+        movement) moves less than ``still_movement`` eye distances per tenth of a second, for
+        ``still_seconds``. A frame with closed eyes says nothing about movement: the iris
+        points jump in a blink."""
+        if face.measured and not self._eyes_open(measures):
+            return now - self._moving_at >= self.rules.still_seconds
         eyes = face.eye_centre
-        if self._last_eyes is not None:
-            moved = math.dist(eyes, self._last_eyes) / face.eye_distance
-            if moved >= self.rules.still_movement:
+        if self._last_eyes is not None and self._last_time is not None:
+            smoothed = (
+                (eyes[0] + self._last_eyes[0]) / 2,
+                (eyes[1] + self._last_eyes[1]) / 2,
+            )
+            elapsed = max(now - self._last_time, STILL_FRAME_SECONDS / 3)
+            moved = math.dist(smoothed, self._last_eyes) / face.eye_distance
+            if moved * STILL_FRAME_SECONDS / elapsed >= self.rules.still_movement:
                 self._moving_at = now
+            eyes = smoothed
         self._last_eyes = eyes
+        self._last_time = now
         return now - self._moving_at >= self.rules.still_seconds
 
     def _failing(
-        self, problems: dict[str, float], measures: dict[str, float], still: bool
+        self,
+        problems: dict[str, float],
+        measures: dict[str, float],
+        still: bool,
+        measured: bool = True,
     ) -> list[str]:
-        """The cues of broken rules, in the rules' order."""
+        """The cues of broken rules, in the rules' order. Pose and gaze are judged only on a
+        face the mesh measured."""
         rules = self.rules
         checks: dict[str, tuple[float, float, str]] = {}
-        # Rule -> (value outside the limit in units of the limit, limit, cue when broken).
+        # Rule -> (value outside the limit, limit, cue when broken). Crop rules come as how far
+        # outside their band; their hysteresis is the narrowed band (kiosk.vision.cropping).
         distance = problems.get("distance", 0.0)
         checks["distance"] = (
             abs(distance),
@@ -210,17 +287,21 @@ class FramingEngine:
         else:
             cue = "cue_higher" if position_y > 0 else "cue_lower"
             checks["position"] = (abs(position_y), 0.0, cue)
-        roll = measures["roll"]
-        checks["roll"] = (
-            abs(roll),
-            rules.max_roll_degrees,
-            "cue_tilt_right" if roll > 0 else "cue_tilt_left",
-        )
-        checks["yaw"] = (abs(measures["yaw"]), rules.max_yaw, "cue_turn_to_camera")
-        if self._pitch_baseline is not None:
-            change = measures["pitch"] - self._pitch_baseline
-            cue = "cue_chin_up" if change > 0 else "cue_chin_down"
-            checks["pitch"] = (abs(change), rules.max_pitch_change, cue)
+        if measured:
+            roll = measures["roll"]
+            checks["roll"] = (
+                abs(roll),
+                rules.max_roll_degrees,
+                "cue_tilt_right" if roll > 0 else "cue_tilt_left",
+            )
+            checks["yaw"] = (abs(measures["yaw"]), rules.max_yaw, "cue_turn_to_camera")
+            if self._pitch_baseline is not None:
+                change = measures["pitch"] - self._pitch_baseline
+                cue = "cue_chin_up" if change > 0 else "cue_chin_down"
+                checks["pitch"] = (abs(change), rules.max_pitch_change, cue)
+            if rules.max_gaze > 0 and measures["eye_distance_analysed"] >= MIN_GAZE_EYE_DISTANCE:
+                off = max(abs(measures["gaze_x"]), abs(measures["gaze_y"]))
+                checks["gaze"] = (off, rules.max_gaze, GAZE_CUES[self.lens_position])
         failing = []
         for rule in ORDER:
             if rule == "stillness":
@@ -236,8 +317,8 @@ class FramingEngine:
 
     def _broken_now(self, rule: str, value: float, limit: float) -> bool:
         """Hysteresis: broken beyond the limit widened by 25 %, whole again within the limit.
-        Crop rules have no band of their own; their widening is a share of the crop."""
-        widened = limit * (1 + self.rules.hysteresis) if limit else self.rules.hysteresis * 0.1
+        Crop rules (limit 0) come already judged against their band, narrowed while broken."""
+        widened = limit * (1 + self.rules.hysteresis)
         if rule in self._broken:
             if value <= limit:
                 self._broken.discard(rule)
@@ -254,9 +335,10 @@ class FramingEngine:
             self._cue_since = now
         return self._cue
 
-    def _steady(self, crop: Crop) -> Crop:
-        """Keep the crop where it is unless it has to move by more than 1 % of its height:
-        the preview must not swim with every breath."""
+    def _steady(self, crop: Crop, measures: dict[str, float]) -> Crop:
+        """Keep the crop where it is unless it has to move by more than 1 % of its height or no
+        longer frames the eyes within the rules' bands: the preview must not swim with every
+        breath, and the photo must not leave the bands."""
         current = self._crop
         if current is None:
             return crop
@@ -266,4 +348,7 @@ class FramingEngine:
             abs(crop.top - current.top),
             abs(crop.height - current.height),
         )
-        return crop if moved > limit else current
+        fits = frames_well(
+            current, (measures["eye_x"], measures["eye_y"]), measures["eyes_to_chin"], self.rules
+        )
+        return current if moved <= limit and fits else crop

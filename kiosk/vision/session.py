@@ -1,8 +1,9 @@
 """One analyser process serving the visits: live analysis frames in, framing verdicts out, and
 the burst's best frame judged with this person's baselines.
 
-The framing engine is made new for each person (no baselines or cue history carried over); the
-analyser process lives as long as the booth.
+The framing engine is made new for each visit (no baselines or cue history carried over), the
+analyser forgets the faces it followed, and an answer about a frame from before the visit (or
+before a stopped countdown) is dropped; the analyser process lives as long as the booth.
 """
 
 from __future__ import annotations
@@ -29,16 +30,30 @@ class FramingSession:
         rules: FramingThresholds,
         sensor_size: tuple[int, int],
         aspect: float,
+        lens_position: str = "above",
     ):
         self.analyser = analyser
         self.rules = rules
         self.sensor_size = sensor_size
         self.aspect = aspect
-        self.engine = FramingEngine(rules, sensor_size, aspect)
+        self.lens_position = lens_position
+        self.engine = self._new_engine()
+        self._since = float("-inf")
 
-    def start_visit(self) -> None:
-        """A new person: no baselines, no cue history."""
-        self.engine = FramingEngine(self.rules, self.sensor_size, self.aspect)
+    def _new_engine(self) -> FramingEngine:
+        return FramingEngine(self.rules, self.sensor_size, self.aspect, self.lens_position)
+
+    def start_visit(self, now: float) -> None:
+        """A new person: no baselines, no cue history, no result of the visit before."""
+        self.engine = self._new_engine()
+        self.analyser.reset()
+        self._since = now
+
+    def restart_hold(self, now: float) -> None:
+        """Back to framing after a stopped countdown or a retake: the hold starts again, and
+        verdicts on frames from before do not count."""
+        self.engine.reset_hold()
+        self._since = now
 
     def look(self, camera: Camera, now: float) -> FramingVerdict | None:
         """Offer the newest analysis frame; the verdict on the latest analysed one, if new.
@@ -49,6 +64,8 @@ class FramingSession:
         if result is None:
             return None
         moment, faces = result
+        if moment < self._since:
+            return None
         return self.engine.update(Observation(moment, faces, (frame.shape[1], frame.shape[0])))
 
     def choose_from(self, stills: list[Still], crop: Crop) -> Choice:

@@ -1,4 +1,10 @@
-"""The live image, cut to exactly the photo's crop and mirrored: drawn every frame, so fast."""
+"""The live image, cut to exactly the photo's crop and mirrored: drawn every frame, so fast.
+
+Any crop costs about the same: a crop that maps one-to-one onto the screen is copied mirrored
+straight into the screen's pixels; any other (guidance picked a smaller or larger crop than the
+preview stream was sized for) is mirrored while still small and scaled by SDL straight into the
+screen, with no full-size copy in between.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +63,12 @@ class PreviewRenderer:
                 pixels[target.left : target.right, target.top : target.bottom], cut[:, ::-1].T
             )
             del pixels
+        elif self._native_xrgb:
+            # Mirror the small cut, then let SDL scale it straight into the screen: no
+            # full-size copy in between.
+            whole = pygame.image.frombuffer(frame, (frame_width, frame_height), "BGRA")
+            cut = pygame.transform.flip(whole.subsurface((left, top, width, height)), True, False)
+            pygame.transform.scale(cut, target.size, self.surface.subsurface(target))
         else:
             whole = pygame.image.frombuffer(frame, (frame_width, frame_height), "BGRA")
             cut = whole.subsurface((left, top, width, height))

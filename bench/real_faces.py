@@ -1,0 +1,46 @@
+"""Real people in the framing situations of issue 11: the share of right cues, and the table.
+
+Each portrait of tests/portraits (and scikit-image's astronaut) is placed on a 4608 x 2592 sensor
+field (centred; eyes at x = 370 and 4238; eyes-to-chin 190, 270, 800 and 1100 px; head rolled
++-15 degrees; two people 1600 px apart; nobody), squeezed to the 512 x 288 analysis frame, and
+analysed as the booth's analyser process does for 2 s; the engine's last cue is compared with
+the right one.
+
+Run: python bench/real_faces.py  (needs `kiosk models install`)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from real_faces import MORE_SITUATIONS, markdown, outcomes, share_right
+
+from kiosk.config import Config
+from kiosk.vision.faces import FaceAnalyser
+from kiosk.vision.model_files import model_problems
+
+TARGET = 0.97
+
+
+def main() -> int:
+    models = Config().models_dir
+    if model_problems(models):
+        print(f"no face models in {models}: run 'kiosk models install'", file=sys.stderr)
+        return 2
+    analyser = FaceAnalyser(models)
+    table = outcomes(analyser)
+    print(markdown(table))
+    share = share_right(table)
+    verdict = "ok" if share >= TARGET else "MISS"
+    more = outcomes(analyser, situations=MORE_SITUATIONS)
+    print("\nBeyond the issue's list:\n" + markdown(more))
+    print(f"figure right_cue_share {share:.3f} target >={TARGET} {verdict}")
+    print(f"figure right_cue_share_beyond {share_right(more):.3f} (no target)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
