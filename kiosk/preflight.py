@@ -133,7 +133,7 @@ class Preflight:
         preview_size = preview_size_for(camera.sensor_size, crop.height, display.height)
         started = self.clock()
         try:
-            camera.start(preview_size, self.config.camera.analysis_size)
+            camera.start(preview_size, self.config.camera.analysis_frame_size)
             preview = camera.preview_frame()
             camera.analysis_frame()
         except CameraError as error:
