@@ -233,7 +233,7 @@ class DownloadServer:
         path = self.config.storage.index_path
         try:
             stat = path.stat()
-            identity = (stat.st_dev, stat.st_ino)
+            identity = (stat.st_dev, stat.st_ino) if stat.st_size else None
         except OSError:
             identity = None
         index = self._index
@@ -244,8 +244,8 @@ class DownloadServer:
             self._index = None
         self._index_identity = identity
         verdict = check_index(path, self.journal)
-        if verdict.ok and (identity is None or verdict.rows == verdict.expected == 0):
-            self.index_problem = None  # a new booth: no photos, no index yet
+        if verdict.ok and identity is None:
+            self.index_problem = None  # a new booth: no index yet, or one being created
             return
         # A sound index lacking a few rows is the booth between its two writes (or retrying
         # them): those links are found in the journal.
