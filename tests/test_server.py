@@ -176,6 +176,8 @@ def test_page_speaks_the_phones_language(server, shared) -> None:
 def test_healthz_reports_for_the_operator(server, shared) -> None:
     path, _, _ = shared
     server.request(f"{path}/photo.jpg")
+    # Counted once the phone has acknowledged the last byte, just after the client has it.
+    assert eventually(lambda: json.loads(server.request("/healthz")[2])["downloads_24h"] == 1)
     status, _, body = server.request("/healthz")
     report = json.loads(body)
     assert status == 200

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
+from conftest import FIXED_TIME
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 from helpers import full_visit, press
 
 from kiosk.booth.events import MainButton
 from kiosk.cli import main
+from kiosk.share.state import ShareState
 from kiosk.status import collect
 
 
@@ -17,10 +17,9 @@ def test_status_counts_todays_visits_and_downloads(make_app, config, monkeypatch
     app = make_app()
     now = full_visit(app)
     press(app, MainButton(), now + 0.1)
-    from kiosk.share.state import ShareState
-
     # The download server counts a completed download in its own state folder.
-    ShareState(config.storage.share_state_dir).count_download(_token(config), time.time())
+    state = ShareState(config.storage.share_state_dir)
+    state.count_download(_token(config), FIXED_TIME.timestamp())
     checks = {check.name: check for check in collect(config, today=_visit_day(config))}
     assert checks["visits today"].text == "1 (1 with a photo shared)"
     assert checks["downloads today"].text == "1 of 1 photos taken today"

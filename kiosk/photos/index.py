@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS photos (
     file      TEXT NOT NULL UNIQUE,
     created   REAL NOT NULL,
     expires   REAL NOT NULL,
-    downloads INTEGER NOT NULL DEFAULT 0
+    downloads INTEGER NOT NULL DEFAULT 0  -- no longer written (see kiosk/share/state.py)
 )
 """
 
@@ -107,9 +107,6 @@ class PhotoIndex:
     def remove(self, token: str) -> None:
         self._db.execute("DELETE FROM photos WHERE token = ?", (token,))
 
-    def count_download(self, token: str) -> None:
-        self._db.execute("UPDATE photos SET downloads = downloads + 1 WHERE token = ?", (token,))
-
     def created_before(self, moment: float) -> list[PhotoRecord]:
         rows = self._db.execute(
             "SELECT token, file, created, expires, downloads FROM photos WHERE created < ?",
@@ -122,14 +119,6 @@ class PhotoIndex:
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM photos").fetchone()[0]
-
-    def totals_since(self, moment: float) -> tuple[int, int]:
-        """Photos taken since ``moment`` and downloads of them."""
-        photos, downloads = self._db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(downloads), 0) FROM photos WHERE created >= ?",
-            (moment,),
-        ).fetchone()
-        return photos, downloads
 
     def close(self) -> None:
         self._db.close()

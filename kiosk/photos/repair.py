@@ -48,8 +48,9 @@ def check_index(index_path: Path, journal: PhotoJournal) -> IndexCheck:
     try:
         index = PhotoIndex(index_path, read_only=True)
     except sqlite3.Error as error:
-        if not index_path.exists() and expected == 0:
-            return IndexCheck(None, 0, 0)  # a new booth
+        new = not index_path.exists() or index_path.stat().st_size == 0
+        if new and expected == 0:
+            return IndexCheck(None, 0, 0)  # a new booth (perhaps creating its index just now)
         return IndexCheck(str(error), 0, expected)
     try:
         problem = index.quick_check()

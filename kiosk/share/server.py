@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
 import html
 import ipaddress
 import logging
+import os
 import re
 import signal
+import socket
 import sqlite3
+import sys
+import termios
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -228,7 +233,7 @@ class DownloadServer:
         path = self.config.storage.index_path
         try:
             stat = path.stat()
-            identity = (stat.st_dev, stat.st_ino)
+            identity = (stat.st_dev, stat.st_ino) if stat.st_size else None
         except OSError:
             identity = None
         index = self._index
@@ -240,7 +245,7 @@ class DownloadServer:
         self._index_identity = identity
         verdict = check_index(path, self.journal)
         if verdict.ok and identity is None:
-            self.index_problem = None  # a new booth: no photos, no index yet
+            self.index_problem = None  # a new booth: no index yet, or one being created
             return
         # A sound index lacking a few rows is the booth between its two writes (or retrying
         # them): those links are found in the journal.
@@ -429,8 +434,9 @@ class DownloadServer:
         async with asyncio.timeout(SEND_TIMEOUT):
             await response.prepare(request)
             await response.write_eof()
-        if download and request.method == "GET" and response.status == 200:
-            self.state.count_download(record.token, self.clock())
+            whole = download and request.method == "GET" and response.status == 200
+            if whole and await _received(request.transport):
+                self.state.count_download(record.token, self.clock())
         return response
 
     async def delete_photo(self, request: web.Request) -> web.Response:
@@ -544,6 +550,36 @@ class _Expired(Exception):
 
 class _Deleted(Exception):
     pass
+
+
+async def _received(transport: asyncio.BaseTransport | None) -> bool:
+    """Whether the phone acknowledged every byte sent: a photo handed to the kernel may still
+    be lost when the phone goes away. On Linux the socket says how many bytes await
+    acknowledgement, and whether the phone reset the connection (which drops them unsent);
+    elsewhere a send handed to the kernel counts."""
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if transport is None or transport.is_closing() or sock is None:
+        return False
+    if not hasattr(termios, "TIOCOUTQ") or not hasattr(socket, "TCP_INFO"):
+        return True
+    # A socket of our own on the same connection: it stays readable if aiohttp closes its own.
+    own = socket.socket(fileno=os.dup(sock.fileno()))
+    try:
+        while True:
+            state = own.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+            if state == _TCP_CLOSE:
+                return False  # reset by the phone: what was still queued is lost
+            pending = fcntl.ioctl(own.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+            if int.from_bytes(pending, sys.byteorder) == 0:
+                return True
+            await asyncio.sleep(0.02)
+    except OSError:
+        return False
+    finally:
+        own.close()
+
+
+_TCP_CLOSE = 7  # tcp_info.tcpi_state of a connection that is gone (linux/tcp_states.h)
 
 
 def _honour_if_range(request: web.Request, path: Path) -> web.Request:
