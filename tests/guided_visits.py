@@ -105,7 +105,7 @@ def booth(folder: Path, models_dir: Path, surface: pygame.Surface) -> BoothLoop:
     store = PhotoStore(
         storage_dir=config.storage.dir,
         index=PhotoIndex(config.storage.index_path),
-        base_url=config.share.base_url,
+        base_url=lambda: config.share.base_url,
         link_ttl=config.share.link_ttl,
         authorship=Authorship(event="Test", artist="Test", copyright="Test"),
         jpeg_quality=config.photo.jpeg_quality,
