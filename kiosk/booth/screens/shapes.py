@@ -14,6 +14,7 @@ Colour = tuple[int, int, int]
 Point = tuple[float, float]
 
 SUPERSAMPLE = 4
+WHITE = (255, 255, 255, 255)
 
 
 def alpha_surface(rgb: np.ndarray | Colour, alpha: np.ndarray) -> pygame.Surface:
@@ -111,39 +112,55 @@ class Sketch:
         self.side = side
         self.big = side * SUPERSAMPLE
         self.outline = outline
-        self.rim = max(1, round(rim * self.big))
-        self._canvas = np.zeros((self.big, self.big, 4), np.float32)
+        # The rim is grown at half the drawing's size: growing a mask costs its area times the
+        # disk's, and the rim's outer edge, dark on dark, needs less smoothing.
+        self._half = self.big // 2
+        rim_pixels = max(1, round(rim * self._half))
+        self._rim = rim_pixels
+        disk = pygame.Surface((2 * rim_pixels + 1,) * 2, pygame.SRCALPHA)
+        pygame.draw.circle(disk, WHITE, (rim_pixels, rim_pixels), rim_pixels)
+        self._disk = pygame.mask.from_surface(disk)
+        # Transparent pixels carry the rim's colour, so averaging down blends edges toward it
+        # and not toward black.
+        self._canvas = pygame.Surface((self.big, self.big), pygame.SRCALPHA)
+        self._canvas.fill((*outline, 0))
 
     def _scaled(self, points: list[Point]) -> list[tuple[float, float]]:
         return [(x * self.big, y * self.big) for x, y in points]
 
-    def _mask(self, draw) -> np.ndarray:
-        layer = pygame.Surface((self.big, self.big), depth=8)
-        layer.fill(0)
+    def _mask(self, draw) -> pygame.mask.Mask:
+        layer = pygame.Surface((self.big, self.big), pygame.SRCALPHA)
         draw(layer)
-        return pygame.surfarray.array2d(layer).T > 0
+        return pygame.mask.from_surface(layer)
 
-    def _paint(self, mask: np.ndarray, colour: Colour, outlined: bool) -> None:
+    def _paint(self, mask: pygame.mask.Mask, colour: Colour, outlined: bool) -> None:
         if outlined:
-            self._canvas[_dilate(mask, self.rim)] = (*self.outline, 1.0)
-        self._canvas[mask] = (*colour, 1.0)
+            half = mask.scale((self._half, self._half))
+            grown = half.convolve(self._disk).scale((self.big + 4 * self._rim,) * 2)
+            grown.to_surface(
+                self._canvas,
+                setcolor=(*self.outline, 255),
+                unsetcolor=None,
+                dest=(-2 * self._rim,) * 2,
+            )
+        mask.to_surface(self._canvas, setcolor=(*colour, 255), unsetcolor=None)
 
     def polygon(self, points: list[Point], colour: Colour, outlined: bool = True) -> None:
         scaled = self._scaled(points)
-        self._paint(self._mask(lambda s: pygame.draw.polygon(s, 1, scaled)), colour, outlined)
+        self._paint(self._mask(lambda s: pygame.draw.polygon(s, WHITE, scaled)), colour, outlined)
 
     def circle(
         self, centre: Point, radius: float, colour: Colour, outlined: bool = True, width: float = 0
     ) -> None:
         c = self._scaled([centre])[0]
         r, w = radius * self.big, round(width * self.big)
-        self._paint(self._mask(lambda s: pygame.draw.circle(s, 1, c, r, w)), colour, outlined)
+        self._paint(self._mask(lambda s: pygame.draw.circle(s, WHITE, c, r, w)), colour, outlined)
 
     def ellipse(
         self, box: tuple[float, float, float, float], colour: Colour, outlined: bool = True
     ) -> None:
         rect = pygame.Rect(*(round(v * self.big) for v in box))
-        self._paint(self._mask(lambda s: pygame.draw.ellipse(s, 1, rect)), colour, outlined)
+        self._paint(self._mask(lambda s: pygame.draw.ellipse(s, WHITE, rect)), colour, outlined)
 
     def bust(self, centre_x: float, head_y: float, head: float, colour: Colour, **kw) -> None:
         """A person from the chest up: a round head over rounded shoulders, cut at the bottom."""
@@ -152,10 +169,10 @@ class Sketch:
         bottom = round(min(1.0, head_y + head * 3.0) * self.big)
 
         def draw(surface: pygame.Surface) -> None:
-            pygame.draw.ellipse(surface, 1, rect)
-            surface.fill(0, (0, bottom, self.big, self.big))
+            pygame.draw.ellipse(surface, WHITE, rect)
+            surface.fill((0, 0, 0, 0), (0, bottom, self.big, self.big))
             c = (centre_x * self.big, head_y * self.big)
-            pygame.draw.circle(surface, 1, c, head * self.big)
+            pygame.draw.circle(surface, WHITE, c, head * self.big)
 
         self._paint(self._mask(draw), colour, kw.get("outlined", True))
 
@@ -213,24 +230,5 @@ class Sketch:
         self.polygon([(p.x, p.y) for p in points], colour)
 
     def surface(self) -> pygame.Surface:
-        n = SUPERSAMPLE
-        canvas = self._canvas
-        premultiplied = canvas[..., :3] * canvas[..., 3:]
-        blocks = (self.side, n, self.side, n)
-        alpha = canvas[..., 3].reshape(blocks).mean(axis=(1, 3))
-        rgb = premultiplied.reshape((*blocks, 3)).mean(axis=(1, 3))
-        rgb = np.divide(rgb, alpha[..., None], out=np.zeros_like(rgb), where=alpha[..., None] > 0)
-        return alpha_surface(np.clip(rgb, 0, 255).astype(np.uint8), alpha)
-
-
-def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
-    """The mask grown by ``radius`` pixels (a rounded square; close enough for a rim)."""
-    grown = mask.copy()
-    for _ in range(radius):
-        step = grown.copy()
-        step[1:] |= grown[:-1]
-        step[:-1] |= grown[1:]
-        step[:, 1:] |= grown[:, :-1]
-        step[:, :-1] |= grown[:, 1:]
-        grown = step
-    return grown
+        # Shrinking, smoothscale averages each block of pixels: the anti-aliasing.
+        return pygame.transform.smoothscale(self._canvas, (self.side, self.side))
