@@ -183,6 +183,7 @@ FORMAL_GERMAN: dict[str, str] = {
     "cue_come_closer": "Kommen Sie etwas näher",
     "cue_higher": "Stehen Sie ganz gerade",
     "countdown_lens": "Schauen Sie in die Linse",
+    "capture_got_it": "Im Kasten!",
     "review_title": "Gefällt es Ihnen?",
     "review_mirror": "Die Vorschau war ein Spiegelbild – so sehen Sie die anderen.",
     "review_suggest_retake": "Augen zu oder verwackelt? Nehmen Sie es lieber noch einmal auf.",

@@ -22,7 +22,9 @@ class CaptureScreen(Screen):
         if elapsed < FLASH_SECONDS:
             # A white screen lights the face a little and says "now".
             kit.surface.fill((255, 255, 255))
-            kit.paragraph(kit.texts.get("capture_hold"), 6, (34, 34, 34), 46 * kit.unit)
+            kit.paragraph(
+                kit.texts.get("capture_hold"), 9, (34, 34, 34), 44 * kit.unit, weight="semibold"
+            )
             return
         kit.surface.fill(kit.background)
         side = round(18 * kit.unit)
