@@ -19,6 +19,7 @@ from kiosk.booth.screens.kit import (
     AMBER,
     CUE_SIZE,
     GREEN,
+    MIN_SIZE,
     Block,
     Colour,
     Media,
@@ -101,6 +102,7 @@ class LiveScreen(Screen):
         self.preview = preview
         self._layouts: dict[tuple[int, int, int, int], LiveLayout] = {}
         self._rings: dict[tuple, Ring] = {}
+        self.layout: LiveLayout | None = None  # the last frame's
 
     def live(self, media: Media) -> LiveLayout:
         """Draw the preview; returns the layout around it (plain screen when no frame yet)."""
@@ -112,7 +114,8 @@ class LiveScreen(Screen):
         key = (area.left, area.top, area.width, area.height)
         if key not in self._layouts:
             self._layouts[key] = LiveLayout(self.kit, area)
-        return self._layouts[key]
+        self.layout = self._layouts[key]
+        return self.layout
 
     def _photo_size(self) -> tuple[int, int]:
         ratio = self.kit.config.photo.aspect_ratio
@@ -175,25 +178,47 @@ class LiveScreen(Screen):
             if message.sub:
                 block.paragraph(message.sub, SUB_SIZE, kit.foreground, top + 2 * kit.unit)
         else:
-            height = block.surface.get_height()
-            side = figure.get_width() if figure else 0
-            left = side + round(3 * kit.unit) if figure else 0
+            self._paint_band(block, message, figure)
+
+    def _paint_band(self, block: Block, message: Message, figure: pygame.Surface | None) -> None:
+        """The message in a band above (or below) the preview: the picture at the left, the text
+        beside it. Where a band is too low for all of it, the sub-line gets smaller, then the
+        pictogram gives its room to the text (never the countdown's counter)."""
+        kit = self.kit
+        height = block.surface.get_height()
+        optional = figure is not None and message.pictogram != "counter"
+        candidates = [(figure, SUB_SIZE), (figure, MIN_SIZE)]
+        if optional:
+            candidates += [(None, SUB_SIZE), (None, MIN_SIZE)]
+        for picture, sub_size in candidates:
+            side = picture.get_width() if picture else 0
+            left = side + round(3 * kit.unit) if picture else 0
             width = block.width - left
-            text_height = block.height_of(message.headline, CUE_SIZE, width, "semibold")
+            text_height = block.height_of(message.headline, CUE_SIZE, width, "semibold", 1.12)
             if message.sub:
-                text_height += round(kit.unit) + block.height_of(message.sub, SUB_SIZE, width)
-            if figure:
-                block.figure_at = figure.get_rect(topleft=(0, round((height - side) / 2)))
-                if message.pictogram != "counter":
-                    block.blit(figure, block.figure_at.topleft)
-            top = (height - text_height) / 2
-            top = block.paragraph(
-                message.headline, CUE_SIZE, message.colour, top, "semibold", "cue", "left", left
+                text_height += round(kit.unit) + block.height_of(message.sub, sub_size, width)
+            if text_height <= height:
+                break
+        if picture:
+            block.figure_at = picture.get_rect(topleft=(0, round((height - side) / 2)))
+            if message.pictogram != "counter":
+                block.blit(picture, block.figure_at.topleft)
+        top = max(0, (height - text_height) / 2)
+        top = block.paragraph(
+            message.headline,
+            CUE_SIZE,
+            message.colour,
+            top,
+            "semibold",
+            "cue",
+            "left",
+            left,
+            leading=1.12,
+        )
+        if message.sub:
+            block.paragraph(
+                message.sub, sub_size, kit.foreground, top + kit.unit, align="left", left=left
             )
-            if message.sub:
-                block.paragraph(
-                    message.sub, SUB_SIZE, kit.foreground, top + kit.unit, align="left", left=left
-                )
 
     def figure(
         self, block: Block, layout: LiveLayout, message: Message, extra: tuple

@@ -16,7 +16,9 @@ import pygame
 from kiosk.booth.events import CaptureFinished, Fault, FramingAdvice, MainButton, Tick
 from kiosk.booth.machine import BoothMachine, Phase
 from kiosk.booth.screens import screens_for
+from kiosk.booth.screens.framing import LiveScreen
 from kiosk.booth.screens.kit import Frame, Media
+from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.camera.crop import Crop, centred_crop
 from kiosk.camera.frames import preview_size_for
 from kiosk.camera.image_camera import ImageCamera
@@ -32,8 +34,17 @@ CUES = sorted(key for key in TEXT_KEYS if key.startswith("cue_"))
 EXAMPLE_URL = "http://192.168.178.42:8080/p/Il1O0oQ8kW2xZ7mN4rT9vA"
 
 
-def frames(config: Config, size: tuple[int, int], camera: ImageCamera) -> Iterator[Frame]:
-    """Each screen of the booth on a ``size`` display, drawn with ``config``."""
+def frames(
+    config: Config, size: tuple[int, int], camera: ImageCamera, share_only: bool = False
+) -> Iterator[Frame]:
+    """Each screen of the booth on a ``size`` display, drawn with ``config`` (``share_only``:
+    only the share screens, which alone differ with the booth's own Wi-Fi)."""
+    return (frame for frame in _states(config, size, camera, share_only) if frame is not None)
+
+
+def _states(
+    config: Config, size: tuple[int, int], camera: ImageCamera, share_only: bool
+) -> Iterator[Frame | None]:
     surface = pygame.Surface(size, depth=32)
     screens = screens_for(surface, config, camera.sensor_size)
     crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
@@ -41,11 +52,20 @@ def frames(config: Config, size: tuple[int, int], camera: ImageCamera) -> Iterat
     camera.start(preview_size_for(camera.sensor_size, crop.height, height), (320, 240))
     live = Media(preview=camera.preview_frame(), crop=crop)
 
-    def shot(name: str, machine: BoothMachine, now: float, media: Media) -> Frame:
+    bare = pygame.Surface(size, depth=32)
+    PreviewRenderer(bare, camera.sensor_size, screens.kit.background).draw(live.preview, crop)
+
+    def shot(name: str, machine: BoothMachine, now: float, media: Media) -> Frame | None:
+        if share_only and not name.startswith("share"):
+            return None
         screens.preview.forget()
-        screens[machine.phase].draw(machine, now, media)
+        screen = screens[machine.phase]
+        screen.draw(machine, now, media)
         kit = screens.kit
-        return Frame(name, surface.copy(), list(kit.labels), list(kit.codes))
+        frame = Frame(name, surface.copy(), list(kit.labels), list(kit.codes))
+        if isinstance(screen, LiveScreen) and media.preview is not None:
+            frame.live, frame.preview = screen.layout, bare
+        return frame
 
     def booth(auto_capture: bool = True) -> BoothMachine:
         wifi_first = config.share.wifi is not None and not screens.share.two_codes
@@ -132,9 +152,7 @@ def write_gallery(config: Config, directory: Path, camera: ImageCamera) -> list[
     written = []
     for tag, variant in variants(config):
         for size in SIZES:
-            for frame in frames(variant, size, camera):
-                if tag.endswith("-wifi") and not frame.name.startswith("share"):
-                    continue  # the same as without Wi-Fi
+            for frame in frames(variant, size, camera, share_only=tag.endswith("-wifi")):
                 path = directory / f"{tag}-{size[0]}x{size[1]}-{frame.name}.png"
                 pygame.image.save(frame.surface, path)
                 written.append(path)

@@ -98,6 +98,7 @@ class Block:
         align: str = "centre",
         left: float = 0,
         width: float | None = None,
+        leading: float = 1.22,
     ) -> float:
         """Wrapped text from ``top`` down in the column [left, left + width]; returns the y just
         below it."""
@@ -105,18 +106,21 @@ class Block:
         width = self.width - left if width is None else width
         pixels = kit.pixels(size)
         face = kit.typeface
-        for line in face.wrap(text, pixels, width, weight):
+        # A little air at the sides: a glyph's ink may reach past its advance width.
+        for line in face.wrap(text, pixels, width * 0.96, weight):
             line_width = face.width(line, pixels, weight)
             x = left + (width - line_width) / 2 if align == "centre" else left
-            rect = face.draw(self.surface, line, pixels, colour, x, top, weight)
+            rect = face.draw(self.surface, line, pixels, colour, x, top, weight, leading)
             self.labels.append(Label(rect, line, colour, pixels, role))
-            top += face.line_height(pixels)
+            top += face.line_height(pixels, leading)
         return top
 
-    def height_of(self, text: str, size: float, width: float, weight: str = "regular") -> int:
+    def height_of(
+        self, text: str, size: float, width: float, weight: str = "regular", leading: float = 1.22
+    ) -> int:
         pixels = self.kit.pixels(size)
-        lines = self.kit.typeface.wrap(text, pixels, width, weight)
-        return len(lines) * self.kit.typeface.line_height(pixels)
+        lines = self.kit.typeface.wrap(text, pixels, width * 0.96, weight)
+        return len(lines) * self.kit.typeface.line_height(pixels, leading)
 
     def blit(self, picture: pygame.Surface, position: tuple[float, float]) -> pygame.Rect:
         return self.surface.blit(picture, (round(position[0]), round(position[1])))
@@ -233,7 +237,7 @@ class ScreenKit:
         returns the y just below it. Anchored at the bottom, ``top`` is where the text ends."""
         column = column or self.safe
         pixels = self.pixels(size)
-        lines = self.typeface.wrap(text, pixels, column.width, weight)
+        lines = self.typeface.wrap(text, pixels, column.width * 0.96, weight)
         line_height = self.typeface.line_height(pixels)
         if anchor_bottom:
             top -= line_height * len(lines)
@@ -284,6 +288,8 @@ class Frame:
     surface: pygame.Surface
     labels: list[Label] = field(default_factory=list)
     codes: list[CodeMark] = field(default_factory=list)
+    live: object | None = None  # the live screens' layout (oval, ring, face box)
+    preview: pygame.Surface | None = None  # the bare live preview, as under the drawing
 
 
 def button_glyph(kit: ScreenKit, main: bool, side: int) -> pygame.Surface:

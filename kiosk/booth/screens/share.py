@@ -93,6 +93,12 @@ class ShareScreen(Screen):
         self._done_row(done, round(left), left / timeout)
 
         width = (code_area.width - gap * (len(codes) - 1)) // max(1, len(codes))
+        caption_pixels = kit.pixels(CAPTION_SIZE)
+        # Codes side by side start at the same height, whatever their captions' lengths.
+        caption_lines = max(
+            (len(kit.typeface.wrap(c, caption_pixels, width, "semibold")) for *_, c in codes if c),
+            default=0,
+        )
         for number, (key, modules, caption) in enumerate(codes):
             column = pygame.Rect(code_area.left + number * (width + gap), code_area.top, width, 0)
             column.height = code_area.height
@@ -102,12 +108,12 @@ class ShareScreen(Screen):
                     (kit.texts.get("share_wifi_network", ssid=self.wifi.ssid), "regular"),
                 ]
                 if self.wifi.password:
-                    password = kit.texts.get("share_wifi_password", password=self.wifi.password)
-                    under.append((password, "mono"))
+                    under.append((kit.texts.get("share_wifi_password"), "regular"))
+                    under.append((self.wifi.password, "mono"))
             else:
                 assert photo is not None
                 under = [(kit.texts.get("share_link_text"), "regular"), (photo.url, "mono")]
-            self._code(key, modules, caption, under, column)
+            self._code(key, modules, caption, under, column, caption_lines)
 
     def _done_row(self, label: str, seconds: int, share: float) -> None:
         kit = self.kit
@@ -118,14 +124,17 @@ class ShareScreen(Screen):
             width = round(safe.width * 0.3)
             left = safe.right - width
         else:
-            width, left = round(safe.width * 0.6), safe.left + round(safe.width * 0.2)
+            width, left = round(safe.width * 0.8), safe.left + round(safe.width * 0.2)
+        height = round(side * 1.3)
         block = kit.block(
             ("done", label, seconds, round(share * 60)),
             width,
-            side,
-            lambda b: button_row(b, 0, timed_glyph(kit, side, share), label, 5.5, closes),
+            height,
+            lambda b: button_row(
+                b, height - side, timed_glyph(kit, side, share), label, 5.5, closes
+            ),
         )
-        kit.place(block, (left, safe.bottom - side))
+        kit.place(block, (left, safe.bottom - height))
 
     def _portrait(self, photo: pygame.Surface | None, box: pygame.Rect, token: str) -> None:
         if photo is None:
@@ -151,8 +160,10 @@ class ShareScreen(Screen):
         caption: str | None,
         under: list[tuple[str, str]],
         column: pygame.Rect,
+        caption_room: int,
     ) -> None:
-        """A caption, the QR code (quiet zone included, white) and lines of text under it."""
+        """A caption (in ``caption_room`` lines), the QR code (quiet zone included, white) and
+        lines of text under it."""
         kit = self.kit
         face = kit.typeface
         unit = kit.unit
@@ -165,17 +176,19 @@ class ShareScreen(Screen):
             for text, weight in under
             for line in self._lines(text, under_pixels, column.width, weight)
         ]
-        text_height = len(caption_lines) * face.line_height(caption_pixels) + len(
-            under_lines
-        ) * face.line_height(under_pixels)
-        room = min(column.width, column.height - text_height - round(2 * unit))
+        caption_height = caption_room * face.line_height(caption_pixels)
+        under_height = len(under_lines) * face.line_height(under_pixels)
+        # Room under the code for the longest text any code here has (three lines).
+        under_room = max(under_height, 3 * face.line_height(under_pixels))
+        room = min(column.width, column.height - caption_height - under_room - round(2 * unit))
         side = self.qr_side(modules.shape[0], room)
         surface_key = (key, side)
         if surface_key not in self._surfaces:
             self._forget_some()
             self._surfaces[surface_key] = qr_surface(modules, side)
         code = self._surfaces[surface_key]
-        top = column.centery - (text_height + side + 2 * unit) / 2
+        top = column.centery - (caption_height + side + under_room + 2 * unit) / 2
+        top += (caption_room - len(caption_lines)) * face.line_height(caption_pixels)
         for line in caption_lines:
             top = self._line(line, caption_pixels, kit.foreground, column, top, "semibold")
         rect = code.get_rect(midtop=(column.centerx, round(top + unit)))

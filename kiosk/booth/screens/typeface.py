@@ -74,9 +74,9 @@ class Typeface:
     def width(self, text: str, pixels: int, weight: str = "regular") -> int:
         return self._fonts[weight].get_rect(text, size=pixels).width
 
-    def line_height(self, pixels: int) -> int:
+    def line_height(self, pixels: int, leading: float = 1.22) -> int:
         """Distance between baselines of wrapped lines: a little more than the size."""
-        return round(pixels * 1.22)
+        return round(pixels * leading)
 
     def draw(
         self,
@@ -87,14 +87,17 @@ class Typeface:
         left: float,
         line_top: float,
         weight: str = "regular",
+        leading: float = 1.22,
     ) -> pygame.Rect:
         """``text`` on ``surface`` with its line box's top-left at (left, line_top); returns the
         line box (where the text's pixels are, with the line's full height)."""
-        baseline = line_top + round(pixels * 0.98)
+        baseline = line_top + round(pixels * (0.98 + (leading - 1.22) / 2))
         ink = self._fonts[weight].render_to(
             surface, (round(left), round(baseline)), text, colour, size=pixels
         )
-        line = pygame.Rect(round(left), round(line_top), ink.width, self.line_height(pixels))
+        line = pygame.Rect(
+            round(left), round(line_top), ink.width, self.line_height(pixels, leading)
+        )
         return line.union(ink)
 
     def wrap(self, text: str, pixels: int, max_width: float, weight: str = "regular") -> list[str]:
