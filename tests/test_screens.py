@@ -180,3 +180,15 @@ def test_press_the_button_only_where_pressing_is_next(camera) -> None:
         assert ("press" in text.lower()) == pressing, f"{name}: {text}"
     assert "Look into the lens" in said["countdown-1"]
     assert "Look into the lens" not in said["countdown-3"]
+
+
+def test_the_typeface_is_inter_with_dejavu_as_fallback_or_the_events_own(monkeypatch) -> None:
+    from kiosk.booth.screens import typeface
+
+    assert typeface.Typeface().name == "Inter", "CI and install.sh install fonts-inter"
+    dejavu = typeface.Path("/usr/share/fonts/truetype/dejavu")
+    monkeypatch.setattr(typeface, "FONT_DIRS", (dejavu,))
+    assert typeface.Typeface().name == "DejaVu Sans"
+    own = typeface.Typeface(dejavu / "DejaVuSerif.ttf")
+    assert own.name == "DejaVu Serif"
+    assert own.font("semibold") is own.font("regular")
