@@ -42,6 +42,7 @@ from kiosk.booth.keyboard import BUTTON_EVENTS, move_person
 from kiosk.booth.lighting import light_state
 from kiosk.booth.machine import BoothMachine, Phase
 from kiosk.booth.screens import Media, screens_for
+from kiosk.booth.sound import Speaker
 from kiosk.booth.visit_log import VisitLog
 from kiosk.camera.frames import Camera, CameraError
 from kiosk.camera.pictured_person import CooperativePerson
@@ -111,6 +112,7 @@ class BoothLoop:
             self._worker,
         )
         self.housekeeping = Housekeeping(config.storage, self._worker)
+        self.sound = Speaker(config.sound, self.screens.kit.texts, config.storage.dir / "voice")
         self.running = True
         self._events: list[Event] = []
         self._shown_screen: str | None = None
@@ -182,6 +184,7 @@ class BoothLoop:
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
         self._draw(now)
+        self.sound.follow(machine, now)
         self.heartbeat.beat(now, self._status())
         for command in commands:
             self._carry_out(command)
