@@ -94,7 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=summary)
         command.add_argument(
-            "--screenshots", metavar="DIR", type=Path, help="save a PNG of each screen as entered"
+            "--screenshots",
+            metavar="DIR",
+            type=Path,
+            help="save a PNG of each screen as entered (demo: also every screen in every "
+            "state, screen size and Wi-Fi setting, in DIR/every-screen)",
         )
         command.add_argument(
             "--quit-after", metavar="SECONDS", type=float, help="stop after this many seconds"
@@ -283,6 +287,11 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     )
     session = _open_framing_session(config, camera.sensor_size, demo)
     surface = open_display(config.display)
+    if demo and args.screenshots is not None:
+        from kiosk.booth.screens.gallery import write_gallery
+
+        shots = write_gallery(config, args.screenshots / "every-screen", camera)
+        log.info("%d screens written to %s", len(shots), args.screenshots / "every-screen")
     app = BoothLoop(
         config,
         camera,

@@ -146,11 +146,19 @@ def variants(config: Config) -> Iterator[tuple[str, Config]]:
             yield tag, config.model_copy(update={"event": event, "share": share})
 
 
-def write_gallery(config: Config, directory: Path, camera: ImageCamera) -> list[Path]:
-    """Every screen in every state, language and screen size as PNG files in ``directory``."""
+def write_gallery(
+    config: Config, directory: Path, camera: ImageCamera, every_language: bool = False
+) -> list[Path]:
+    """Every screen in every state and screen size, with and without the booth's own Wi-Fi, as
+    PNG files in ``directory``: in the event's language (``every_language``: de "du", de "Sie"
+    and en, the set the screen tests check)."""
     directory.mkdir(parents=True, exist_ok=True)
+    own = (config.event.language, config.event.address if config.event.language == "de" else "du")
     written = []
     for tag, variant in variants(config):
+        event = variant.event
+        if not every_language and (event.language, event.address) != own:
+            continue
         for size in SIZES:
             for frame in frames(variant, size, camera, share_only=tag.endswith("-wifi")):
                 path = directory / f"{tag}-{size[0]}x{size[1]}-{frame.name}.png"
