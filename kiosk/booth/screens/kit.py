@@ -42,6 +42,36 @@ def mix(first: Colour, second: Colour, share: float) -> Colour:
     return tuple(round(a + (b - a) * share) for a, b in zip(first, second, strict=True))  # type: ignore[return-value]
 
 
+# Lines wrap a little short of their column: a glyph's ink may reach past its advance width.
+WRAP = 0.96
+
+
+def write(
+    surface: pygame.Surface,
+    labels: list[Label],
+    face: Typeface,
+    text: str,
+    pixels: int,
+    colour: Colour,
+    top: float,
+    left: float,
+    width: float,
+    weight: str = "regular",
+    role: str = "text",
+    align: str = "centre",
+    leading: float = 1.22,
+) -> float:
+    """``text`` wrapped into the column [left, left + width] from ``top`` down, each line noted
+    in ``labels``; returns the y just below it."""
+    for line in face.wrap(text, pixels, width * WRAP, weight):
+        line_width = face.width(line, pixels, weight)
+        x = left + (width - line_width) / 2 if align == "centre" else left
+        rect = face.draw(surface, line, pixels, colour, x, top, weight, leading)
+        labels.append(Label(rect, line, colour, pixels, role))
+        top += face.line_height(pixels, leading)
+    return top
+
+
 @dataclass(frozen=True)
 class Media:
     """What a frame shows besides text, handed to the screen by the booth loop each frame."""
@@ -102,24 +132,28 @@ class Block:
     ) -> float:
         """Wrapped text from ``top`` down in the column [left, left + width]; returns the y just
         below it."""
-        kit = self.kit
         width = self.width - left if width is None else width
-        pixels = kit.pixels(size)
-        face = kit.typeface
-        # A little air at the sides: a glyph's ink may reach past its advance width.
-        for line in face.wrap(text, pixels, width * 0.96, weight):
-            line_width = face.width(line, pixels, weight)
-            x = left + (width - line_width) / 2 if align == "centre" else left
-            rect = face.draw(self.surface, line, pixels, colour, x, top, weight, leading)
-            self.labels.append(Label(rect, line, colour, pixels, role))
-            top += face.line_height(pixels, leading)
-        return top
+        return write(
+            self.surface,
+            self.labels,
+            self.kit.typeface,
+            text,
+            self.kit.pixels(size),
+            colour,
+            top,
+            left,
+            width,
+            weight,
+            role,
+            align,
+            leading,
+        )
 
     def height_of(
         self, text: str, size: float, width: float, weight: str = "regular", leading: float = 1.22
     ) -> int:
         pixels = self.kit.pixels(size)
-        lines = self.kit.typeface.wrap(text, pixels, width * 0.96, weight)
+        lines = self.kit.typeface.wrap(text, pixels, width * WRAP, weight)
         return len(lines) * self.kit.typeface.line_height(pixels, leading)
 
     def blit(self, picture: pygame.Surface, position: tuple[float, float]) -> pygame.Rect:
@@ -237,17 +271,21 @@ class ScreenKit:
         returns the y just below it. Anchored at the bottom, ``top`` is where the text ends."""
         column = column or self.safe
         pixels = self.pixels(size)
-        lines = self.typeface.wrap(text, pixels, column.width * 0.96, weight)
-        line_height = self.typeface.line_height(pixels)
         if anchor_bottom:
-            top -= line_height * len(lines)
-        for line in lines:
-            width = self.typeface.width(line, pixels, weight)
-            left = column.centerx - width / 2
-            rect = self.typeface.draw(self.surface, line, pixels, colour, left, top, weight)
-            self.labels.append(Label(rect, line, colour, pixels, "text"))
-            top += line_height
-        return top
+            lines = self.typeface.wrap(text, pixels, column.width * WRAP, weight)
+            top -= self.typeface.line_height(pixels) * len(lines)
+        return write(
+            self.surface,
+            self.labels,
+            self.typeface,
+            text,
+            pixels,
+            colour,
+            top,
+            column.left,
+            column.width,
+            weight,
+        )
 
     def split(self, pictures: int = 1) -> tuple[pygame.Rect, pygame.Rect]:
         """A picture area and a text area inside the safe area: side by side on wide screens,

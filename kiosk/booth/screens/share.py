@@ -15,13 +15,14 @@ import pygame
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens.kit import (
     MIN_SIZE,
+    WRAP,
     CodeMark,
-    Label,
     Media,
     Screen,
     ScreenKit,
     button_row,
     timed_glyph,
+    write,
 )
 from kiosk.booth.screens.qr import qr_surface
 from kiosk.share.links import QR_QUIET_ZONE, qr_modules, wifi_join_code
@@ -96,7 +97,11 @@ class ShareScreen(Screen):
         caption_pixels = kit.pixels(CAPTION_SIZE)
         # Codes side by side start at the same height, whatever their captions' lengths.
         caption_lines = max(
-            (len(kit.typeface.wrap(c, caption_pixels, width, "semibold")) for *_, c in codes if c),
+            (
+                len(kit.typeface.wrap(c, caption_pixels, width * WRAP, "semibold"))
+                for *_, c in codes
+                if c
+            ),
             default=0,
         )
         for number, (key, modules, caption) in enumerate(codes):
@@ -169,7 +174,7 @@ class ShareScreen(Screen):
         unit = kit.unit
         caption_pixels, under_pixels = kit.pixels(CAPTION_SIZE), kit.pixels(URL_SIZE)
         caption_lines = (
-            face.wrap(caption, caption_pixels, column.width, "semibold") if caption else []
+            face.wrap(caption, caption_pixels, column.width * WRAP, "semibold") if caption else []
         )
         under_lines = [
             (line, weight)
@@ -203,17 +208,24 @@ class ShareScreen(Screen):
         self, line: str, pixels: int, colour, column: pygame.Rect, top: float, weight: str
     ) -> float:
         kit = self.kit
-        width = kit.typeface.width(line, pixels, weight)
-        left = column.centerx - width / 2
-        rect = kit.typeface.draw(kit.surface, line, pixels, colour, left, top, weight)
-        kit.labels.append(Label(rect, line, colour, pixels, "text"))
-        return top + kit.typeface.line_height(pixels)
+        return write(
+            kit.surface,
+            kit.labels,
+            kit.typeface,
+            line,
+            pixels,
+            colour,
+            top,
+            column.left,
+            column.width,
+            weight,
+        )
 
     def _lines(self, text: str, pixels: int, width: int, weight: str) -> list[str]:
         """Words wrapped; a link, which has no spaces, is broken between characters."""
         face = self.kit.typeface
         if weight != "mono":
-            return face.wrap(text, pixels, width, weight)
+            return face.wrap(text, pixels, width * WRAP, weight)
         lines, current = [], ""
         for character in text:
             if current and face.width(current + character, pixels, weight) > width:
