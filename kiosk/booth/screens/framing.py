@@ -103,19 +103,27 @@ class LiveScreen(Screen):
         self._layouts: dict[tuple[int, int, int, int], LiveLayout] = {}
         self._rings: dict[tuple, Ring] = {}
         self.layout: LiveLayout | None = None  # the last frame's
+        self._shown: Block | None = None  # the message panel on the display now
 
     def live(self, media: Media) -> LiveLayout:
         """Draw the preview; returns the layout around it (plain screen when no frame yet)."""
         area = self.preview.draw(media.preview, media.crop)
         if area is None:
+            # The preview painted the whole screen plain.
+            self._shown = None
             crop = media.crop
             size = (crop.width, crop.height) if crop else self._photo_size()
             area = self.preview.rect_for(size)
         key = (area.left, area.top, area.width, area.height)
         if key not in self._layouts:
             self._layouts[key] = LiveLayout(self.kit, area)
-        self.layout = self._layouts[key]
-        return self.layout
+        layout = self._layouts[key]
+        if self.entered or layout is not self.layout or layout.panel.colliderect(area):
+            # The bands beside the preview were painted afresh (or the panel is over the
+            # preview, which is painted every frame): the message must be drawn again.
+            self._shown = None
+        self.layout = layout
+        return layout
 
     def _photo_size(self) -> tuple[int, int]:
         ratio = self.kit.config.photo.aspect_ratio
@@ -148,7 +156,10 @@ class LiveScreen(Screen):
             panel.height,
             lambda b: self.paint_message(b, layout, message, extra),
         )
-        kit.place(block, panel.topleft)
+        # The panel stays on the display from frame to frame: blitting it again is most of a
+        # frame's drawing, so it is blitted only when it changed.
+        kit.place(block, panel.topleft, blit=self._shown is not block)
+        self._shown = block
         figure = getattr(block, "figure_at", None)
         return figure.move(panel.topleft) if figure is not None else None
 

@@ -59,6 +59,7 @@ def _states(
         if share_only and not name.startswith("share"):
             return None
         screens.preview.forget()
+        screens.kit.drawn_by = None  # as when the booth enters a screen
         screen = screens[machine.phase]
         screen.draw(machine, now, media)
         kit = screens.kit

@@ -32,6 +32,9 @@ GREEN = (64, 214, 118)
 # Smallest type (in % of the shorter side): cues, and everything else the attendee reads.
 CUE_SIZE = 6.5
 MIN_SIZE = 3.6
+# Cached blocks and pictures are dropped (and made again when asked for) beyond this many pixels
+# each: about 32 MB, little for a Pi's memory, many frames' worth of reuse.
+CACHE_PIXELS = 8_000_000
 
 
 def hex_colour(value: str) -> Colour:
@@ -165,10 +168,15 @@ class Screen:
 
     def __init__(self, kit: ScreenKit):
         self.kit = kit
+        self.entered = True  # this frame is the first since another screen drew
 
     def draw(self, machine: BoothMachine, now: float, media: Media) -> None:
-        self.kit.labels.clear()
-        self.kit.codes.clear()
+        kit = self.kit
+        kit.labels.clear()
+        kit.codes.clear()
+        # Another screen drew last: whatever this one left on the display is gone.
+        self.entered = kit.drawn_by is not self
+        kit.drawn_by = self
         self.paint(machine, now, media)
 
     def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
@@ -208,6 +216,7 @@ class ScreenKit:
         self.typeface = Typeface(config.branding.font)
         self.labels: list[Label] = []
         self.codes: list[CodeMark] = []
+        self.drawn_by: Screen | None = None
         self._blocks: dict[tuple, Block] = {}
         self._pictures: dict[tuple, pygame.Surface] = {}
         self.logo = self._load_logo(config.branding.logo)
@@ -221,7 +230,7 @@ class ScreenKit:
         """The block for ``key``, painted by ``paint(block)`` the first time it is asked for."""
         key = (*key, width, height)
         if key not in self._blocks:
-            if len(self._blocks) > 96:
+            if _pixels(block.surface for block in self._blocks.values()) > CACHE_PIXELS:
                 self._blocks.clear()
             block = Block(self, width, height)
             paint(block)
@@ -231,7 +240,7 @@ class ScreenKit:
     def picture(self, key: tuple, make) -> pygame.Surface:
         """A drawn picture (pictogram, ring, glyph) made once by ``make()`` and kept."""
         if key not in self._pictures:
-            if len(self._pictures) > 160:
+            if _pixels(self._pictures.values()) > CACHE_PIXELS:
                 self._pictures.clear()
             self._pictures[key] = make()
         return self._pictures[key]
@@ -241,10 +250,12 @@ class ScreenKit:
             ("pictogram", name, side), lambda: pictogram(name, side, self.palette, self.lens)
         )
 
-    def place(self, block: Block, topleft: tuple[float, float]) -> pygame.Rect:
-        """Blit a block and note its texts and codes where they now are on the screen."""
+    def place(self, block: Block, topleft: tuple[float, float], blit: bool = True) -> pygame.Rect:
+        """Blit a block (unless it is on the display already: ``blit=False``) and note its texts
+        and codes where they now are on the screen."""
         left, top = round(topleft[0]), round(topleft[1])
-        self.surface.blit(block.surface, (left, top))
+        if blit:
+            self.surface.blit(block.surface, (left, top))
         for label in block.labels:
             self.labels.append(
                 Label(
@@ -308,6 +319,10 @@ class ScreenKit:
             return None
         logo = pygame.image.load(str(path))
         return fit(logo, (round(self.safe.width * 0.5), round(self.safe.height * 0.16)))
+
+
+def _pixels(surfaces) -> int:
+    return sum(surface.get_width() * surface.get_height() for surface in surfaces)
 
 
 def fit(surface: pygame.Surface, box: tuple[int, int]) -> pygame.Surface:

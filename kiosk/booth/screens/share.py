@@ -104,21 +104,33 @@ class ShareScreen(Screen):
             ),
             default=0,
         )
-        for number, (key, modules, caption) in enumerate(codes):
+        unders = [self._under(key, photo.url if photo else "") for key, *_ in codes]
+        under_pixels = kit.pixels(URL_SIZE)
+        under_lines = max(
+            (len(self._wrapped(under, under_pixels, width)) for under in unders), default=0
+        )
+        for number, ((key, modules, caption), under) in enumerate(zip(codes, unders, strict=True)):
             column = pygame.Rect(code_area.left + number * (width + gap), code_area.top, width, 0)
             column.height = code_area.height
-            if key == "wifi":
-                assert self.wifi is not None
-                under = [
-                    (kit.texts.get("share_wifi_network", ssid=self.wifi.ssid), "regular"),
-                ]
-                if self.wifi.password:
-                    under.append((kit.texts.get("share_wifi_password"), "regular"))
-                    under.append((self.wifi.password, "mono"))
-            else:
-                assert photo is not None
-                under = [(kit.texts.get("share_link_text"), "regular"), (photo.url, "mono")]
-            self._code(key, modules, caption, under, column, caption_lines)
+            self._code(key, modules, caption, under, column, caption_lines, under_lines)
+
+    def _under(self, key: str, url: str) -> list[tuple[str, str]]:
+        """The text under a code: the network and its password, or the link to type in."""
+        texts = self.kit.texts
+        if key != "wifi":
+            return [(texts.get("share_link_text"), "regular"), (url, "mono")]
+        assert self.wifi is not None
+        under = [(texts.get("share_wifi_network", ssid=self.wifi.ssid), "regular")]
+        if self.wifi.password:
+            under += [(texts.get("share_wifi_password"), "regular"), (self.wifi.password, "mono")]
+        return under
+
+    def _wrapped(self, under: list[tuple[str, str]], pixels: int, width: int) -> list[tuple]:
+        return [
+            (line, weight)
+            for text, weight in under
+            for line in self._lines(text, pixels, width, weight)
+        ]
 
     def _done_row(self, label: str, seconds: int, share: float) -> None:
         kit = self.kit
@@ -166,9 +178,10 @@ class ShareScreen(Screen):
         under: list[tuple[str, str]],
         column: pygame.Rect,
         caption_room: int,
+        under_room: int,
     ) -> None:
         """A caption (in ``caption_room`` lines), the QR code (quiet zone included, white) and
-        lines of text under it."""
+        lines of text under it (in ``under_room`` lines): codes side by side line up."""
         kit = self.kit
         face = kit.typeface
         unit = kit.unit
@@ -176,15 +189,9 @@ class ShareScreen(Screen):
         caption_lines = (
             face.wrap(caption, caption_pixels, column.width * WRAP, "semibold") if caption else []
         )
-        under_lines = [
-            (line, weight)
-            for text, weight in under
-            for line in self._lines(text, under_pixels, column.width, weight)
-        ]
+        under_lines = self._wrapped(under, under_pixels, column.width)
         caption_height = caption_room * face.line_height(caption_pixels)
-        under_height = len(under_lines) * face.line_height(under_pixels)
-        # Room under the code for the longest text any code here has (three lines).
-        under_room = max(under_height, 3 * face.line_height(under_pixels))
+        under_room = under_room * face.line_height(under_pixels)
         room = min(column.width, column.height - caption_height - under_room - round(2 * unit))
         side = self.qr_side(modules.shape[0], room)
         surface_key = (key, side)
