@@ -430,6 +430,7 @@ def _resolve_relative_files(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     for section, key in (
         ("camera", "image"),
         ("branding", "logo"),
+        ("branding", "font"),
         ("storage", "dir"),
         ("credentials", "certificate_chain"),
         ("credentials", "private_key"),

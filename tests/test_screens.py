@@ -192,3 +192,31 @@ def test_the_typeface_is_inter_with_dejavu_as_fallback_or_the_events_own(monkeyp
     own = typeface.Typeface(dejavu / "DejaVuSerif.ttf")
     assert own.name == "DejaVu Serif"
     assert own.font("semibold") is own.font("regular")
+
+
+def test_the_new_look_and_feel_keys_are_checked_by_name() -> None:
+    from kiosk.config import ConfigError, parse_config
+
+    config = parse_config(
+        {
+            "event": {"address": "Sie"},
+            "branding": {"font": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"},
+            "display": {"safe_margin": 0.05},
+            "timing": {"share_guard": 3},
+            "buttons": {"main_colour": "#FF0000", "second_colour": "#0000ff"},
+            "sound": {"enabled": True, "voice": True, "volume": 0.3},
+        }
+    )
+    assert config.event.address == "Sie" and config.buttons.main_colour == "#ff0000"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(
+            {
+                "event": {"address": "ihr"},
+                "buttons": {"main_colour": "green"},
+                "display": {"safe_margin": 0.5},
+                "sound": {"volume": 2},
+            }
+        )
+    message = str(caught.value)
+    for key in ("event.address", "buttons.main_colour", "display.safe_margin", "sound.volume"):
+        assert key in message
