@@ -20,7 +20,6 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "button_main": "großen Knopf",
         "button_second": "kleinen Knopf",
-        "framing_hint": "Schau in die Linse",
         "framing_press_title": "Stell dich ins Oval",
         "framing_press": "Dann drück den {button_main}.",
         "framing_timeout_title": "Passt es so?",
@@ -96,7 +95,6 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "button_main": "big button",
         "button_second": "small button",
-        "framing_hint": "Look into the lens",
         "framing_press_title": "Step into the oval",
         "framing_press": "Then press the {button_main}.",
         "framing_timeout_title": "Happy with it?",
@@ -174,7 +172,6 @@ FORMAL_GERMAN: dict[str, str] = {
         "Ihre Fotos bleiben auf dieser Box. Links sind geheim und laufen ab; "
         "Fotos werden nach {retention_days} Tagen gelöscht."
     ),
-    "framing_hint": "Schauen Sie in die Linse",
     "framing_press_title": "Stellen Sie sich ins Oval",
     "framing_press": "Dann drücken Sie den {button_main}.",
     "framing_timeout": "Drücken Sie den {button_main} für Ihr Foto.",

@@ -103,9 +103,9 @@ def test_second_button_in_framing_cancels_the_visit() -> None:
 
 def test_framing_timeout_offers_the_button_but_stays() -> None:
     booth = booth_in(Phase.FRAMING)
-    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 140.0)
+    booth.handle(FramingAdvice(person_present=True, cue="cue_step_back"), 140.0)
     assert not booth.framing_timed_out(144.9)
-    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 145.0)
+    booth.handle(FramingAdvice(person_present=True, cue="cue_step_back"), 145.0)
     booth.handle(Tick(), 145.0)
     assert booth.framing_timed_out(145.0)
     assert booth.phase is Phase.FRAMING
@@ -123,7 +123,7 @@ def test_idle_framing_returns_to_attract() -> None:
 
 def test_a_present_person_keeps_framing_alive() -> None:
     booth = booth_in(Phase.FRAMING)
-    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 180.0)
+    booth.handle(FramingAdvice(person_present=True, cue="cue_step_back"), 180.0)
     booth.handle(Tick(), 260.0)
     assert booth.phase is Phase.FRAMING
     booth.handle(FramingAdvice(person_present=False), 265.0)

@@ -32,6 +32,8 @@ from kiosk.booth.screens.shapes import Ring
 from kiosk.vision.thresholds import thresholds_for
 
 SUB_SIZE = 4.2
+# Cues are never smaller than this (in % of the shorter side), even in a low band.
+SMALLEST_CUE = 6.0
 
 
 @dataclass(frozen=True)
@@ -198,14 +200,15 @@ class LiveScreen(Screen):
         kit = self.kit
         height = block.surface.get_height()
         optional = figure is not None and message.pictogram != "counter"
-        candidates = [(figure, SUB_SIZE), (figure, MIN_SIZE)]
+        candidates = [(figure, CUE_SIZE, SUB_SIZE), (figure, CUE_SIZE, MIN_SIZE)]
+        candidates += [(figure, SMALLEST_CUE, MIN_SIZE)]
         if optional:
-            candidates += [(None, SUB_SIZE), (None, MIN_SIZE)]
-        for picture, sub_size in candidates:
+            candidates += [(None, CUE_SIZE, SUB_SIZE), (None, SMALLEST_CUE, MIN_SIZE)]
+        for picture, cue_size, sub_size in candidates:
             side = picture.get_width() if picture else 0
             left = side + round(3 * kit.unit) if picture else 0
             width = block.width - left
-            text_height = block.height_of(message.headline, CUE_SIZE, width, "semibold", 1.12)
+            text_height = block.height_of(message.headline, cue_size, width, "semibold", 1.12)
             if message.sub:
                 text_height += round(kit.unit) + block.height_of(message.sub, sub_size, width)
             if text_height <= height:
@@ -217,7 +220,7 @@ class LiveScreen(Screen):
         top = max(0, (height - text_height) / 2)
         top = block.paragraph(
             message.headline,
-            CUE_SIZE,
+            cue_size,
             message.colour,
             top,
             "semibold",
