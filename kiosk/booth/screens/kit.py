@@ -120,6 +120,10 @@ class Block:
     def width(self) -> int:
         return self.surface.get_width()
 
+    @property
+    def height(self) -> int:
+        return self.surface.get_height()
+
     def paragraph(
         self,
         text: str,

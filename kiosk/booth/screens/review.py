@@ -34,20 +34,31 @@ class ReviewScreen(Screen):
         suggest = bool(photo is not None and photo.retake_suggested and machine.retakes_left)
         share = round(left / timeout * 60) / 60
         key = ("review", machine.retakes_left, suggest, math.ceil(left), share)
-        block = kit.block(
-            key,
-            text_box.width,
-            text_box.height,
-            lambda b: self._column(b, machine.retakes_left, suggest, math.ceil(left), share),
-        )
+
+        def paint(block: Block) -> None:
+            # Measured on a scratch block first, so the column sits centred beside the photo.
+            scratch = Block(kit, block.width, block.height)
+            height = self._column(scratch, 0, machine.retakes_left, suggest, math.ceil(left), share)
+            top = max(0, (block.height - height) / 2) if kit.landscape else 0
+            self._column(block, top, machine.retakes_left, suggest, math.ceil(left), share)
+
+        block = kit.block(key, text_box.width, text_box.height, paint)
         kit.place(block, text_box.topleft)
 
     def _column(
-        self, block: Block, retakes_left: int, suggest: bool, seconds: int, share: float
-    ) -> None:
+        self,
+        block: Block,
+        top: float,
+        retakes_left: int,
+        suggest: bool,
+        seconds: int,
+        share: float,
+    ) -> float:
+        """The title, the mirror note, a retake suggestion and the two buttons from ``top`` down;
+        returns the y below them."""
         kit, texts = self.kit, self.kit.texts
         unit = kit.unit
-        top = block.paragraph(texts.get("review_title"), 7, kit.foreground, 0, "semibold")
+        top = block.paragraph(texts.get("review_title"), 7, kit.foreground, top, "semibold")
         top = block.paragraph(texts.get("review_mirror"), MIN_SIZE, kit.muted, top + unit)
         if suggest:
             top = block.paragraph(texts.get("review_suggest_retake"), 4.2, AMBER, top + 2 * unit)
@@ -66,9 +77,8 @@ class ReviewScreen(Screen):
         if retakes_left:
             retake = texts.get("review_retake", retakes_left=retakes_left)
             small = button_glyph(kit, False, round(10 * unit))
-            button_row(block, top, small, retake, 4.5, left=left + round(3.5 * unit))
-        else:
-            block.paragraph(texts.get("review_no_retakes"), MIN_SIZE, kit.muted, top)
+            return button_row(block, top, small, retake, 4.5, left=left + round(3.5 * unit))
+        return block.paragraph(texts.get("review_no_retakes"), MIN_SIZE, kit.muted, top)
 
     def picture(self, pixels: np.ndarray) -> pygame.Surface:
         """The photo's pixels made to fit this screen (display only; the file is untouched).
