@@ -220,3 +220,46 @@ def test_the_new_look_and_feel_keys_are_checked_by_name() -> None:
     message = str(caught.value)
     for key in ("event.address", "buttons.main_colour", "display.safe_margin", "sound.volume"):
         assert key in message
+
+
+@pytest.mark.parametrize(
+    ("size", "lens", "side"),
+    [
+        ((1920, 1080), "above", "right"),
+        ((1920, 1080), "left", "left"),
+        ((1080, 1920), "above", "top"),
+        ((1080, 1920), "below", "bottom"),
+    ],
+)
+def test_the_message_sits_beside_the_face_or_toward_the_lens(size, lens, side) -> None:
+    from kiosk.booth.screens import screens_for
+
+    config = Config()
+    screens = screens_for(pygame.Surface(size, depth=32), config, config.camera.sensor_size)
+    screens.kit.lens = lens
+    area = screens.preview.rect_for((1600, 2000))
+    panel = LiveLayout(screens.kit, area).panel
+    assert not panel.colliderect(area)
+    where = {
+        "right": panel.left >= area.right,
+        "left": panel.right <= area.left,
+        "top": panel.bottom <= area.top,
+        "bottom": panel.top >= area.bottom,
+    }
+    assert where[side], (panel, area)
+
+
+def test_the_oval_follows_the_framing_rules_eye_line_and_face_size() -> None:
+    from kiosk.booth.screens import screens_for
+    from kiosk.config import parse_config
+
+    def layout(guidance: dict) -> LiveLayout:
+        config = parse_config({"guidance": guidance})
+        screens = screens_for(pygame.Surface((1280, 720)), config, config.camera.sensor_size)
+        return LiveLayout(screens.kit, screens.preview.rect_for((1600, 2000)))
+
+    usual, id_photo = layout({}), layout({"eye_line": 0.42, "face_fill": 0.27})
+    area = usual.area
+    assert usual.eye_y == pytest.approx(area.top + 0.36 * area.height)
+    assert id_photo.eye_y == pytest.approx(area.top + 0.42 * area.height)
+    assert id_photo.oval_radii[1] / usual.oval_radii[1] == pytest.approx(0.27 / 0.23)
