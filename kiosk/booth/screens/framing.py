@@ -146,30 +146,27 @@ class LiveScreen(Screen):
             self._rings[key] = ring
         return self._rings[key]
 
-    def message(
-        self, layout: LiveLayout, message: Message, extra: tuple = ()
-    ) -> pygame.Rect | None:
-        """The message panel, made once per message and screen size."""
+    def message(self, layout: LiveLayout, message: Message) -> pygame.Rect | None:
+        """The message panel, made once per message and screen size. Returns where its picture
+        goes on the screen (for a counter that its screen draws)."""
         kit = self.kit
         panel = layout.panel
         block = kit.block(
-            ("message", message, extra, panel.topleft),
+            ("message", message, panel.topleft),
             panel.width,
             panel.height,
-            lambda b: self.paint_message(b, layout, message, extra),
+            lambda b: self.paint_message(b, layout, message),
         )
         # The panel stays on the display from frame to frame: blitting it again is most of a
         # frame's drawing, so it is blitted only when it changed.
         kit.place(block, panel.topleft, blit=self._shown is not block)
         self._shown = block
-        figure = getattr(block, "figure_at", None)
+        figure = block.figure_at
         return figure.move(panel.topleft) if figure is not None else None
 
-    def paint_message(
-        self, block: Block, layout: LiveLayout, message: Message, extra: tuple
-    ) -> None:
+    def paint_message(self, block: Block, layout: LiveLayout, message: Message) -> None:
         kit = self.kit
-        figure = self.figure(block, layout, message, extra)
+        figure = self.figure(layout, message)
         if layout.beside:
             width = block.width
             side = figure.get_width() if figure else 0
@@ -234,9 +231,7 @@ class LiveScreen(Screen):
                 message.sub, sub_size, kit.foreground, top + kit.unit, align="left", left=left
             )
 
-    def figure(
-        self, block: Block, layout: LiveLayout, message: Message, extra: tuple
-    ) -> pygame.Surface | None:
+    def figure(self, layout: LiveLayout, message: Message) -> pygame.Surface | None:
         """The picture of the message: its pictogram, sized to the panel. A "counter" is left
         blank here (its place noted on the block) and drawn every frame by its screen."""
         if message.pictogram is None:

@@ -115,6 +115,7 @@ class Block:
         self.surface.fill(kit.background)
         self.labels: list[Label] = []
         self.codes: list[CodeMark] = []
+        self.figure_at: pygame.Rect | None = None  # where a message's picture is
 
     @property
     def width(self) -> int:
