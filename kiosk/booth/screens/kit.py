@@ -174,6 +174,7 @@ class Screen:
     def __init__(self, kit: ScreenKit):
         self.kit = kit
         self.entered = True  # this frame is the first since another screen drew
+        self._still_key: object = None
 
     def draw(self, machine: BoothMachine, now: float, media: Media) -> None:
         kit = self.kit
@@ -186,6 +187,13 @@ class Screen:
 
     def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
         raise NotImplementedError
+
+    def fresh(self, key: object) -> bool:
+        """Whether what stays still on this screen (named by ``key``) must be blitted now: on the
+        first frame since another screen drew, or when it changed."""
+        changed = self.entered or key != self._still_key
+        self._still_key = key
+        return changed
 
 
 class ScreenKit:

@@ -22,12 +22,16 @@ from kiosk.booth.screens.kit import (
 
 
 class ReviewScreen(Screen):
+    _column_shown: Block | None = None  # the text column on the display now
+
     def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
         kit = self.kit
-        kit.surface.fill(kit.background)
         picture_box, text_box = kit.split()
-        if media.photo is not None:
-            kit.surface.blit(media.photo, media.photo.get_rect(center=picture_box.center))
+        if self.fresh(("review", machine.photo, media.photo is not None)):
+            kit.surface.fill(kit.background)
+            if media.photo is not None:
+                kit.surface.blit(media.photo, media.photo.get_rect(center=picture_box.center))
+            self._column_shown = None
         timeout = machine.timing.review_timeout
         left = max(0.0, timeout - machine.seconds_in_phase(now))
         photo = machine.photo
@@ -43,7 +47,8 @@ class ReviewScreen(Screen):
             self._column(block, top, machine.retakes_left, suggest, math.ceil(left), share)
 
         block = kit.block(key, text_box.width, text_box.height, paint)
-        kit.place(block, text_box.topleft)
+        kit.place(block, text_box.topleft, blit=block is not self._column_shown)
+        self._column_shown = block
 
     def _column(
         self,

@@ -16,7 +16,9 @@ from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens.kit import (
     MIN_SIZE,
     WRAP,
+    Block,
     CodeMark,
+    Colour,
     Media,
     Screen,
     ScreenKit,
@@ -49,7 +51,23 @@ class ShareScreen(Screen):
 
     def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
         kit = self.kit
-        kit.surface.fill(kit.background)
+        photo = machine.photo
+        # All but the timer stays as it is while the screen is up: drawn once, blitted once.
+        key = ("share", machine.showing_wifi, photo.token if photo else "")
+        key += (media.photo is not None, media.link_code is not None)
+        block = kit.block(key, kit.width, kit.height, lambda b: self._still(b, machine, media))
+        kit.place(block, (0, 0), blit=self.fresh(key))
+        timeout = machine.timing.share_timeout
+        left = max(0.0, timeout - machine.seconds_in_phase(now))
+        if machine.showing_wifi:
+            done, when = kit.texts.get("share_next"), "share_next_in"
+        else:
+            done, when = kit.texts.get("share_done"), "share_closes"
+        self._done_row(done, kit.texts.get(when, seconds=round(left)), left / timeout)
+
+    def _still(self, target: Block, machine: BoothMachine, media: Media) -> None:
+        """The codes, the portrait and the texts (everything but the timer) on ``target``."""
+        kit = self.kit
         photo = machine.photo
         codes: list[tuple[str, np.ndarray, str | None]] = []
         wifi_shown = machine.showing_wifi or self.two_codes
@@ -61,8 +79,6 @@ class ShareScreen(Screen):
             caption = kit.texts.get("share_link_step") if self.wifi is not None else None
             codes.append((photo.token, modules, caption))
 
-        timeout = machine.timing.share_timeout
-        left = max(0.0, timeout - machine.seconds_in_phase(now))
         unit, safe = kit.unit, kit.safe
         gap = round(4 * unit)
         if kit.landscape and kit.width >= kit.height * 1.2:
@@ -82,16 +98,16 @@ class ShareScreen(Screen):
             code_area = pygame.Rect(safe.left, portrait_box.bottom + gap, safe.width, 0)
             code_area.height = safe.bottom - footer - code_area.top
 
-        self._portrait(media.photo, portrait_box, photo.token if photo else "")
-        top = kit.paragraph(
-            kit.texts.get("share_title"), 7, kit.foreground, text_top, text, "semibold"
-        )
-        top = kit.paragraph(kit.texts.get("share_scan"), 4.4, kit.foreground, top + unit, text)
+        self._portrait(target, media.photo, portrait_box, photo.token if photo else "")
+        column = {"left": text.left, "width": text.width}
+        title = kit.texts.get("share_title")
+        top = target.paragraph(title, 7, kit.foreground, text_top, "semibold", **column)
+        scan = kit.texts.get("share_scan")
+        top = target.paragraph(scan, 4.4, kit.foreground, top + unit, **column)
         if not machine.showing_wifi:
             days = max(1, round(kit.config.share.link_ttl / 86400))
-            kit.paragraph(kit.texts.get("share_expires", days=days), MIN_SIZE, kit.muted, top, text)
-        done = kit.texts.get("share_next" if machine.showing_wifi else "share_done")
-        self._done_row(done, round(left), left / timeout)
+            expires = kit.texts.get("share_expires", days=days)
+            target.paragraph(expires, MIN_SIZE, kit.muted, top, **column)
 
         width = (code_area.width - gap * (len(codes) - 1)) // max(1, len(codes))
         caption_pixels = kit.pixels(CAPTION_SIZE)
@@ -112,7 +128,7 @@ class ShareScreen(Screen):
         for number, ((key, modules, caption), under) in enumerate(zip(codes, unders, strict=True)):
             column = pygame.Rect(code_area.left + number * (width + gap), code_area.top, width, 0)
             column.height = code_area.height
-            self._code(key, modules, caption, under, column, caption_lines, under_lines)
+            self._code(target, key, modules, caption, under, column, caption_lines, under_lines)
 
     def _under(self, key: str, url: str) -> list[tuple[str, str]]:
         """The text under a code: the network and its password, or the link to type in."""
@@ -132,11 +148,12 @@ class ShareScreen(Screen):
             for line in self._lines(text, pixels, width, weight)
         ]
 
-    def _done_row(self, label: str, seconds: int, share: float) -> None:
+    def _done_row(self, label: str, closes: str, share: float) -> None:
+        """The main button's glyph in a ring of the time left, what it does, and when the
+        screen moves on by itself."""
         kit = self.kit
         safe = kit.safe
         side = round(14 * kit.unit)
-        closes = kit.texts.get("share_closes", seconds=seconds)
         if kit.landscape and kit.width >= kit.height * 1.2:
             width = round(safe.width * 0.3)
             left = safe.right - width
@@ -144,7 +161,7 @@ class ShareScreen(Screen):
             width, left = round(safe.width * 0.8), safe.left + round(safe.width * 0.2)
         height = round(side * 1.3)
         block = kit.block(
-            ("done", label, seconds, round(share * 60)),
+            ("done", label, closes, round(share * 60)),
             width,
             height,
             lambda b: button_row(
@@ -153,7 +170,9 @@ class ShareScreen(Screen):
         )
         kit.place(block, (left, safe.bottom - height))
 
-    def _portrait(self, photo: pygame.Surface | None, box: pygame.Rect, token: str) -> None:
+    def _portrait(
+        self, target: Block, photo: pygame.Surface | None, box: pygame.Rect, token: str
+    ) -> None:
         if photo is None:
             return
         scale = min(box.width / photo.get_width(), box.height / photo.get_height())
@@ -163,7 +182,7 @@ class ShareScreen(Screen):
             self._forget_some()
             self._surfaces[key] = pygame.transform.smoothscale(photo, size)
         picture = self._surfaces[key]
-        self.kit.surface.blit(picture, picture.get_rect(midtop=box.midtop))
+        target.blit(picture, picture.get_rect(midtop=box.midtop).topleft)
 
     def qr_side(self, modules: int, room: int) -> int:
         """The largest whole-pixel module size that fits ``room``; never under MIN_MODULE."""
@@ -172,6 +191,7 @@ class ShareScreen(Screen):
 
     def _code(
         self,
+        target: Block,
         key: str,
         modules: np.ndarray,
         caption: str | None,
@@ -202,23 +222,29 @@ class ShareScreen(Screen):
         top = column.centery - (caption_height + side + under_room + 2 * unit) / 2
         top += (caption_room - len(caption_lines)) * face.line_height(caption_pixels)
         for line in caption_lines:
-            top = self._line(line, caption_pixels, kit.foreground, column, top, "semibold")
+            top = self._line(target, line, caption_pixels, kit.foreground, column, top, "semibold")
         rect = code.get_rect(midtop=(column.centerx, round(top + unit)))
-        kit.surface.blit(code, rect)
-        kit.codes.append(CodeMark(rect, side // modules.shape[0], QR_QUIET_ZONE))
+        target.blit(code, rect.topleft)
+        target.codes.append(CodeMark(rect, side // modules.shape[0], QR_QUIET_ZONE))
         top = rect.bottom + unit
         for line, weight in under_lines:
             colour = kit.foreground if weight == "mono" else kit.muted
-            top = self._line(line, under_pixels, colour, column, top, weight)
+            top = self._line(target, line, under_pixels, colour, column, top, weight)
 
     def _line(
-        self, line: str, pixels: int, colour, column: pygame.Rect, top: float, weight: str
+        self,
+        target: Block,
+        line: str,
+        pixels: int,
+        colour: Colour,
+        column: pygame.Rect,
+        top: float,
+        weight: str,
     ) -> float:
-        kit = self.kit
         return write(
-            kit.surface,
-            kit.labels,
-            kit.typeface,
+            target.surface,
+            target.labels,
+            self.kit.typeface,
             line,
             pixels,
             colour,
