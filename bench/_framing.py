@@ -6,6 +6,7 @@ Not a bench itself: bench/preview.py and bench/share.py import it.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,3 +57,20 @@ def framing_screen(size: tuple[int, int]) -> FramingScreen:
         pygame.display.flip()
 
     return FramingScreen(surface, camera.preview_frame(), draw)
+
+
+def frame_times(frame: Callable[[float], None], seconds: float, fps: int = 30) -> list[float]:
+    """Frames paced at ``fps``, as the booth loop runs; returns each frame's work time."""
+    times = []
+    period = 1 / fps
+    next_frame = time.perf_counter()
+    end = next_frame + seconds
+    while next_frame < end:
+        start = time.perf_counter()
+        frame(start)
+        times.append(time.perf_counter() - start)
+        next_frame += period
+        pause = next_frame - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+    return times

@@ -65,7 +65,7 @@ def booth(storage: Path, sensor: tuple[int, int], burst: int, signed: bool = Fal
     store = PhotoStore(
         storage,
         PhotoIndex(config.storage.index_path),
-        config.share.base_url,
+        lambda: config.share.base_url,
         config.share.link_ttl,
         Authorship("Bench", "Bench", "(c) Bench"),
         config.photo.jpeg_quality,

@@ -18,21 +18,19 @@ import asyncio
 import io
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from _framing import framing_screen
+from _framing import frame_times, framing_screen
+from _server import free_port, wait_until_serving
 
 CLIENTS = 50
 LOAD_SECONDS = 10.0
 QUIET_SECONDS = 5.0
-FPS = 30
 PHOTO_BYTES = 4_000_000
 TARGET = 1.10
 # Far above what a Pi's Wi-Fi carries; every phone gets its photo within seconds.
@@ -121,32 +119,9 @@ def make_photo(storage: Path) -> tuple[str, int]:
     return token, buffer.tell()
 
 
-def frame_times(frame, seconds: float) -> list[float]:
-    """Frames paced at FPS, as the booth loop runs; returns each frame's work time."""
-    times = []
-    period = 1 / FPS
-    next_frame = time.perf_counter()
-    end = next_frame + seconds
-    while next_frame < end:
-        start = time.perf_counter()
-        frame(start)
-        times.append(time.perf_counter() - start)
-        next_frame += period
-        pause = next_frame - time.perf_counter()
-        if pause > 0:
-            time.sleep(pause)
-    return times
-
-
 def _server_priority() -> None:
     os.nice(10)
     os.sched_setaffinity(0, SERVER_CPUS)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> int:
@@ -171,12 +146,7 @@ def main() -> int:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_until_serving(base)
             os.sched_setaffinity(0, UI_CPUS)
             frame = framing_screen((1280, 720)).draw
             frame_times(frame, 1.0)  # warm up

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,10 +22,12 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
-from kiosk.texts import TEXT_KEYS
+from kiosk.texts import TEXT_KEYS, template_problem
 
 ENV_CONFIG = "KIOSK_CONFIG"
 SYSTEM_CONFIG = Path("/etc/echtbild/kiosk.toml")
@@ -37,7 +40,7 @@ _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _parse_duration(value: Any) -> Any:
+def parse_duration(value: Any) -> Any:
     """Accept seconds as a number or a string like "45s", "10m", "2h", "7d"."""
     if isinstance(value, bool):
         raise ValueError("a duration is a number of seconds or a string like '45s', '10m', '7d'")
@@ -51,13 +54,24 @@ def _parse_duration(value: Any) -> Any:
     raise ValueError("a duration is a number of seconds or a string like '45s', '10m', '7d'")
 
 
+def describe_duration(seconds: float) -> str:
+    """A duration as staff would say it: "90 seconds", "10 minutes", "7 days"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if (seconds >= size and seconds % size == 0) or seconds >= 2 * size:
+            count = round(seconds / size, 1)
+            count = int(count) if count == int(count) else count
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    count = int(seconds) if seconds == int(seconds) else round(seconds, 1)
+    return f"{count} second{'' if count == 1 else 's'}"
+
+
 def _positive(value: float) -> float:
     if value <= 0:
         raise ValueError("must be longer than 0 seconds")
     return value
 
 
-Duration = Annotated[float, BeforeValidator(_parse_duration), AfterValidator(_positive)]
+Duration = Annotated[float, BeforeValidator(parse_duration), AfterValidator(_positive)]
 
 
 def _check_colour(value: str) -> str:
@@ -109,9 +123,6 @@ class EventConfig(Section):
     copyright: str = Field("", max_length=200)
     language: Literal["de", "en"] = "de"
     address: Literal["du", "Sie"] = "du"  # German: informal or formal
-
-    def copyright_notice(self, year: int) -> str:
-        return self.copyright or f"© {year} {self.operator}"
 
 
 class BrandingConfig(Section):
@@ -199,6 +210,12 @@ class ButtonsConfig(Section):
         return self
 
 
+# The photo journal beside the photos folder (kiosk/photos/journal.py); the download server's
+# own state folder (download counts, deletion requests), the only place it writes.
+JOURNAL_FILE = "photos-journal.jsonl"
+SHARE_STATE_FOLDER = "share-state"
+
+
 class StorageConfig(Section):
     dir: Path = Field(default_factory=_default_storage_dir)
     retention: Duration = 30 * 86400.0
@@ -210,8 +227,7 @@ class StorageConfig(Section):
 
     @property
     def index_path(self) -> Path:
-        # A folder of its own: the download server may write there (download counts, SQLite's
-        # journal) and nowhere else.
+        # A folder of its own, so that SQLite's WAL files sit apart from the photos.
         return self.dir.expanduser() / "index" / "photos.sqlite3"
 
     @property
@@ -221,6 +237,24 @@ class StorageConfig(Section):
     @property
     def visits_path(self) -> Path:
         return self.dir.expanduser() / "visits.jsonl"
+
+    @property
+    def uploads_path(self) -> Path:
+        """The journal of photos on their way to the object store."""
+        return self.dir.expanduser() / "cloud" / "uploads.jsonl"
+
+    @property
+    def performance_path(self) -> Path:
+        """The running booth's frame rate and analysis time, for `kiosk status`."""
+        return self.dir.expanduser() / "performance.json"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.dir.expanduser() / JOURNAL_FILE
+
+    @property
+    def share_state_dir(self) -> Path:
+        return self.dir.expanduser() / SHARE_STATE_FOLDER
 
 
 def _check_base_url(value: str) -> str:
@@ -310,6 +344,68 @@ class CredentialsConfig(Section):
         return self
 
 
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# SigV4 presigned URLs are valid for a week at most.
+PRESIGNED_LIMIT = 7 * 86400.0
+
+
+def _check_bucket(value: str) -> str:
+    if not _BUCKET_RE.match(value) or ".." in value:
+        raise ValueError(
+            f"{value!r} is not a bucket name: 3 to 63 lowercase letters, digits, dots and "
+            "hyphens, starting and ending with a letter or digit"
+        )
+    return value
+
+
+def _check_endpoint(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/?#]+/?", value):
+        raise ValueError(
+            f"{value!r} is not an object store's address; write e.g. "
+            "'https://s3.eu-central-1.amazonaws.com' (no bucket, no path)"
+        )
+    return value.rstrip("/")
+
+
+def _check_prefix(value: str) -> str:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as error:
+        raise ValueError(f"{value!r}: {error}") from None
+    unknown = names - {"event", "booth_id"}
+    if unknown:
+        raise ValueError(
+            f"{{{sorted(unknown)[0]}}} is not known here (use {{event}}, {{booth_id}})"
+        )
+    if value.startswith("/") or "//" in value:
+        raise ValueError(f"{value!r}: no leading or double slash in an object key")
+    return value
+
+
+class CloudConfig(Section):
+    """Photos also go to S3-compatible object storage (several booths, links over mobile data)."""
+
+    enabled: StrictBool = False
+    endpoint: Annotated[str, AfterValidator(_check_endpoint)] = "https://s3.amazonaws.com"
+    region: str = Field("us-east-1", min_length=1, max_length=40)
+    bucket: Annotated[str, AfterValidator(_check_bucket)] = "echtbild"
+    prefix: Annotated[str, AfterValidator(_check_prefix)] = "{event}/{booth_id}/"
+    addressing: Literal["auto", "path", "virtual"] = "auto"
+    # "booth": QR codes lead to the booth; "cloud": to the store at once; "cloud-when-uploaded":
+    # to the booth until the photo is in the store, then to the store.
+    links: Literal["booth", "cloud", "cloud-when-uploaded"] = "cloud-when-uploaded"
+    credentials_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _credentials_when_enabled(self) -> CloudConfig:
+        if self.enabled and self.credentials_file is None:
+            raise ValueError(
+                "credentials_file: needed when cloud.enabled; a file readable only by the booth's "
+                "user with access_key and secret_key"
+            )
+        return self
+
+
 def _check_text_overrides(value: dict[str, str]) -> dict[str, str]:
     unknown = sorted(set(value) - TEXT_KEYS)
     if unknown:
@@ -325,6 +421,16 @@ TextOverrides = Annotated[dict[str, str], AfterValidator(_check_text_overrides)]
 class TextsConfig(Section):
     de: TextOverrides = Field(default_factory=dict)
     en: TextOverrides = Field(default_factory=dict)
+
+    @field_validator("de", "en")
+    @classmethod
+    def _templates_fill_in(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        # A text that cannot be filled in would fail on every frame that shows it.
+        for key, template in value.items():
+            problem = template_problem(str(info.field_name), key, template)
+            if problem:
+                raise ValueError(f"{key}: {problem}")
+        return value
 
     def overrides(self, language: str) -> dict[str, str]:
         """The event's own texts for ``language``."""
@@ -346,6 +452,7 @@ class Config(Section):
     guidance: GuidanceConfig = GuidanceConfig()
     sound: SoundConfig = SoundConfig()
     texts: TextsConfig = TextsConfig()
+    cloud: CloudConfig = CloudConfig()
 
     @property
     def models_dir(self) -> Path:
@@ -367,6 +474,16 @@ class Config(Section):
             if pin in seen:
                 raise ValueError(f"{key}: pin {pin} is already {seen[pin]}")
             seen[pin] = key
+        return self
+
+    @model_validator(mode="after")
+    def _cloud_links_within_sigv4(self) -> Config:
+        cloud = self.cloud
+        if cloud.enabled and cloud.links != "booth" and self.share.link_ttl > PRESIGNED_LIMIT:
+            raise ValueError(
+                "share.link_ttl: at most 7 days with cloud links (cloud.links = "
+                f"{cloud.links!r}): a presigned S3 link cannot be valid longer"
+            )
         return self
 
     @model_validator(mode="after")
@@ -435,6 +552,7 @@ def _resolve_relative_files(raw: dict[str, Any], base: Path) -> dict[str, Any]:
         ("credentials", "certificate_chain"),
         ("credentials", "private_key"),
         ("guidance", "models_dir"),
+        ("cloud", "credentials_file"),
     ):
         table = resolved.get(section)
         if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:

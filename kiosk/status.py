@@ -1,18 +1,24 @@
-"""`kiosk status`: what an operator checks first, one line per part."""
+"""`kiosk status`: what an operator checks first, one line per part.
+
+Each line is fine, a warning (the booth runs, but less well: unsigned photos, no cues, keyboard
+only) or a failure (the booth cannot take photos as configured). Only failures make the command
+exit non-zero.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
-import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from kiosk.camera.frames import CameraError
+from kiosk.camera.image_camera import load_image
 from kiosk.config import Config
 from kiosk.files import free_megabytes
-from kiosk.photos.index import PhotoIndex
+from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.repair import check_index
+from kiosk.share.state import downloads_since
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,13 @@ class Check:
     name: str
     text: str
     ok: bool
+    warning: bool = False
+
+    @property
+    def mark(self) -> str:
+        if not self.ok:
+            return "FAIL"
+        return "warn" if self.warning else "ok"
 
 
 def collect(config: Config, today: dt.date | None = None) -> list[Check]:
@@ -30,7 +43,10 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _display(),
         _disk(config),
         _models(config),
-        _credentials(config),
+        credentials_check(config),
+        _index(config),
+        _performance(config),
+        *_cloud(config),
         *_visits(config, today),
     ]
 
@@ -39,9 +55,13 @@ def _camera(config: Config) -> Check:
     camera = config.camera
     if camera.backend == "image":
         if camera.image is None:
-            return Check("camera", "backend 'image' but camera.image is not set", False)
-        ok = camera.image.is_file()
-        return Check("camera", f"image {camera.image}" + ("" if ok else " (missing)"), ok)
+            text = "no camera: 'kiosk demo' uses its portrait; 'kiosk run' needs camera.image"
+            return Check("camera", text, True, warning=True)
+        try:
+            load_image(camera.image)
+        except CameraError as error:
+            return Check("camera", str(error), False)
+        return Check("camera", f"image camera: {camera.image}", True)
     from kiosk.camera.picam import load_picamera2_api
 
     try:
@@ -62,15 +82,15 @@ def _gpio(config: Config) -> Check:
         return Check("gpio", "not used (keyboard only)", True)
     from gpiozero import Device
 
-    from kiosk.hardware.gpio import GPIO_ERRORS
+    from kiosk.hardware.gpio import pin_factory_problem
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # gpiozero warns for each factory it cannot use
-            Device.ensure_pin_factory()
-    except GPIO_ERRORS as error:
-        return Check("gpio", f"no pin factory: {error}", False)
-    return Check("gpio", f"pin factory {type(Device.pin_factory).__name__}", True)
+    problem = pin_factory_problem(report=False)
+    if problem is None:
+        return Check("gpio", f"pin factory {type(Device.pin_factory).__name__}", True)
+    if config.camera.backend == "image":
+        # A desk without GPIO: the booth runs from the keyboard.
+        return Check("gpio", f"none here, keyboard only: {problem}", True, warning=True)
+    return Check("gpio", f"no pin factory: {problem}", False)
 
 
 def _display() -> Check:
@@ -92,23 +112,75 @@ def _models(config: Config) -> Check:
     problems = model_problems(config.models_dir)
     if problems:
         text = f"{'; '.join(problems)} in {config.models_dir}: run 'kiosk models install'"
-        return Check("models", text, False)
+        return Check("models", f"framing without cues: {text}", True, warning=True)
     return Check("models", f"face models in {config.models_dir}", True)
 
 
-def _credentials(config: Config) -> Check:
+def credentials_check(config: Config) -> Check:
     from kiosk.photos.credentials import CredentialsError, PhotoSigner, signing_key_paths
 
     if not config.credentials.sign:
         return Check("credentials", "signing switched off: photos are saved unsigned", True)
     chain, key = signing_key_paths(config)
     if not (chain.is_file() and key.is_file()):
-        return Check("credentials", f"no signing key ({key}): photos are saved unsigned", False)
+        text = f"no signing key ({key}): photos are saved unsigned; run 'kiosk keys init'"
+        return Check("credentials", text, True, warning=True)
     try:
         PhotoSigner(chain, key)
     except CredentialsError as error:
-        return Check("credentials", f"{error}: photos are saved unsigned", False)
+        return Check("credentials", f"{error}: photos are saved unsigned", True, warning=True)
     return Check("credentials", f"photos are signed ({chain})", True)
+
+
+def _performance(config: Config) -> Check:
+    from kiosk.booth.performance import read_performance
+
+    record = read_performance(config.storage.performance_path)
+    if record is None:
+        return Check("performance", "no figures yet: the booth writes them after a minute", True)
+    fps, target = record.get("screen_fps"), record.get("target_fps")
+    parts = [f"screen {fps} fps of {target}" if fps is not None else "screen: not measured"]
+    if record.get("analysis_ms") is not None:
+        limit = record.get("answer_limit_s")
+        parts.append(f"analysis {record['analysis_ms']} ms per frame (limit {limit} s)")
+    else:
+        parts.append("no face analysis")
+    text = f"{'; '.join(parts)}; measured {record.get('measured')}"
+    slow = fps is not None and target and fps < 0.9 * target
+    return Check(
+        "performance",
+        text + (" (slower than the display's rate)" if slow else ""),
+        True,
+        warning=bool(slow),
+    )
+
+
+def _cloud(config: Config) -> list[Check]:
+    if not config.cloud.enabled:
+        return []
+    from kiosk.share.uploads import UploadJournal, counts_of
+
+    counts = counts_of(UploadJournal(config.storage.uploads_path).replay())
+    text = (
+        f"{counts.queued} waiting, {counts.uploaded} uploaded to {config.cloud.bucket}, "
+        f"{counts.failed_tries} failed tries"
+    )
+    if counts.deletions_queued:
+        text += f", {counts.deletions_queued} deletions waiting"
+    if counts.last_error:
+        text += f"; last error: {counts.last_error}"
+    stuck = bool(counts.queued and counts.last_error)
+    return [Check("cloud", text, True, warning=stuck)]
+
+
+def _index(config: Config) -> Check:
+    """The photo index against its journal (what the booth checks, and rebuilds, at start)."""
+    storage = config.storage
+    verdict = check_index(storage.index_path, PhotoJournal(storage.journal_path))
+    text = verdict.describe()
+    if not verdict.ok:
+        text += "; the booth rebuilds it at start, or run 'kiosk index rebuild'"
+    return Check("index", text, verdict.ok)
 
 
 def _visits(config: Config, today: dt.date) -> list[Check]:
@@ -124,12 +196,11 @@ def _visits(config: Config, today: dt.date) -> list[Check]:
             if ended == today:
                 visits += 1
                 shared += record.get("outcome") == "shared"
-    photos = downloads = 0
-    if config.storage.index_path.is_file():
-        index = PhotoIndex(Path(config.storage.index_path))
-        midnight = dt.datetime.combine(today, dt.time()).astimezone().timestamp()
-        photos, downloads = index.totals_since(midnight)
-        index.close()
+    midnight = dt.datetime.combine(today, dt.time()).astimezone().timestamp()
+    storage = config.storage
+    journal = PhotoJournal(storage.journal_path).replay()
+    photos = sum(1 for record in journal.live.values() if record.created >= midnight)
+    downloads = downloads_since(storage.share_state_dir, midnight)
     return [
         Check("visits today", f"{visits} ({shared} with a photo shared)", True),
         Check("downloads today", f"{downloads} of {photos} photos taken today", True),

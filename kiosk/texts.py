@@ -6,6 +6,7 @@ event in the config (``[texts.de]``, ``[texts.en]``).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 
 LANGUAGES = ("de", "en")
@@ -86,6 +87,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüfe, ob er vollständig ist.",
         "web_expired_title": "Dieser Link ist abgelaufen",
         "web_expired_body": "Fotos der Fotobox sind nur eine Weile abrufbar. Danke!",
+        "desk_keys": "Leertaste = großer Knopf · R = kleiner Knopf",
+        "web_save_iphone": "Am iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“.",
+        "web_save_android": (
+            "Mit Android: Tippe auf „Foto herunterladen“. Du findest es danach unter "
+            "„Downloads“ und in deiner Galerie."
+        ),
+        "web_delete": "Mein Foto jetzt löschen",
+        "web_delete_confirm": (
+            "Dein Foto wird endgültig von der Fotobox gelöscht, und dieser Link funktioniert "
+            "dann nicht mehr. Schon heruntergeladene Fotos bleiben auf deinem Handy."
+        ),
+        "web_delete_yes": "Ja, endgültig löschen",
+        "web_deleted_title": "Foto gelöscht",
+        "web_deleted_body": (
+            "Dieses Foto wurde auf deinen Wunsch gelöscht. Die Fotobox entfernt es innerhalb "
+            "einer Minute."
+        ),
+        "web_delete_refused_title": "Das hat nicht geklappt",
+        "web_delete_refused_body": (
+            "Die Anfrage kam nicht von der Seite dieses Fotos. Öffne den Link bitte noch einmal "
+            "und versuche es erneut."
+        ),
+        "web_delete_failed_title": "Löschen gerade nicht möglich",
+        "web_delete_failed_body": (
+            "Bitte versuche es gleich noch einmal, oder sag dem Team an der Fotobox Bescheid – "
+            "es löscht das Foto für dich."
+        ),
     },
     "en": {
         "attract_tagline": "A real portrait, guided – on your phone in a minute.",
@@ -162,6 +190,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_not_found_body": "There is no photo for this link. Check that it is complete.",
         "web_expired_title": "This link has expired",
         "web_expired_body": "The booth's photos can be fetched for a while only. Thank you!",
+        "desk_keys": "Space = big button · R = small button",
+        "web_save_iphone": "On an iPhone: touch and hold the photo, then tap “Save to Photos”.",
+        "web_save_android": (
+            "On Android: tap “Download photo”. You will then find it in your Downloads and "
+            "your gallery."
+        ),
+        "web_delete": "Delete my photo now",
+        "web_delete_confirm": (
+            "Your photo will be deleted from the booth for good, and this link will stop "
+            "working. Copies you have already downloaded stay on your phone."
+        ),
+        "web_delete_yes": "Yes, delete it for good",
+        "web_deleted_title": "Photo deleted",
+        "web_deleted_body": (
+            "This photo has been deleted at your request. The booth removes it within a minute."
+        ),
+        "web_delete_refused_title": "That did not work",
+        "web_delete_refused_body": (
+            "The request did not come from this photo's page. Please open the link again and "
+            "try once more."
+        ),
+        "web_delete_failed_title": "Cannot delete right now",
+        "web_delete_failed_body": (
+            "Please try again in a moment, or ask the booth's staff: they will delete it for you."
+        ),
     },
 }
 
@@ -193,9 +246,67 @@ FORMAL_GERMAN: dict[str, str] = {
     "web_title": "Ihr Porträt – {event}",
     "web_photo_alt": "Ihr Porträt",
     "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüfen Sie, ob er vollständig ist.",
+    "web_save_iphone": (
+        "Am iPhone: Halten Sie das Foto gedrückt und tippen Sie auf „In Fotos sichern“."
+    ),
+    "web_save_android": (
+        "Mit Android: Tippen Sie auf „Foto herunterladen“. Sie finden es danach unter "
+        "„Downloads“ und in Ihrer Galerie."
+    ),
+    "web_delete_confirm": (
+        "Ihr Foto wird endgültig von der Fotobox gelöscht, und dieser Link funktioniert dann "
+        "nicht mehr. Schon heruntergeladene Fotos bleiben auf Ihrem Handy."
+    ),
+    "web_deleted_body": (
+        "Dieses Foto wurde auf Ihren Wunsch gelöscht. Die Fotobox entfernt es innerhalb einer "
+        "Minute."
+    ),
+    "web_delete_refused_body": (
+        "Die Anfrage kam nicht von der Seite dieses Fotos. Öffnen Sie den Link bitte noch einmal "
+        "und versuchen Sie es erneut."
+    ),
+    "web_delete_failed_body": (
+        "Bitte versuchen Sie es gleich noch einmal, oder sagen Sie dem Team an der Fotobox "
+        "Bescheid – es löscht das Foto für Sie."
+    ),
 }
 
 TEXT_KEYS: frozenset[str] = frozenset(TEXTS["en"])
+# Every text may name the buttons; other placeholders belong to the text they appear in.
+BUTTON_PLACEHOLDERS = frozenset({"button_main", "button_second"})
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{names}`` a text fills in. Raises ValueError for a stray brace."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def template_problem(language: str, key: str, template: str) -> str | None:
+    """Why an event's own version of text ``key`` would not work, or None when it would."""
+    try:
+        names = placeholders(template)
+    except ValueError as error:
+        return f"{error} (write {{{{ and }}}} for a literal brace)"
+    allowed = placeholders(TEXTS[language][key]) | BUTTON_PLACEHOLDERS
+    unknown = sorted(name for name in names if name not in allowed)
+    if unknown:
+        offered = ", ".join(f"{{{name}}}" for name in sorted(allowed))
+        return f"{{{unknown[0]}}} is not filled in here (this text can use {offered})"
+    try:
+        template.format(**{name: _Sample() for name in allowed})
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        return f"it cannot be filled in: {error}"
+    return None
+
+
+class _Sample(int):
+    """A value that formats like a number or like text, to try a template's format specs."""
+
+    def __format__(self, spec: str) -> str:
+        try:
+            return super().__format__(spec)
+        except ValueError:
+            return format("text", spec)
 
 
 class Texts:

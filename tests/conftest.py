@@ -23,7 +23,7 @@ from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config, parse_config
 from kiosk.photos.credentials import PhotoSigner
 from kiosk.photos.index import PhotoIndex
-from kiosk.photos.store import Authorship, PhotoStore
+from kiosk.photos.store import Authorship, PhotoMirror, PhotoStore
 
 FIXED_TIME = dt.datetime(2026, 7, 4, 15, 30, 12, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
@@ -87,20 +87,26 @@ def surface(config: Config) -> Iterator[pygame.Surface]:
     pygame.display.quit()
 
 
-def make_store(config: Config, signer: PhotoSigner | None = None) -> PhotoStore:
+def make_store(
+    config: Config,
+    signer: PhotoSigner | None = None,
+    index: PhotoIndex | None = None,
+    mirror: PhotoMirror | None = None,
+) -> PhotoStore:
     return PhotoStore(
         storage_dir=config.storage.dir,
-        index=PhotoIndex(config.storage.index_path),
-        base_url=config.share.base_url,
+        index=index or PhotoIndex(config.storage.index_path),
+        base_url=lambda: config.share.base_url,
         link_ttl=config.share.link_ttl,
         authorship=Authorship(
             event=config.event.name,
             artist=config.event.operator,
-            copyright=config.event.copyright_notice(2026),
+            copyright=config.event.copyright,
         ),
         jpeg_quality=config.photo.jpeg_quality,
         signer=signer,
         booth_id="booth-7",
+        mirror=mirror,
     )
 
 
@@ -113,6 +119,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
         camera: ImageCamera | None = None,
         surface: pygame.Surface = surface,
         signer: PhotoSigner | None = None,
+        index: PhotoIndex | None = None,
         **kwargs,
     ) -> BoothLoop:
         camera = camera or ImageCamera(
@@ -122,7 +129,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
             config,
             camera,
             surface,
-            make_store(config, signer),
+            kwargs.pop("store", None) or make_store(config, signer, index),
             VisitLog(config.storage.visits_path),
             screenshots=kwargs.pop("screenshots", tmp_path / "screens"),
             wallclock=lambda: FIXED_TIME,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -62,3 +64,14 @@ def full_visit(app: BoothLoop) -> float:
     # Presses count again once the share screen's guard time is over.
     now = advance(app, now, app.config.timing.share_guard + 0.2)
     return now
+
+
+def eventually(condition: Callable[[], bool], within: float = 5.0) -> bool:
+    """Whether ``condition`` holds within ``within`` seconds: for what another process or the
+    server's thread finishes just after the test's client is done (not a timing assertion)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

@@ -77,3 +77,17 @@ def test_the_persons_baseline_decides_what_open_means() -> None:
     squinting = [score(0, openness=0.25, sharpness=100), score(1, openness=0.24, sharpness=90)]
     assert choose(squinting, open_baseline=0.26, open_share=0.75).index == 0
     assert choose(squinting, open_baseline=0.40, open_share=0.75).retake_suggested
+
+
+def test_without_faces_the_frame_with_the_sharpest_middle_is_kept(astronaut) -> None:
+    from PIL import ImageFilter
+
+    from kiosk.vision.burst import choose_sharpest
+
+    sharp = Image.fromarray(astronaut).resize((400, 500))
+    frames = [np.asarray(sharp.filter(ImageFilter.GaussianBlur(radius))) for radius in (3, 0, 1.5)]
+    stills = [Still(pixels, MOMENT) for pixels in frames]
+    choice = choose_sharpest(stills, Crop(0, 0, 400, 500))
+    assert choice.index == 1 and choice.method == "sharpness" and not choice.retake_suggested
+    sharpness = [score.sharpness for score in choice.scores]
+    assert sharpness[1] > sharpness[2] > sharpness[0]

@@ -90,7 +90,7 @@ def test_missing_image_is_a_camera_fault(tmp_path: Path) -> None:
 def test_unreadable_image_is_a_camera_fault(tmp_path: Path) -> None:
     path = tmp_path / "broken.jpg"
     path.write_bytes(b"\xff\xd8 not really a jpeg")
-    with pytest.raises(CameraError, match="cannot read"):
+    with pytest.raises(CameraError, match="is not a picture"):
         ImageCamera(path, SENSOR).start((1152, 648), (320, 240))
 
 

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.config import Config, ConfigError, WifiConfig, load_config, parse_config
+from kiosk.config import (
+    Config,
+    ConfigError,
+    WifiConfig,
+    describe_duration,
+    load_config,
+    parse_config,
+)
 from kiosk.texts import TEXT_KEYS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
@@ -58,8 +65,9 @@ def test_relative_files_are_next_to_the_config(tmp_path: Path, portrait_file: Pa
 
 
 def test_text_overrides_apply_per_language() -> None:
-    config = parse_config({"texts": {"en": {"share_title": "Your photo, {name}"}}})
-    assert config.texts.en["share_title"].startswith("Your photo")
+    config = parse_config({"texts": {"en": {"share_title": "Your photo from the gala"}}})
+    assert config.texts.en["share_title"] == "Your photo from the gala"
+    assert config.texts.de == {}
 
 
 BAD_CONFIGS = {
@@ -98,6 +106,49 @@ BAD_CONFIGS = {
         "longer than storage.retention",
     ),
     "negative disk floor": ("[storage]\nmin_free_mb = -1\n", "storage.min_free_mb", "at least 0"),
+    # What only shows when the booth starts: check-config looks for it too.
+    "empty file: no picture for the image camera": ("", "camera.image", "not set"),
+    "picamera2 not installed": (
+        "[camera]\nbackend = 'picamera2'\n",
+        "camera.backend = 'picamera2'",
+        "apt install python3-picamera2",
+    ),
+    "auto with neither camera nor picture": (
+        "[camera]\nbackend = 'auto'\n",
+        "camera.backend = 'auto'",
+        "picamera2 is not installed",
+    ),
+    "camera picture that is no picture": (
+        "[camera]\nimage = '/etc/hostname'\n",
+        "camera.image",
+        "is not a picture",
+    ),
+    "logo that is no picture": (
+        "[branding]\nlogo = '/etc/hostname'\n",
+        "branding.logo",
+        "not a picture",
+    ),
+    "storage folder that cannot be made": (
+        "[storage]\ndir = '/proc/nope'\n",
+        "storage.dir",
+        "cannot use /proc/nope",
+    ),
+    "stray brace in a text": ("[texts.en]\nreview_keep = 'Smile :-}'\n", "texts.en", "Single '}'"),
+    "placeholder the text does not have": (
+        "[texts.de]\nattract_press = 'Drück {knopf}'\n",
+        "texts.de",
+        "{knopf} is not filled in here",
+    ),
+    "share host of another machine": (
+        "[share]\nhost = '203.0.113.7'\n",
+        "share.host",
+        "not an address of this machine",
+    ),
+    "share host that is no name": (
+        "[share]\nhost = 'no-such-host.invalid'\n",
+        "share.host",
+        "neither an address nor a known host name",
+    ),
 }
 
 
@@ -135,14 +186,20 @@ def test_missing_config_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_kiosk_config_variable_selects_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    portrait_file: Path,
 ) -> None:
     path = tmp_path / "env.toml"
     path.write_text("[photo]\nburst_count = 99\n")
     monkeypatch.setenv("KIOSK_CONFIG", str(path))
     assert main(["check-config"]) == 2
     assert "photo.burst_count" in capsys.readouterr().err
-    path.write_text("[photo]\nburst_count = 3\n")
+    path.write_text(
+        f'[photo]\nburst_count = 3\n[storage]\ndir = "{tmp_path}"\n'
+        f'[camera]\nimage = "{portrait_file}"\n'
+    )
     assert main(["check-config"]) == 0
     assert str(path) in capsys.readouterr().out
 
@@ -150,3 +207,12 @@ def test_kiosk_config_variable_selects_the_file(
 def test_every_text_key_can_be_overridden() -> None:
     overrides = {key: f"x {key}" for key in TEXT_KEYS}
     assert parse_config({"texts": {"de": overrides}}).texts.de == overrides
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(1, "1 second"), (45, "45 seconds"), (60, "1 minute"), (90, "90 seconds"),
+     (3600, "1 hour"), (36 * 3600, "36 hours"), (7 * 86400, "7 days")],
+)  # fmt: skip
+def test_durations_read_as_staff_would_say_them(seconds: float, words: str) -> None:
+    assert describe_duration(seconds) == words

@@ -158,11 +158,34 @@ def test_kiosk_verify_exit_codes(signed_photo, portrait_file, tmp_path, capsys) 
     data[len(data) * 2 // 3] ^= 0x01
     broken.write_bytes(bytes(data))
     assert main(["verify", str(broken)]) == 1
-    assert "Invalid" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Invalid" in out
+    assert "captured by a camera" not in out, "a broken claim is never repeated"
     plain = tmp_path / "plain.jpg"
     Image.open(portrait_file).save(plain, "JPEG")
     assert main(["verify", str(plain)]) == 3
-    assert "no credentials" in capsys.readouterr().out
+    assert "no Content Credentials" in capsys.readouterr().out
+
+
+def test_kiosk_verify_tells_another_ca_and_a_bad_trust_file_apart(
+    signed_photo, tmp_path, capsys
+) -> None:
+    path, _ = signed_photo
+    other = init_keys(tmp_path / "other-booth", "booth-9")[0]
+    assert main(["verify", str(path), "--trust", str(other)]) == 4
+    out = capsys.readouterr().out
+    assert "Valid but not trusted" in out and str(other) in out
+    not_a_certificate = tmp_path / "hostname"
+    not_a_certificate.write_text("booth\n")
+    assert main(["verify", str(path), "--trust", str(not_a_certificate)]) == 5
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"--trust {not_a_certificate}: not a CA certificate")
+    assert "Invalid" not in captured.out, "the photo is not blamed for the trust file"
+    signer = tmp_path / "other-booth" / SIGNER_CHAIN
+    assert main(["verify", str(path), "--trust", str(signer)]) == 5
+    assert "not a CA's" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path / "missing.jpg")]) == 2
+    assert "cannot read the photo" in capsys.readouterr().err
 
 
 def test_kiosk_keys_init_writes_where_the_booth_looks(config, tmp_path, capsys) -> None:

@@ -148,3 +148,22 @@ def test_pi_camera_missing_at_boot_is_out_of_order_until_it_appears(make_app, co
     api.Picamera2.cameras = [{"Model": "imx708"}]  # plugged in
     advance(app, now, config.timing.camera_retry + 0.5)
     assert app.machine.phase is Phase.ATTRACT
+
+
+def test_a_visit_cut_short_by_a_stop_is_logged_as_interrupted(make_app, config) -> None:
+    app = make_app()
+    previous = signal.signal(signal.SIGTERM, app.stop)
+    try:
+        app.start(0.0)
+        now = press(app, MainButton(), 0.5)
+        assert app.machine.phase is Phase.FRAMING
+        os.kill(os.getpid(), signal.SIGTERM)
+        app.step(now + 0.1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not app.running
+    app.close()
+    [line] = config.storage.visits_path.read_text().splitlines()
+    record = json.loads(line)
+    assert record["outcome"] == "interrupted"
+    assert record["phases"][0]["phase"] == "framing"

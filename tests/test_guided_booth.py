@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from analyser_targets import five_times_slower
 from PIL import Image
 
 from kiosk.booth.events import MainButton
 from kiosk.booth.machine import Phase
 from kiosk.vision.analyser import AnalyserProcess
+from kiosk.vision.pace import AnalysisPace, PaceRules
 from kiosk.vision.session import FramingSession
 from kiosk.vision.thresholds import PRESETS
 
@@ -72,6 +74,33 @@ def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -
     visit = json.loads(line)
     assert visit["first_good_framing_s"] is not None and visit["capture_s"] > 0
     assert visit["capture"]["scores"] == details["scores"]
+
+
+def test_a_slow_device_keeps_its_cues_and_scores_its_burst(make_app, config, models_dir) -> None:
+    """An analyser five times slower than this machine, on a booth whose hang floor is lower
+    than that: a fixed limit would kill it on every frame; the measured pace keeps it."""
+    floor = 0.02
+    analyser = AnalyserProcess(
+        models_dir, target=five_times_slower, pace=AnalysisPace(PaceRules(floor=floor))
+    )
+    session = FramingSession(
+        analyser, PRESETS["business"], config.camera.sensor_size, config.photo.aspect_ratio
+    )
+    app = make_app(session=session)
+    app.camera.person.scale(1.5)
+    app.camera.person.move(-0.28, 0.35)  # a person who must be told to move
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 3.0)
+    assert analyser.problem is None and analyser.working, "never taken for hung"
+    assert analyser.pace.median is not None and analyser.pace.answer_limit > floor
+    assert app.machine.advice is not None and app.machine.advice.cue is not None, "cues come"
+    app.post(MainButton())
+    now = run(app, now + 0.1, config.timing.countdown + 0.5)
+    assert app.machine.phase is Phase.REVIEW
+    details = app.machine.photo.details
+    assert details["chosen_by"] == "faces", "the burst was scored on faces"
+    assert all(score["face"] for score in details["scores"])
 
 
 def test_a_person_off_to_the_side_is_asked_to_move(guided) -> None:

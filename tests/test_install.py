@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from kiosk.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,3 +55,52 @@ def test_the_config_install_writes_is_valid(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.toml"
     path.write_text(installed, encoding="utf-8")
     assert load_config(path).camera.backend == "auto"
+
+
+def fake_system(tmp_path: Path, arch: str, codename: str) -> dict[str, str]:
+    """PATH with a dpkg that reports ``arch``, and an os-release naming ``codename``."""
+    tools = tmp_path / "bin"
+    tools.mkdir(exist_ok=True)
+    dpkg = tools / "dpkg"
+    dpkg.write_text(f"#!/bin/sh\necho {arch}\n")
+    dpkg.chmod(0o755)
+    release = tmp_path / "os-release"
+    release.write_text(f"ID=debian\nVERSION_CODENAME={codename}\n")
+    return {"PATH": f"{tools}:/usr/bin:/bin", "ECHTBILD_OS_RELEASE": str(release)}
+
+
+@pytest.mark.parametrize(
+    ("arch", "codename", "said"),
+    [
+        ("armhf", "bookworm", "32-bit Raspberry Pi OS (armhf) is not supported"),
+        ("i386", "bookworm", "the i386 architecture is not supported"),
+        ("arm64", "bullseye", "bullseye is too old"),
+    ],
+)
+def test_an_unsupported_system_is_refused_before_anything_changes(
+    tmp_path: Path, arch: str, codename: str, said: str
+) -> None:
+    result = subprocess.run(
+        ["bash", str(ROOT / "install.sh"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=fake_system(tmp_path, arch, codename),
+        check=False,
+    )
+    assert result.returncode == 1
+    assert said in result.stderr
+    assert "would run" not in result.stdout, "nothing was even planned"
+
+
+def test_a_64_bit_pi_os_is_accepted(tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["bash", str(ROOT / "install.sh"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=fake_system(tmp_path, "arm64", "trixie"),
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "system: trixie (arm64)" in result.stdout

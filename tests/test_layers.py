@@ -18,7 +18,8 @@ LAYERS: list[set[str]] = [
     {"vision", "photos"},
     {"share"},
     {"booth"},
-    {"status"},
+    {"status", "readiness"},
+    {"preflight"},
     {"cli"},
     {"__main__"},
 ]

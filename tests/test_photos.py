@@ -99,7 +99,12 @@ def test_failed_write_keeps_the_old_file_and_cleans_up(
 
 def make_store(tmp_path: Path) -> PhotoStore:
     return PhotoStore(
-        tmp_path, PhotoIndex(tmp_path / "index.sqlite3"), "http://b:80/", 3600.0, AUTHORSHIP, 90
+        tmp_path,
+        PhotoIndex(tmp_path / "index.sqlite3"),
+        lambda: "http://b:80/",
+        3600.0,
+        AUTHORSHIP,
+        90,
     )
 
 
@@ -134,3 +139,28 @@ def test_index_is_shared_between_processes_through_wal(tmp_path: Path) -> None:
     # WAL is a property of the database file: any new connection sees it.
     with sqlite3.connect(tmp_path / "index.sqlite3") as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_link_address_and_copyright_year_are_those_when_the_photo_is_taken(tmp_path: Path) -> None:
+    """A booth that booted before its network had an address, running past New Year's midnight:
+    each photo carries the address and the year of the moment it was taken."""
+    addresses = iter(["http://127.0.0.1:8080", "http://192.168.4.20:8080"])
+    store = PhotoStore(
+        tmp_path,
+        PhotoIndex(tmp_path / "index.sqlite3"),
+        lambda: next(addresses),
+        3600.0,
+        Authorship("Silvester", "Fotoclub"),
+        90,
+    )
+    years = []
+    for moment in (dt.datetime(2026, 12, 31, 23, 59, 58), dt.datetime(2027, 1, 1, 0, 0, 3)):
+        photo = store.save(
+            Still(gradient(), moment.astimezone()), Crop(0, 0, 200, 250), new_token()
+        )
+        with Image.open(photo.path) as image:
+            years.append(image.getexif()[ExifTags.Base.Copyright])
+        assert photo.url.endswith(f"/p/{photo.token}")
+    assert years == ["(c) 2026 Fotoclub", "(c) 2027 Fotoclub"]
+    assert photo.url.startswith("http://192.168.4.20:8080/p/")
+    store.close()

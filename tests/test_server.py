@@ -10,7 +10,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,24 +18,25 @@ import aiohttp
 import numpy as np
 import pytest
 from conftest import FIXED_TIME
-from helpers import decode_qr, full_visit, screenshots
+from helpers import advance, decode_qr, eventually, full_visit, screenshots
 from PIL import Image
 
 from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.photos.index import PhotoIndex
+from kiosk.photos.journal import PhotoJournal
 from kiosk.photos.retention import purge
+from kiosk.share.guard import GuessGuard, RateLimiter
 from kiosk.share.server import (
     MAX_HEADER_LINE,
     MAX_HEADERS,
     SECURITY_HEADERS,
     DownloadServer,
-    GuessGuard,
-    RateLimiter,
     choose_language,
     download_name,
     start_server,
 )
+from kiosk.share.state import downloads_since
 
 
 @dataclass
@@ -46,6 +47,7 @@ class RunningServer:
     now: float = field(default_factory=time.time)
     delays: list[float] = field(default_factory=list)
     port: int = 0
+    tune: Callable[[DownloadServer], None] | None = None
 
     def __post_init__(self) -> None:
         self._ready = threading.Event()
@@ -60,6 +62,9 @@ class RunningServer:
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
         server = DownloadServer(self.config, clock=lambda: self.now, sleep=self._record_delay)
+        if self.tune is not None:
+            self.tune(server)
+        self.server = server
         self.runner, self.port = self._loop.run_until_complete(start_server(server, "127.0.0.1", 0))
         self._ready.set()
         self._loop.run_forever()
@@ -122,8 +127,8 @@ def test_qr_link_leads_to_a_page_and_the_original_bytes(server, shared, config) 
     assert headers["Content-Disposition"].startswith('attachment; filename="sommerfest-2026-2026')
     assert headers["Cache-Control"].startswith("private")
     assert headers["ETag"]
-    record = PhotoIndex(config.storage.index_path).get(token)
-    assert record is not None and record.downloads == 1
+    # Counted once the server has finished sending, which may be just after the client read it.
+    assert eventually(lambda: downloads_since(config.storage.share_state_dir, 0) == 1)
 
 
 def test_head_range_and_etag_work(server, shared) -> None:
@@ -225,6 +230,7 @@ def test_traversal_and_malformed_tokens_all_get_the_same_404(server, shared, con
     # A link deleted (retake, purge) looks exactly like one that never was.
     assert server.request(path)[0] == 200
     PhotoIndex(config.storage.index_path).remove(token)
+    PhotoJournal(config.storage.journal_path).remove(token)
     for target in (path, f"{path}/photo.jpg"):
         assert server.request(target)[:3:2] == (404, reference)
 
@@ -254,14 +260,18 @@ def test_fifty_concurrent_downloads_are_complete_and_identical(server, shared) -
     expected = hashlib.sha256(file.read_bytes()).hexdigest()
 
     async def download_all() -> list[str]:
-        async with aiohttp.ClientSession() as session:
+        async def one(phone: int) -> str:
+            # Each phone from an address of its own, as on the event Wi-Fi (127.0.0.0/8).
+            connector = aiohttp.TCPConnector(local_addr=(f"127.0.1.{phone}", 0))
+            url = f"http://127.0.0.1:{server.port}{path}/photo.jpg"
+            async with (
+                aiohttp.ClientSession(connector=connector) as session,
+                session.get(url) as reply,
+            ):
+                assert reply.status == 200
+                return hashlib.sha256(await reply.read()).hexdigest()
 
-            async def one() -> str:
-                async with session.get(f"http://127.0.0.1:{server.port}{path}/photo.jpg") as reply:
-                    assert reply.status == 200
-                    return hashlib.sha256(await reply.read()).hexdigest()
-
-            return await asyncio.gather(*(one() for _ in range(50)))
+        return await asyncio.gather(*(one(phone) for phone in range(1, 51)))
 
     digests = asyncio.run(download_all())
     assert digests == [expected] * 50
@@ -418,3 +428,86 @@ def test_share_page_of_an_unsigned_photo_claims_nothing(server, shared) -> None:
     path, _, _ = shared
     _, _, body = server.request(path, headers={"Accept-Language": "en"})
     assert "Content Credentials" not in body.decode()
+
+
+def test_delete_my_photo_on_a_phone_removes_it_from_disk_and_index(
+    make_app, config, phone_browser, tmp_path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (240, 80), (30, 120, 200)).save(logo)
+    branding = config.branding.model_copy(
+        update={"background": "#ffffff", "foreground": "#102030", "accent": "#2e7d32", "logo": logo}
+    )
+    config = config.model_copy(update={"branding": branding})
+    server = RunningServer(config)
+    try:
+        server.now = FIXED_TIME.timestamp() + 60
+        share = config.share.model_copy(update={"base_url": f"http://127.0.0.1:{server.port}"})
+        app = make_app(config.model_copy(update={"share": share}))
+        full_visit(app)
+        photo = app.machine.photo
+        page_url = photo.url
+        phone_browser.get(page_url)
+        assert "<script" not in phone_browser.page_source
+        shown = phone_browser.execute_script(
+            "return [...document.images].map(i => [i.className, i.complete, i.naturalWidth])"
+        )
+        assert shown == [["logo", True, 240], ["", True, 2074]]
+        text = phone_browser.find_element(By.TAG_NAME, "main").text
+        assert "In Fotos sichern" in text and "Android" in text
+        background = phone_browser.execute_script(
+            "return getComputedStyle(document.body).backgroundColor"
+        )
+        assert background == "rgb(255, 255, 255)", "the event's colours"
+        confirm = phone_browser.find_element(By.CSS_SELECTOR, "details.delete button")
+        assert not confirm.is_displayed(), "a confirmation step first"
+        summary = phone_browser.find_element(By.CSS_SELECTOR, "details.delete summary")
+        assert summary.text == "Mein Foto jetzt löschen"
+        phone_browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+        summary.click()
+        assert confirm.is_displayed()
+        phone_browser.save_screenshot(str(tmp_path / "delete-confirm.png"))
+        confirm.click()
+        WebDriverWait(phone_browser, 10).until(staleness_of(confirm))  # the next page loaded
+        heading = phone_browser.find_element(By.TAG_NAME, "h1").text
+        assert heading == "Foto gelöscht"
+        assert phone_browser.current_url == page_url
+        messages = phone_browser.get_log("browser") if "browser" in phone_browser.log_types else []
+        assert not [m for m in messages if "Content Security Policy" in m["message"]], messages
+
+        path = page_url.removeprefix(f"http://127.0.0.1:{server.port}")
+        for target in (path, f"{path}/photo.jpg", f"{path}/view.jpg"):
+            status, _, body = server.request(target)
+            assert status == 410 and "auf deinen Wunsch gelöscht" in body.decode(), target
+        # The booth's housekeeping carries it out within a minute, in whatever phase.
+        assert Path(photo.path).exists()
+        advance(app, 100.0, 25.0)
+        app._worker.submit(lambda: None).result()  # the deletion job ran before this one
+        assert eventually(lambda: not Path(photo.path).exists())
+        assert PhotoIndex(config.storage.index_path).get(photo.token) is None
+        assert photo.token not in PhotoJournal(config.storage.journal_path).replay().live
+        assert server.request(path)[0] == 410
+    finally:
+        server.stop()
+
+
+def test_a_delete_without_the_pages_form_token_is_refused(server, shared, config) -> None:
+    path, file, _ = shared
+    for form in ("", "form=0123456789abcdef0123456789abcdef"):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request(
+            "POST",
+            f"{path}/delete",
+            body=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = connection.getresponse()
+        assert response.status == 403
+        response.read()
+        connection.close()
+    assert server.request(path)[0] == 200
+    assert file.exists()

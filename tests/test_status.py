@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 from helpers import full_visit, press
@@ -15,20 +17,24 @@ def test_status_counts_todays_visits_and_downloads(make_app, config, monkeypatch
     app = make_app()
     now = full_visit(app)
     press(app, MainButton(), now + 0.1)
-    app.store.index.count_download(_token(config))
+    from kiosk.share.state import ShareState
+
+    # The download server counts a completed download in its own state folder.
+    ShareState(config.storage.share_state_dir).count_download(_token(config), time.time())
     checks = {check.name: check for check in collect(config, today=_visit_day(config))}
     assert checks["visits today"].text == "1 (1 with a photo shared)"
     assert checks["downloads today"].text == "1 of 1 photos taken today"
     assert checks["camera"].ok and str(config.camera.image) in checks["camera"].text
     assert checks["gpio"].text == "not used (keyboard only)"
     assert checks["disk"].ok
-    assert not checks["credentials"].ok
+    assert checks["credentials"].warning and checks["credentials"].mark == "warn"
     assert "no signing key" in checks["credentials"].text
     from kiosk.photos.credentials import init_keys
 
     init_keys(config.storage.keys_dir, "booth-7")
     checks = {check.name: check for check in collect(config, today=_visit_day(config))}
     assert checks["credentials"].ok and "photos are signed" in checks["credentials"].text
+    assert not checks["credentials"].warning
 
 
 def test_status_names_what_is_wrong(config, capsys, tmp_path, monkeypatch) -> None:
@@ -39,10 +45,13 @@ def test_status_names_what_is_wrong(config, capsys, tmp_path, monkeypatch) -> No
         "[lights]\nenabled = true\n"
     )
     assert main(["--config", str(path), "status"]) == 1
-    out = capsys.readouterr().out
-    assert "!! camera" in out and "apt install python3-picamera2" in out
-    assert "!! disk" in out and "floor 1000000 MB" in out
-    assert "ok gpio" in out and "MockFactory" in out
+    captured = capsys.readouterr()
+    out = captured.out
+    lines = {line.split()[1]: line for line in out.splitlines()}
+    assert lines["camera"].startswith("FAIL") and "apt install python3-picamera2" in out
+    assert lines["disk"].startswith("FAIL") and "floor 1000000 MB" in out
+    assert lines["gpio"].startswith("ok") and "MockFactory" in out
+    assert captured.err == "needs attention: camera, disk\n"
 
 
 def _token(config) -> str:
@@ -58,3 +67,18 @@ def _visit_day(config):
 
     line = config.storage.visits_path.read_text().splitlines()[0]
     return dt.datetime.fromisoformat(json.loads(line)["ended"]).date()
+
+
+def test_status_shows_the_speed_the_running_booth_achieves(make_app, config) -> None:
+    from helpers import advance
+
+    before = {check.name: check for check in collect(config)}
+    assert "no figures yet" in before["performance"].text
+    app = make_app()
+    app.start(0.0)
+    advance(app, 0.0, 125.0, fps=20)  # booth time: two reports are due, at 60 s and 120 s
+    app.close()  # waits for the worker that writes the figures
+    checks = {check.name: check for check in collect(config)}
+    text = checks["performance"].text
+    assert text.startswith("screen 20.0 fps of 30") and "no face analysis" in text
+    assert checks["performance"].warning, "20 fps on a 30 fps display is worth a look"

@@ -61,7 +61,11 @@ def test_labels_beside_button_glyphs_say_the_action_not_a_button_in_the_accusati
         assert texts.get("share_done") == "Fertig"
 
 
-INFORMAL = re.compile(r"\b(du|dich|dir|dein\w*|drück|stell|komm|steh|schau|nimm|gib|prüfe)\b", re.I)
+INFORMAL = re.compile(
+    r"\b(du|dich|dir|dein\w*|drück|stell|komm|steh|schau|nimm|gib|prüfe|tippe|halte|öffne"
+    r"|versuche|sag)\b",
+    re.I,
+)
 
 
 def test_formal_german_has_every_text_and_never_says_du() -> None:

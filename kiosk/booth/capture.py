@@ -4,6 +4,7 @@ store signs it beside the booth), and prepare what review and share show of it."
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,18 +17,21 @@ from kiosk.booth.events import DISK, CaptureFailed, CaptureFinished, Event, Faul
 from kiosk.booth.guidance import GuidanceAdapter
 from kiosk.camera.frames import Camera, CameraError, Still
 from kiosk.photos.store import PhotoStore, SavedPhoto, crop_pixels, new_token
-from kiosk.share.links import qr_modules
+from kiosk.share.links import ShareLinks, qr_modules
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ShownPhoto:
-    """What the screens show of a saved photo: its review picture and its link's QR modules."""
+    """What the screens show of a saved photo: its review picture, the link its QR code
+    carries and that code's modules."""
 
     token: str
     picture: pygame.Surface
+    link: str
     link_code: np.ndarray
+    taken: dt.datetime
 
 
 class CapturePipeline:
@@ -39,9 +43,11 @@ class CapturePipeline:
         check_disk: Callable[[], Event],
         review_picture: Callable[[np.ndarray], pygame.Surface],
         worker: ThreadPoolExecutor,
+        links: ShareLinks | None = None,
     ):
         self.camera = camera
         self.store = store
+        self.links = links or ShareLinks(store.share_url)
         self.guidance = guidance
         self.check_disk = check_disk
         self.review_picture = review_picture
@@ -49,10 +55,17 @@ class CapturePipeline:
         self.shown: ShownPhoto | None = None
 
     def shown_for(self, photo: SavedPhoto | None) -> ShownPhoto | None:
-        """The prepared pictures of ``photo``, if they are this photo's."""
-        if photo is None or self.shown is None or self.shown.token != photo.token:
+        """The prepared pictures of ``photo``, if they are this photo's. A link that leads to
+        the booth until the photo is in the object store leads to the store from then on."""
+        shown = self.shown
+        if photo is None or shown is None or shown.token != photo.token:
             return None
-        return self.shown
+        if self.links.may_change:
+            link = self.links.for_photo(shown.token, shown.taken)
+            if link != shown.link:
+                shown = dataclasses.replace(shown, link=link, link_code=qr_modules(link))
+                self.shown = shown
+        return shown
 
     def capture(self, count: int) -> Event:
         disk = self.check_disk()
@@ -73,11 +86,13 @@ class CapturePipeline:
         chosen = stills[choice.index] if choice else stills[0]
         details: dict = {"burst": len(stills), "chosen": choice.index if choice else 0}
         if choice is not None:
+            details["chosen_by"] = choice.method
             details["scores"] = [score.as_record() for score in choice.scores]
         token = new_token()
         # The share QR code and the review picture are made on the other cores while the JPEG
         # encoder runs.
-        link_code = self.worker.submit(qr_modules, self.store.share_url(token))
+        link = self.links.for_photo(token, chosen.captured_at)
+        link_code = self.worker.submit(qr_modules, link)
         review_picture = self.worker.submit(self.review_picture, crop_pixels(chosen.pixels, crop))
         try:
             photo = self.store.save(chosen, crop, token, details)
@@ -86,7 +101,10 @@ class CapturePipeline:
             return CaptureFailed(f"cannot save the photo: {error}", source=DISK)
         except ValueError as error:  # a frame of another size than the sensor's
             return CaptureFailed(str(error))
-        self.shown = ShownPhoto(token, review_picture.result(), link_code.result())
+        shown = ShownPhoto(
+            token, review_picture.result(), link, link_code.result(), chosen.captured_at
+        )
+        self.shown = shown
         if choice is not None and choice.retake_suggested:
             photo = dataclasses.replace(photo, retake_suggested=True)
         log.info("photo saved: %s", photo.path)

@@ -52,11 +52,12 @@ class CaptureFailed:
 
 CAMERA = "camera"
 DISK = "disk"
+INDEX = "index"
 
 
 @dataclass(frozen=True)
 class Fault:
-    """Part of the booth (``CAMERA``, ``DISK``) cannot work; the booth is out of order."""
+    """Part of the booth (``CAMERA``, ``DISK``, ``INDEX``) cannot work: out of order."""
 
     source: str
     reason: str

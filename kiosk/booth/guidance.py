@@ -10,7 +10,7 @@ from __future__ import annotations
 from kiosk.booth.events import CAMERA, Event, Fault, FramingAdvice
 from kiosk.camera.crop import Crop, centred_crop
 from kiosk.camera.frames import Camera, CameraError, Still
-from kiosk.vision.burst import Choice
+from kiosk.vision.burst import Choice, choose_sharpest
 from kiosk.vision.session import FramingSession
 
 
@@ -54,9 +54,11 @@ class GuidanceAdapter:
         return [FramingAdvice(verdict.person_present, verdict.cue, verdict.progress, verdict.ready)]
 
     def choose(self, stills: list[Still]) -> Choice | None:
-        """The best real frame of a burst, when the face analysis is there to judge it."""
-        if self.session is None:
+        """The best real frame of a burst (None for a single frame: nothing to choose)."""
+        if len(stills) < 2:
             return None
+        if self.session is None:
+            return choose_sharpest(stills, self._crop)
         return self.session.choose_from(stills, self._crop)
 
     def close(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from kiosk.booth.events import CAMERA, DISK, Event, Fault, Recovered
+from kiosk.booth.events import CAMERA, DISK, INDEX, Event, Fault, Recovered
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Camera, CameraError, Size, preview_size_for
 from kiosk.config import Config
@@ -25,17 +25,24 @@ class HealthMonitor:
         camera: Camera,
         crop: Callable[[], Crop],
         display_height_for: Callable[[Size], int],
+        index_problem: Callable[[], str | None] = lambda: None,
     ):
         self.config = config
         self.camera = camera
         self.crop = crop
         self.display_height_for = display_height_for
+        self.index_problem = index_problem
         self._disk_checked_at = 0.0
 
     def start(self, now: float) -> list[Event]:
         """The first checks, as the booth starts."""
         self._disk_checked_at = now
-        return [self.start_camera(), self.check_disk()]
+        return [self.start_camera(), self.check_disk(), self.check_index()]
+
+    def check_index(self) -> Event:
+        """Can every new photo get its row in the photo index (the journal has it anyway)."""
+        problem = self.index_problem()
+        return Recovered(INDEX) if problem is None else Fault(INDEX, problem)
 
     def start_camera(self) -> Event:
         """(Re)start the camera with a preview stream that maps the crop one-to-one on screen."""
@@ -72,7 +79,7 @@ class HealthMonitor:
     def recheck(self, sources: tuple[str, ...]) -> list[Event]:
         """Try faulty parts again; only a recovery is news (the fault was reported when it
         began)."""
-        checks = {CAMERA: self.start_camera, DISK: self.check_disk}
+        checks = {CAMERA: self.start_camera, DISK: self.check_disk, INDEX: self.check_index}
         recovered = []
         for source in sources:
             event = checks[source]()

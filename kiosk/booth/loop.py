@@ -24,6 +24,7 @@ import pygame
 from kiosk.booth.capture import CapturePipeline
 from kiosk.booth.events import (
     CAMERA,
+    INDEX,
     CaptureBurst,
     CheckHealth,
     Command,
@@ -41,7 +42,14 @@ from kiosk.booth.housekeeping import Housekeeping
 from kiosk.booth.keyboard import BUTTON_EVENTS, move_person
 from kiosk.booth.lighting import light_state
 from kiosk.booth.machine import BoothMachine, Phase
+from kiosk.booth.performance import (
+    REPORT_INTERVAL,
+    FrameRate,
+    performance_record,
+    write_performance,
+)
 from kiosk.booth.screens import Media, screens_for
+from kiosk.booth.screens.desk_keys import DeskKeysNote
 from kiosk.booth.sound import Speaker
 from kiosk.booth.visit_log import VisitLog
 from kiosk.camera.frames import Camera, CameraError
@@ -50,7 +58,9 @@ from kiosk.config import Config
 from kiosk.hardware.buttons import GpioButtons, key_press
 from kiosk.hardware.lights import Lights
 from kiosk.hardware.sdnotify import Notifier
+from kiosk.photos.repair import open_booth_index
 from kiosk.photos.store import PhotoStore
+from kiosk.share.links import ShareLinks
 from kiosk.vision.session import FramingSession
 
 log = logging.getLogger(__name__)
@@ -75,6 +85,8 @@ class BoothLoop:
         notifier: Notifier | None = None,
         session: FramingSession | None = None,
         follower: CooperativePerson | None = None,
+        desk_keys: bool = False,
+        links: ShareLinks | None = None,
     ):
         self.config = config
         self.camera = camera
@@ -102,6 +114,7 @@ class BoothLoop:
             camera,
             lambda: self.guidance.crop,
             lambda size: self.screens.preview.rect_for(size).height,
+            self._index_problem,
         )
         self.capture = CapturePipeline(
             camera,
@@ -110,14 +123,23 @@ class BoothLoop:
             self.health.check_disk,
             self.screens.review.picture,
             self._worker,
+            links,
         )
-        self.housekeeping = Housekeeping(config.storage, self._worker)
+        mirror = store.mirror
+        self.housekeeping = Housekeeping(
+            config.storage, self._worker, mirror.remove if mirror is not None else None
+        )
         self.sound = Speaker(config.sound, self.screens.kit.texts, config.storage.dir / "voice")
         self.running = True
         self._events: list[Event] = []
+        self._desk_keys = DeskKeysNote(self.screens.kit) if desk_keys else None
         self._shown_screen: str | None = None
+        self._logged_cue: str | None = None
         self._screenshot_count = 0
         self._errors: list[float] = []
+        self.frame_rate = FrameRate()
+        self._reported_at: float | None = None
+        self._now = 0.0
 
     # -- inputs --
 
@@ -166,6 +188,7 @@ class BoothLoop:
                 self._carry_out(command)
 
     def _step(self, now: float) -> None:
+        self._now = now
         machine = self.machine
         events = self._events
         self._events = []
@@ -178,18 +201,56 @@ class BoothLoop:
         commands: list[Command] = []
         for event in [*events, Tick()]:
             commands.extend(machine.handle(event, now))
+        cue = machine.advice.cue if machine.advice else None
+        if cue != self._logged_cue:
+            log.debug("cue %s", cue or "none")
+            self._logged_cue = cue
         if self.follower is not None and machine.phase is Phase.FRAMING:
-            advice = machine.advice
-            self.follower.follow(advice.cue if advice else None, now)
+            self.follower.follow(cue, now)
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
         self._draw(now)
         self.sound.follow(machine, now)
+        self.frame_rate.frame(now)
+        self._report_performance(now)
         self.heartbeat.beat(now, self._status())
         for command in commands:
             self._carry_out(command)
         if machine.phase is Phase.ATTRACT:
             self.housekeeping.now_and_then(now)
+        self.housekeeping.deletions_now_and_then(now)
+
+    def _index_problem(self) -> str | None:
+        """None when new photos get their index rows; else why not. Reopens (rebuilding if need
+        be) an index that could not be used at start."""
+        store = self.store
+        if store.index.in_memory:
+            index, problem = open_booth_index(
+                store.storage_dir, self.config.storage.index_path, store.journal
+            )
+            if problem is not None:
+                index.close()
+                return problem
+            store.use_index(index)
+        return store.retry_index()
+
+    def _report_performance(self, now: float) -> None:
+        """Now and then, on the worker: what `kiosk status` shows of this booth's speed."""
+        if self._reported_at is not None and now - self._reported_at < REPORT_INTERVAL:
+            return
+        if self._reported_at is None:
+            self._reported_at = now  # the first figures after a minute of running
+            return
+        self._reported_at = now
+        pace = self.guidance.session.analyser.pace if self.guidance.session else None
+        record = performance_record(
+            self.frame_rate.fps,
+            self.config.display.fps,
+            pace.median if pace else None,
+            pace.answer_limit if pace else None,
+            self.wallclock(),
+        )
+        self._worker.submit(write_performance, self.config.storage.performance_path, record)
 
     def _status(self) -> str:
         fault = self.machine.fault
@@ -201,6 +262,9 @@ class BoothLoop:
         self.running = False
 
     def close(self) -> None:
+        # A visit cut short (SIGTERM, quit) still gets its line in the visit log.
+        for command in self.machine.interrupt(self._now):
+            self._carry_out(command)
         self.heartbeat.stopping()
         self.guidance.close()
         self._worker.shutdown()
@@ -218,9 +282,12 @@ class BoothLoop:
         screen = machine.screen
         entered = screen != self._shown_screen
         if entered:
+            log.debug("screen %s", self._status())
             self.heartbeat.status(self._status())
             self.screens.preview.forget()
         self.screens[machine.phase].draw(machine, now, self._media())
+        if self._desk_keys is not None:
+            self._desk_keys.draw()
         pygame.display.flip()
         if entered and self.screenshots is not None:
             self._screenshot_count += 1
@@ -243,6 +310,7 @@ class BoothLoop:
             crop=self.guidance.crop,
             photo=shown.picture if shown else None,
             link_code=shown.link_code if shown else None,
+            link=shown.link if shown else None,
         )
 
     # -- commands --
@@ -251,6 +319,9 @@ class BoothLoop:
         match command:
             case CaptureBurst(count=count):
                 self.post(self.capture.capture(count))
+                if self.store.index_problem is not None:
+                    # This person's link works from the journal; the booth stops after them.
+                    self.post(Fault(INDEX, self.store.index_problem))
             case DiscardPhoto(photo=photo):
                 self.capture.discard(photo)
             case RecordVisit(record=record):

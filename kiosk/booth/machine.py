@@ -257,6 +257,12 @@ class BoothMachine:
         self._enter(Phase.ATTRACT if self.healthy else Phase.OUT_OF_ORDER, now)
         return []
 
+    def interrupt(self, now: float) -> list[Command]:
+        """The booth stops (SIGTERM, quit) in the middle of a visit: record it as interrupted."""
+        if self.visit is None:
+            return []
+        return self._end_visit("interrupted", now)
+
     # -- shared moves --
 
     def _fault(self, source: str, reason: str, now: float) -> list[Command]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kiosk.camera.frames import CameraError, Size, Still, xrgb_from_rgb
 from kiosk.camera.pictured_person import PicturedPerson
@@ -24,6 +24,8 @@ def load_image(path: Path) -> Image.Image:
     try:
         with Image.open(path) as image:
             return ImageOps.exif_transpose(image).convert("RGB")
+    except UnidentifiedImageError as error:
+        raise CameraError(f"{path} is not a picture (a JPEG or PNG file is)") from error
     except (OSError, ValueError) as error:
         raise CameraError(f"cannot read camera image {path}: {error}") from error
 

@@ -10,7 +10,7 @@ import pygame
 from gpiozero import Button
 
 from kiosk.config import ButtonsConfig
-from kiosk.hardware.gpio import GPIO_ERRORS
+from kiosk.hardware.gpio import GPIO_ERRORS, pin_factory_problem
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class GpioButtons:
 
 def open_gpio_buttons(config: ButtonsConfig) -> GpioButtons | None:
     """The GPIO buttons, or None (keyboard only) when disabled or no GPIO is reachable."""
-    if not config.enabled:
+    if not config.enabled or pin_factory_problem():
         return None
     try:
         return GpioButtons(config)

@@ -13,7 +13,7 @@ from enum import Enum
 from gpiozero import PWMLED, PWMOutputDevice
 
 from kiosk.config import LightsConfig
-from kiosk.hardware.gpio import GPIO_ERRORS
+from kiosk.hardware.gpio import GPIO_ERRORS, pin_factory_problem
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _set_led(led: PWMLED, mode: Led) -> None:
 
 def open_lights(config: LightsConfig) -> Lights | None:
     """The lights, or None when disabled or no GPIO is reachable (logged)."""
-    if not config.enabled:
+    if not config.enabled or pin_factory_problem():
         return None
     try:
         return Lights(config)

@@ -281,6 +281,25 @@ class Verification:
         return DIGITAL_CAPTURE in json.dumps(self.manifest or {})
 
 
+def trust_anchor_problem(data: bytes) -> str | None:
+    """Why ``data`` cannot serve as trust anchors (PEM CA certificates), or None."""
+    from cryptography import x509
+
+    try:
+        certificates = x509.load_pem_x509_certificates(data)
+    except ValueError:
+        return "not a CA certificate (expected PEM: -----BEGIN CERTIFICATE-----)"
+    for certificate in certificates:
+        try:
+            constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
+        except x509.ExtensionNotFound:
+            continue
+        if not constraints.value.ca:
+            subject = certificate.subject.rfc4514_string()
+            return f"{subject} is a signer's certificate, not a CA's: give the CA (ca.pem)"
+    return None
+
+
 def verify(data: bytes, trust_anchors: bytes | None = None) -> Verification:
     """What a JPEG's Content Credentials say, checked (against ``trust_anchors`` if given)."""
     import c2pa

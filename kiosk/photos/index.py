@@ -31,15 +31,65 @@ class PhotoRecord:
 
 
 class PhotoIndex:
-    def __init__(self, path: Path, durable: bool = True):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """The booth's connection writes (``durable``: each link survives a power cut); with
+    ``read_only`` (the download server's) it never writes the database, so it works on a full
+    disk and a read-only file system, and raises ``sqlite3.Error`` for a file that is no index."""
+
+    def __init__(self, path: Path, durable: bool = True, read_only: bool = False):
         self.path = path
+        # A snapshot reads the file as it is, without the WAL (see _open_read_only).
+        self.snapshot = False
+        if read_only:
+            self._db = self._open_read_only(path)
+            return
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a photo's link survives a power cut. NORMAL (still crash-safe in WAL mode) may
-        # lose the last few commits: good enough for download counters.
-        self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        self._db.execute(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a photo's link survives a power cut. NORMAL (still crash-safe in WAL mode)
+            # may lose the last few commits.
+            self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error:
+            self._db.close()
+            raise
+
+    def _open_read_only(self, path: Path) -> sqlite3.Connection:
+        if not path.is_file() or path.stat().st_size == 0:
+            state = "an empty file" if path.is_file() else "missing"
+            raise sqlite3.DatabaseError(f"index {path} is {state}")
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        try:
+            return _checked(sqlite3.connect(uri, uri=True, timeout=5.0, isolation_level=None))
+        except sqlite3.OperationalError:
+            # No room (full disk) or no right to create the WAL's shared-memory file, which a
+            # reader needs while no writer has it open: read the file as it stands. Rows still
+            # only in a WAL are missing then; the photo journal has them.
+            self.snapshot = True
+            db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+            return _checked(db)
+
+    def quick_check(self) -> str | None:
+        """None if SQLite finds the file sound, else what it found."""
+        try:
+            rows = self._db.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.Error as error:
+            return str(error)
+        problems = [row[0] for row in rows if row[0] != "ok"]
+        return "; ".join(problems[:3]) or None
+
+    def tokens(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT token FROM photos")}
+
+    def records(self) -> list[PhotoRecord]:
+        rows = self._db.execute("SELECT token, file, created, expires, downloads FROM photos")
+        return [PhotoRecord(*row) for row in rows]
+
+    @property
+    def in_memory(self) -> bool:
+        """A stand-in while the real index cannot be used (see repair.open_booth_index)."""
+        return str(self.path) == ":memory:"
 
     def add(self, token: str, file: str, created: float, expires: float) -> None:
         self._db.execute(
@@ -83,3 +133,13 @@ class PhotoIndex:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _checked(db: sqlite3.Connection) -> sqlite3.Connection:
+    """``db`` if it holds the photos table; closed and raised otherwise."""
+    try:
+        db.execute("SELECT token FROM photos LIMIT 1").fetchall()
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.config import JOURNAL_FILE, describe_duration
 from kiosk.photos.index import PhotoIndex
+from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.repair import check_index
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +20,7 @@ log = logging.getLogger(__name__)
 class PurgeResult:
     records: int
     files: int
+    tokens: tuple[str, ...] = ()  # the links that were deleted
 
 
 def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) -> PurgeResult:
@@ -25,36 +30,48 @@ def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) ->
     it, a retake's leftovers) go too once they are that old, so nothing stays for ever.
     """
     cutoff = now - retention
-    photos_dir = storage_dir / "photos"
+    photos_dir = (storage_dir / "photos").resolve()
+    journal = PhotoJournal(storage_dir / JOURNAL_FILE)
     files = 0
     old = index.created_before(cutoff)
     for record in old:
         # The link goes first: a photo is never served while it is being deleted.
         index.remove(record.token)
-        path = storage_dir / record.file
-        if path.is_relative_to(photos_dir) and _unlink(path):
+        _note_removal(journal, record.token)
+        if _unlink(_inside(storage_dir / record.file, photos_dir)):
             files += 1
     known = index.files()
     if photos_dir.is_dir():
         for path in photos_dir.rglob("*"):
-            relative = path.relative_to(storage_dir).as_posix()
-            if path.is_file() and relative not in known and path.stat().st_mtime < cutoff:
+            if path.is_symlink() or not path.is_file():
+                continue  # a link is never followed out of the folder
+            relative = path.relative_to(photos_dir.parent).as_posix()
+            if relative not in known and path.stat().st_mtime < cutoff:
                 files += _unlink(path)
         for folder in sorted(photos_dir.iterdir(), reverse=True):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
+    try:
+        journal.compact()
+    except OSError as error:
+        log.error("cannot compact the photo journal: %s", error)
     if old or files:
         log.info(
-            "purged %d links and %d photo files older than %.0f days",
+            "purged %d links and %d photo files older than %s",
             len(old),
             files,
-            retention / 86400,
+            describe_duration(retention),
         )
-    return PurgeResult(records=len(old), files=files)
+    return PurgeResult(records=len(old), files=files, tokens=tuple(r.token for r in old))
 
 
 def purge_files(index_path: Path, storage_dir: Path, retention: float) -> PurgeResult:
-    """``purge`` as of now, with a connection of its own (for a worker thread or a command)."""
+    """``purge`` as of now, with a connection of its own (for a worker thread or a command).
+    Raises ``sqlite3.Error`` for a damaged or emptied index (``kiosk index rebuild`` mends it),
+    rather than purging against a fresh empty one."""
+    verdict = check_index(index_path, PhotoJournal(storage_dir / JOURNAL_FILE))
+    if not verdict.ok:
+        raise sqlite3.DatabaseError(verdict.describe())
     index = PhotoIndex(index_path)
     try:
         return purge(index, storage_dir, time.time(), retention)
@@ -62,7 +79,35 @@ def purge_files(index_path: Path, storage_dir: Path, retention: float) -> PurgeR
         index.close()
 
 
-def _unlink(path: Path) -> bool:
+def purge_quietly(index_path: Path, storage_dir: Path, retention: float) -> PurgeResult | None:
+    """``purge_files`` for the booth's housekeeping: a failure is a log line, not an error."""
+    try:
+        return purge_files(index_path, storage_dir, retention)
+    except (sqlite3.Error, OSError) as error:
+        log.error("cannot purge old photos: %s", error)
+        return None
+
+
+def _inside(path: Path, photos_dir: Path) -> Path | None:
+    """``path`` with every ``..`` and symbolic link resolved, if that lies in the photos folder.
+    A row naming ``photos/../x`` must never delete ``x``."""
+    real = path.resolve()
+    if real.is_relative_to(photos_dir) and real != photos_dir:
+        return real
+    log.error("not deleting %s: it lies outside the photos folder %s", path, photos_dir)
+    return None
+
+
+def _note_removal(journal: PhotoJournal, token: str) -> None:
+    try:
+        journal.remove(token)
+    except OSError as error:  # the row and file go anyway; a rebuild skips missing files
+        log.error("cannot note a purged link in the journal: %s", error)
+
+
+def _unlink(path: Path | None) -> bool:
+    if path is None:
+        return False
     try:
         path.unlink()
     except FileNotFoundError:
@@ -71,3 +116,27 @@ def _unlink(path: Path) -> bool:
         log.error("cannot delete %s: %s", path, error)
         return False
     return True
+
+
+def delete_on_request(index_path: Path, storage_dir: Path, tokens: list[str]) -> list[str]:
+    """Delete the photos whose owners asked for it (from the share page): link, then file.
+    Tokens already gone cost a lookup. Returns the tokens of the photos deleted now."""
+    journal = PhotoJournal(storage_dir / JOURNAL_FILE)
+    live = journal.replay().live
+    photos_dir = (storage_dir / "photos").resolve()
+    index = PhotoIndex(index_path)
+    deleted: list[str] = []
+    try:
+        for token in tokens:
+            record = index.get(token) or live.get(token)
+            if record is None:
+                continue
+            index.remove(token)
+            if token in live:
+                _note_removal(journal, token)
+            _unlink(_inside(storage_dir / record.file, photos_dir))
+            log.info("deleted a photo at its owner's request: %s", record.file)
+            deleted.append(token)
+    finally:
+        index.close()
+    return deleted

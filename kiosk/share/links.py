@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import logging
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 
 import numpy as np
 import qrcode
@@ -69,3 +71,33 @@ def wifi_join_code(wifi: WifiConfig) -> str:
     if wifi.hidden:
         parts.append("H:true")
     return "WIFI:" + ";".join(parts) + ";;"
+
+
+class ShareLinks:
+    """Which link a photo's QR code carries: the booth's own (phones on the booth's network),
+    the object store's (any phone, over mobile data), or the booth's until the photo is in the
+    store (``cloud.links``: "booth", "cloud", "cloud-when-uploaded")."""
+
+    def __init__(
+        self,
+        booth_link: Callable[[str], str],
+        mode: str = "booth",
+        cloud_link: Callable[[str, dt.datetime], str] | None = None,
+        uploaded: Callable[[str], bool] = lambda token: False,
+    ):
+        self.booth_link = booth_link
+        self.mode = mode if cloud_link is not None else "booth"
+        self.cloud_link = cloud_link
+        self.uploaded = uploaded
+
+    def for_photo(self, token: str, taken: dt.datetime) -> str:
+        if self.cloud_link is None or self.mode == "booth":
+            return self.booth_link(token)
+        if self.mode == "cloud" or self.uploaded(token):
+            return self.cloud_link(token, taken)
+        return self.booth_link(token)
+
+    @property
+    def may_change(self) -> bool:
+        """Whether a photo's link changes once it is uploaded."""
+        return self.mode == "cloud-when-uploaded"

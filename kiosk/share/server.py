@@ -1,9 +1,14 @@
 """The download server: the attendee's phone fetches the photo over the booth's network.
 
-A token from the QR code is looked up in the photo index; only the file the index names is ever
-sent, and no path is built from request text. Unknown, malformed and deleted tokens all get the
-same 404; expired links a kind 410. Pages load nothing from elsewhere (the phone may be on the
-booth's own Wi-Fi without internet) and run no script.
+A token from the QR code is looked up in the photo index (read-only), or in the photo journal
+when the index lacks it or cannot be read; only the file they name is ever sent, and no path is
+built from request text. Unknown, malformed and removed tokens all get the same 404; expired
+links a kind 410, and so do photos deleted at their owner's request. Pages load nothing from
+elsewhere (the phone may be on the booth's own Wi-Fi without internet) and run no script.
+
+A download never depends on writing: the server writes only its own state folder (download
+counts after a completed download, deletion requests), and a failure there makes it "degraded",
+not broken. Connections are capped and timed out by ``kiosk.share.guard``.
 """
 
 from __future__ import annotations
@@ -11,22 +16,34 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
+import ipaddress
 import logging
 import re
 import signal
+import sqlite3
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiohttp import web
+from aiohttp import hdrs, web
+from multidict import CIMultiDict
 
 from kiosk import __version__
-from kiosk.config import Config
+from kiosk.config import BrandingConfig, Config
 from kiosk.files import free_megabytes
 from kiosk.photos.credentials import verify
 from kiosk.photos.index import PhotoIndex, PhotoRecord
+from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.repair import check_index
+from kiosk.share.guard import (
+    ConnectionGuard,
+    ConnectionLimits,
+    GuardedSite,
+    GuessGuard,
+    RateLimiter,
+)
+from kiosk.share.state import ShareState, downloads_since
 from kiosk.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -34,11 +51,26 @@ log = logging.getLogger(__name__)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 MAX_HEADER_LINE = 4096
 MAX_HEADERS = 48
+# A connection idle this long is closed; it is also all the time a request's headers get, from
+# the connection's start or the previous answer (aiohttp's keep-alive timer runs from both).
+IDLE_TIMEOUT = 10.0
+BODY_TIMEOUT = 10.0  # reading the delete form
+SEND_TIMEOUT = 300.0  # an 8 MB photo at 250 kB/s; a client that stops reading is dropped
+MAX_BODY = 2048
+MAX_CONNECTIONS = 400
+MAX_CONNECTIONS_PER_ADDRESS = 24
+INDEX_RECHECK = 10.0  # seconds between looks at whether the booth replaced the index
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; img-src 'self'; style-src 'self'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -47,67 +79,44 @@ SECURITY_HEADERS = {
 }
 
 STYLESHEET = """\
-:root { color-scheme: light dark; --accent: #f2aa4c; }
-body { margin: 0; font: 18px/1.45 system-ui, sans-serif; background: #14202e; color: #f5f1e8; }
+:root { color-scheme: light dark; --accent: %(accent)s; --ground: %(background)s; }
+body { margin: 0; font: 18px/1.45 system-ui, sans-serif; background: %(background)s;
+  color: %(foreground)s; }
 main { max-width: 34rem; margin: 0 auto; padding: 1.2rem; text-align: center; }
 h1 { font-size: 1.5rem; margin: 0.4rem 0 1rem; }
-img { width: 100%; height: auto; border-radius: 0.4rem; background: #0b121b; }
+img { width: 100%%; height: auto; border-radius: 0.4rem; background: #0b121b; }
+img.logo { width: auto; max-width: 60%%; max-height: 4rem; background: none; }
 .download { display: block; margin: 1.2rem 0; padding: 1rem; border-radius: 0.6rem;
-  background: var(--accent); color: #14202e; font-size: 1.3rem; font-weight: 700;
+  background: var(--accent); color: var(--ground); font-size: 1.3rem; font-weight: 700;
   text-decoration: none; }
 p { margin: 0.4rem 0; }
+ul.save { text-align: left; margin: 0.4rem 0 1rem; padding-left: 1.2rem; }
 .small { font-size: 0.9rem; opacity: 0.8; }
 .credentials { margin-top: 1.2rem; padding: 0.6rem; border: 1px solid var(--accent);
   border-radius: 0.4rem; font-size: 0.95rem; }
+details.delete { margin-top: 2rem; padding-top: 1rem; border-top: 1px solid var(--accent); }
+details.delete summary { cursor: pointer; padding: 0.6rem; text-decoration: underline; }
+button { font: inherit; margin-top: 0.6rem; padding: 0.8rem 1.2rem; border-radius: 0.6rem;
+  border: 2px solid #d9534f; background: #d9534f; color: #fff; font-weight: 700;
+  min-height: 44px; }
 """
 
 
-# --- guarding against guessing and floods ----------------------------------------------------
+def stylesheet(branding: BrandingConfig) -> str:
+    """The page's style in the event's colours (``[branding]``)."""
+    return STYLESHEET % {
+        "background": branding.background,
+        "foreground": branding.foreground,
+        "accent": branding.accent,
+    }
 
 
-@dataclass
-class RateLimiter:
-    """Token bucket per client address: ``rate`` requests a second, bursts up to ``burst``."""
-
-    rate: float = 20.0
-    burst: float = 60.0
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    def allow(self, address: str, now: float) -> bool:
-        tokens, last = self._buckets.get(address, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        self._buckets[address] = (tokens - 1.0 if allowed else tokens, now)
-        if len(self._buckets) > 10_000:
-            # Full buckets carry no state worth keeping.
-            self._buckets = {a: b for a, b in self._buckets.items() if b[0] < self.burst - 1}
-        return allowed
-
-
-@dataclass
-class GuessGuard:
-    """Slows an address that keeps asking for tokens that do not exist.
-
-    The first ``free`` misses within ``window`` seconds cost nothing (a mistyped link); each
-    further miss waits twice as long as the one before, up to ``max_delay`` seconds.
-    """
-
-    free: int = 10
-    window: float = 600.0
-    first_delay: float = 0.25
-    max_delay: float = 8.0
-    _misses: dict[str, list[float]] = field(default_factory=dict)
-
-    def miss(self, address: str, now: float) -> float:
-        recent = [t for t in self._misses.get(address, []) if now - t < self.window]
-        recent.append(now)
-        self._misses[address] = recent[-(self.free + 16) :]
-        if len(self._misses) > 10_000:
-            self._misses = {a: t for a, t in self._misses.items() if now - t[-1] < self.window}
-        excess = len(recent) - self.free
-        if excess <= 0:
-            return 0.0
-        return min(self.max_delay, self.first_delay * 2 ** (excess - 1))
+def is_loopback(address: str | None) -> bool:
+    """Requests from the booth itself (the operator's curl), which may see /healthz details."""
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -164,17 +173,30 @@ class DownloadServer:
         config: Config,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        operator: Callable[[str | None], bool] = is_loopback,
     ):
         self.config = config
         self.clock = clock
         self.sleep = sleep
-        self.storage_dir = config.storage.dir.expanduser()
+        self.operator = operator
+        storage = config.storage
+        self.storage_dir = storage.dir.expanduser()
         self.photos_dir = (self.storage_dir / "photos").resolve()
-        # Download counts are statistics: without an fsync per request the SD card stays quiet.
-        self.index = PhotoIndex(config.storage.index_path, durable=False)
+        self.journal = PhotoJournal(storage.journal_path)
+        self.state = ShareState(storage.share_state_dir)
         self.rate_limiter = RateLimiter()
-        self._signers: dict[tuple[str, int, int], str | None] = {}
         self.guess_guard = GuessGuard()
+        self.guard = ConnectionGuard(
+            SECURITY_HEADERS, ConnectionLimits(MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS)
+        )
+        self.css = stylesheet(config.branding)
+        self.idle_timeout = IDLE_TIMEOUT
+        self._signers: dict[tuple[str, int, int], str | None] = {}
+        self._index: PhotoIndex | None = None
+        self._index_identity: tuple[int, int] | None = None
+        self._index_looked_at = -INDEX_RECHECK
+        self.index_problem: str | None = None
+        self._open_index(time.monotonic())
 
     def texts(self, request: web.Request) -> Texts:
         language = choose_language(
@@ -183,28 +205,101 @@ class DownloadServer:
         return Texts(language, self.config.texts.overrides(language))
 
     def application(self) -> web.Application:
-        app = web.Application(middlewares=[self._guard, self._security_headers])
+        app = web.Application(
+            middlewares=[self._answer_headers, self._guard], client_max_size=MAX_BODY
+        )
         app.router.add_get("/p/{token}", self.photo_page)
         app.router.add_get("/p/{token}/photo.jpg", self.photo_file)
+        app.router.add_get("/p/{token}/view.jpg", self.photo_view)
+        app.router.add_post("/p/{token}/delete", self.delete_photo)
         app.router.add_get("/share.css", self.stylesheet)
+        app.router.add_get("/logo", self.logo)
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/favicon.ico", self.no_icon)
+        app.on_response_prepare.append(self._finish_headers)
         app.on_cleanup.append(self._stop)
         return app
 
-    # -- middlewares --
+    # -- the index, read-only, with the journal behind it --
+
+    def _open_index(self, now: float) -> None:
+        """(Re)open the index if it is new or was replaced (the booth rebuilt it)."""
+        self._index_looked_at = now
+        path = self.config.storage.index_path
+        try:
+            stat = path.stat()
+            identity = (stat.st_dev, stat.st_ino)
+        except OSError:
+            identity = None
+        index = self._index
+        if index is not None and identity == self._index_identity and not index.snapshot:
+            return  # (a snapshot is taken afresh each time, until a real reader works)
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        self._index_identity = identity
+        verdict = check_index(path, self.journal)
+        if verdict.ok and identity is None:
+            self.index_problem = None  # a new booth: no photos, no index yet
+            return
+        # A sound index lacking a few rows is the booth between its two writes (or retrying
+        # them): those links are found in the journal.
+        if not verdict.ok and not (verdict.rows and verdict.missing):
+            self._index_failed(verdict.problem or "")
+            return
+        try:
+            self._index = PhotoIndex(path, read_only=True)
+        except sqlite3.Error as error:
+            self._index_failed(str(error))
+            return
+        if self.index_problem is not None:
+            log.info("photo index usable again")
+        self.index_problem = None
+
+    def _index_failed(self, problem: str) -> None:
+        if self.index_problem is None:
+            log.error("photo index unusable (%s); serving links from the photo journal", problem)
+        self.index_problem = f"photo index unusable: {problem}"
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def find(self, token: str) -> PhotoRecord | None:
+        now = time.monotonic()
+        if now - self._index_looked_at >= INDEX_RECHECK:
+            self._open_index(now)
+        if self._index is not None:
+            try:
+                record = self._index.get(token)
+            except sqlite3.Error as error:
+                self._index_failed(str(error))
+            else:
+                if record is not None:
+                    return record
+        try:
+            return self.journal.replay().live.get(token)
+        except OSError as error:
+            log.error("cannot read the photo journal: %s", error)
+            return None
+
+    # -- middlewares and the headers of every answer --
+
+    async def _finish_headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        self.guard.finish(response)
 
     @web.middleware
-    async def _security_headers(self, request: web.Request, handler) -> web.StreamResponse:
+    async def _answer_headers(self, request: web.Request, handler) -> web.StreamResponse:
         try:
-            response = await handler(request)
+            return await handler(request)
         except web.HTTPNotFound:
-            response = await self.not_found(request)
+            return await self.not_found(request)
         except web.HTTPMethodNotAllowed as error:
             response = web.Response(status=405, text="method not allowed\n")
             response.headers["Allow"] = error.headers.get("Allow", "GET, HEAD")
-        response.headers.update(SECURITY_HEADERS)
-        return response
+            return response
+        except web.HTTPError as error:
+            # 413 and the like: aiohttp's own text may quote the request; ours does not.
+            return web.Response(status=error.status, text=f"{error.reason.lower()}\n")
 
     @web.middleware
     async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
@@ -224,7 +319,7 @@ class DownloadServer:
         return self._message(request, 404, "web_not_found_title", "web_not_found_body")
 
     def _message(self, request: web.Request, status: int, title: str, body: str) -> web.Response:
-        """A page that only says something: not found, expired."""
+        """A page that only says something: not found, expired, deleted."""
         texts = self.texts(request)
         content = f"<h1>{html.escape(texts.get(title))}</h1><p>{html.escape(texts.get(body))}</p>"
         return web.Response(
@@ -238,7 +333,9 @@ class DownloadServer:
         token = request.match_info["token"]
         if not TOKEN_PATTERN.fullmatch(token):
             raise web.HTTPNotFound()
-        record = self.index.get(token)
+        if token in self.state.deleted:
+            raise _Deleted()
+        record = self.find(token)
         if record is None:
             raise web.HTTPNotFound()
         path = (self.storage_dir / record.file).resolve()
@@ -249,59 +346,106 @@ class DownloadServer:
             raise _Expired()
         return record, path
 
+    def _gone(self, request: web.Request, reason: Exception) -> web.Response:
+        if isinstance(reason, _Deleted):
+            return self._message(request, 410, "web_deleted_title", "web_deleted_body")
+        return self._message(request, 410, "web_expired_title", "web_expired_body")
+
     async def photo_page(self, request: web.Request) -> web.Response:
         try:
             record, path = self._lookup(request)
-        except _Expired:
-            return self._expired(request)
+        except (_Expired, _Deleted) as reason:
+            return self._gone(request, reason)
         texts = self.texts(request)
         event = self.config.event
         title = texts.get("web_title", event=event.name)
-        photo_url = f"/p/{record.token}/photo.jpg"
+        base = f"/p/{record.token}"
         taken_at = format_time(record.created, texts.language)
         expires = format_time(record.expires, texts.language)
         taken_by = texts.get("web_taken_by", operator=event.operator, event=event.name)
         escape = html.escape
-        body = "".join(
-            [
-                f"<h1>{escape(title)}</h1>",
-                f'<img src="{photo_url}" alt="{escape(texts.get("web_photo_alt"))}">',
-                f'<a class="download" href="{photo_url}" download>',
-                f"{escape(texts.get('web_download'))}</a>",
-                f"<p>{escape(taken_by)}</p>",
-                f"<p>{escape(texts.get('web_taken_at', time=taken_at))}</p>",
-                f'<p class="small">{escape(texts.get("web_expires", time=expires))}</p>',
-                f'<p class="small">{escape(texts.get("web_original"))}</p>',
-            ]
-        )
+        parts = []
+        if self.config.branding.logo is not None:
+            parts.append(f'<img class="logo" src="/logo" alt="{escape(event.operator)}">')
+        parts += [
+            f"<h1>{escape(title)}</h1>",
+            f'<img src="{base}/view.jpg" alt="{escape(texts.get("web_photo_alt"))}">',
+            f'<a class="download" href="{base}/photo.jpg" download>',
+            f"{escape(texts.get('web_download'))}</a>",
+            f'<ul class="save"><li>{escape(texts.get("web_save_iphone"))}</li>',
+            f"<li>{escape(texts.get('web_save_android'))}</li></ul>",
+            f"<p>{escape(taken_by)}</p>",
+            f"<p>{escape(texts.get('web_taken_at', time=taken_at))}</p>",
+            f'<p class="small">{escape(texts.get("web_expires", time=expires))}</p>',
+            f'<p class="small">{escape(texts.get("web_original"))}</p>',
+        ]
         signer = self._signer_of(path)
         if signer is not None:
-            body += f'<p class="credentials">{escape(texts.get("web_credentials", signer=signer))}'
-            body += f'</p><p class="small">{escape(texts.get("web_credentials_how"))}</p>'
-
+            parts.append(
+                f'<p class="credentials">{escape(texts.get("web_credentials", signer=signer))}'
+                f'</p><p class="small">{escape(texts.get("web_credentials_how"))}</p>'
+            )
+        # Two steps without script: the summary opens the confirmation, the button posts.
+        parts += [
+            '<details class="delete">',
+            f"<summary>{escape(texts.get('web_delete'))}</summary>",
+            f"<p>{escape(texts.get('web_delete_confirm'))}</p>",
+            f'<form method="post" action="{base}/delete">',
+            f'<input type="hidden" name="form" value="{self.state.form_token(record.token)}">',
+            f'<button type="submit">{escape(texts.get("web_delete_yes"))}</button>',
+            "</form></details>",
+        ]
         return web.Response(
-            text=_page(texts.language, title, body),
+            text=_page(texts.language, title, "".join(parts)),
             content_type="text/html",
             headers={"Cache-Control": "private, no-cache"},
         )
 
     async def photo_file(self, request: web.Request) -> web.StreamResponse:
+        """The photo as a download; a completed full download is counted."""
+        return await self._send_photo(request, download=True)
+
+    async def photo_view(self, request: web.Request) -> web.StreamResponse:
+        """The photo as the page shows it (inline; long-press saves it on an iPhone)."""
+        return await self._send_photo(request, download=False)
+
+    async def _send_photo(self, request: web.Request, download: bool) -> web.StreamResponse:
         try:
             record, path = self._lookup(request)
-        except _Expired:
-            return self._expired(request)
+        except (_Expired, _Deleted) as reason:
+            return self._gone(request, reason)
         name = download_name(self.config.event.name, record.created)
-        range_header = request.headers.get("Range", "")
-        if request.method == "GET" and (not range_header or range_header.startswith("bytes=0-")):
-            self.index.count_download(record.token)
-        return web.FileResponse(
+        disposition = "attachment" if download else "inline"
+        response = _SentFile(
             path,
             headers={
                 "Content-Type": "image/jpeg",
-                "Content-Disposition": f'attachment; filename="{name}"',
+                "Content-Disposition": f'{disposition}; filename="{name}"',
                 "Cache-Control": "private, max-age=3600",
             },
         )
+        request = _honour_if_range(request, path)
+        # Sent here, not by aiohttp after returning, so that only a whole send is counted.
+        async with asyncio.timeout(SEND_TIMEOUT):
+            await response.prepare(request)
+            await response.write_eof()
+        if download and request.method == "GET" and response.status == 200:
+            self.state.count_download(record.token, self.clock())
+        return response
+
+    async def delete_photo(self, request: web.Request) -> web.Response:
+        """The owner deletes their photo: recorded here, carried out by the booth."""
+        try:
+            record, _ = self._lookup(request)
+        except (_Expired, _Deleted) as reason:
+            return self._gone(request, reason)
+        async with asyncio.timeout(BODY_TIMEOUT):
+            form = await request.post()
+        if not self.state.form_token_ok(record.token, str(form.get("form", ""))):
+            return self._message(request, 403, *DELETE_REFUSED)
+        if not self.state.request_deletion(record.token, self.clock()):
+            return self._message(request, 503, *DELETE_FAILED)
+        raise web.HTTPSeeOther(f"/p/{record.token}")
 
     def _signer_of(self, path: Path) -> str | None:
         """Who signed the photo's Content Credentials, if they check out (cached per file)."""
@@ -315,56 +459,128 @@ class DownloadServer:
             self._signers[key] = (verdict.signer or "?") if ok else None
         return self._signers[key]
 
-    def _expired(self, request: web.Request) -> web.Response:
-        return self._message(request, 410, "web_expired_title", "web_expired_body")
-
     async def stylesheet(self, request: web.Request) -> web.Response:
         return web.Response(
-            text=STYLESHEET, content_type="text/css", headers={"Cache-Control": "max-age=86400"}
+            text=self.css, content_type="text/css", headers={"Cache-Control": "max-age=86400"}
+        )
+
+    async def logo(self, request: web.Request) -> web.StreamResponse:
+        logo = self.config.branding.logo
+        if logo is None or logo.suffix.lower() not in LOGO_TYPES or not logo.is_file():
+            raise web.HTTPNotFound()
+        return web.FileResponse(
+            logo,
+            headers={
+                "Content-Type": LOGO_TYPES[logo.suffix.lower()],
+                "Cache-Control": "max-age=86400",
+            },
         )
 
     async def no_icon(self, request: web.Request) -> web.Response:
         # Browsers ask for it on every page; an empty answer keeps their consoles clean.
         return web.Response(status=204, headers={"Cache-Control": "max-age=86400"})
 
+    def problems(self) -> list[str]:
+        """What makes the server degraded: it still serves every photo it can find."""
+        problems = [p for p in (self.index_problem, self.state.problem) if p]
+        storage = self.config.storage
+        free = free_megabytes(self.storage_dir)
+        if free < storage.min_free_mb:
+            problems.append(f"disk almost full: {free:.0f} MB free")
+        return problems
+
     async def health(self, request: web.Request) -> web.Response:
+        if time.monotonic() - self._index_looked_at >= INDEX_RECHECK:
+            self._open_index(time.monotonic())
+        problems = self.problems()
+        status = "degraded" if problems else "ok"
+        code = 503 if problems else 200
+        headers = {"Cache-Control": "no-store"}
+        if not self.operator(request.remote):
+            return web.json_response({"status": status}, status=code, headers=headers)
         since = self.clock() - 86400
-        try:
-            photos, downloads = self.index.totals_since(since)
-        except Exception as error:  # any index failure is what the operator must see here
-            return web.json_response({"status": "error", "error": str(error)}, status=503)
+        photos = sum(1 for r in self.journal.replay().live.values() if r.created >= since)
+        limits = self.guard.limits
         return web.json_response(
             {
-                "status": "ok",
+                "status": status,
+                "problems": problems,
                 "version": __version__,
                 "photos_24h": photos,
-                "downloads_24h": downloads,
+                "downloads_24h": downloads_since(self.state.directory, since),
                 "free_mb": round(free_megabytes(self.storage_dir)),
+                "connections": limits.open_total,
+                "connections_refused": limits.refused,
+                "malformed_requests": self.guard.malformed.total,
             },
-            headers={"Cache-Control": "no-store"},
+            status=code,
+            headers=headers,
         )
 
     # -- housekeeping --
 
     async def _stop(self, app: web.Application) -> None:
-        self.index.close()
+        if self._index is not None:
+            self._index.close()
+
+
+DELETE_REFUSED = ("web_delete_refused_title", "web_delete_refused_body")
+DELETE_FAILED = ("web_delete_failed_title", "web_delete_failed_body")
+
+
+class _SentFile(web.FileResponse):
+    """A file the handler sends itself (to know the send completed); aiohttp's own call to
+    ``prepare`` after the handler returns then has nothing left to do."""
+
+    async def prepare(self, request: web.BaseRequest):  # type: ignore[override]
+        if self.prepared:
+            return None
+        return await super().prepare(request)
 
 
 class _Expired(Exception):
     pass
 
 
+class _Deleted(Exception):
+    pass
+
+
+def _honour_if_range(request: web.Request, path: Path) -> web.Request:
+    """A range whose ``If-Range`` names another version of the file is ignored: the whole
+    photo is sent (aiohttp checks only the date form of If-Range)."""
+    condition = request.headers.get(hdrs.IF_RANGE)
+    if condition is None or hdrs.RANGE not in request.headers:
+        return request
+    condition = condition.strip()
+    if not (condition.startswith('"') or condition.startswith("W/")):
+        return request  # a date: aiohttp compares it
+    stat = path.stat()
+    if condition == f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"':
+        return request
+    headers = CIMultiDict(request.headers)
+    del headers[hdrs.RANGE]
+    return request.clone(headers=headers)
+
+
 async def start_server(server: DownloadServer, host: str, port: int) -> tuple[web.AppRunner, int]:
     """Start serving on ``host:port`` (0: any free port); returns the runner and the port."""
-    runner = web.AppRunner(
-        server.application(),
-        max_line_size=MAX_HEADER_LINE,
-        max_field_size=MAX_HEADER_LINE,
-        max_headers=MAX_HEADERS,
-        access_log=None,
-    )
+    runner = web.AppRunner(server.application(), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = GuardedSite(
+        runner,
+        host,
+        port,
+        server.guard,
+        {
+            "keepalive_timeout": server.idle_timeout,
+            "max_line_size": MAX_HEADER_LINE,
+            "max_field_size": MAX_HEADER_LINE,
+            "max_headers": MAX_HEADERS,
+            "access_log": None,
+            "lingering_time": 2.0,
+        },
+    )
     await site.start()
     return runner, runner.addresses[0][1]
 

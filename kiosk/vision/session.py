@@ -14,7 +14,7 @@ import numpy as np
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Camera, CameraError, Still
 from kiosk.vision.analyser import AnalyserProcess
-from kiosk.vision.burst import Choice, choose, score_frame
+from kiosk.vision.burst import Choice, choose, choose_sharpest, score_frame
 from kiosk.vision.faces import Face
 from kiosk.vision.framing import FramingEngine, FramingVerdict, Observation
 from kiosk.vision.thresholds import FramingThresholds
@@ -51,22 +51,35 @@ class FramingSession:
         moment, faces = result
         return self.engine.update(Observation(moment, faces, (frame.shape[1], frame.shape[0])))
 
-    def choose_from(self, stills: list[Still], crop: Crop) -> Choice | None:
-        """The best real frame of the burst, or None when the analysis cannot judge it."""
-        if not self.analyser.working or len(stills) < 2:
-            return None
+    def choose_from(self, stills: list[Still], crop: Crop) -> Choice:
+        """The best real frame of the burst: by faces when this device can analyse them in
+        time, else by the sharpness of the photo's middle."""
+        pace = self.analyser.pace
+        if not self.analyser.working:
+            log.warning(
+                "burst chosen by sharpness only: %s", self.analyser.problem or "no analyser"
+            )
+            return choose_sharpest(stills, crop)
+        if not pace.can_score(len(stills)):
+            log.warning(
+                "burst chosen by sharpness only: analysing %d frames at %.2f s each would take "
+                "too long",
+                len(stills),
+                pace.median or 0.0,
+            )
+            return choose_sharpest(stills, crop)
 
         def analyse(frame: np.ndarray) -> list[Face]:
-            faces = self.analyser.analyse_now(frame)
+            faces = self.analyser.analyse_now(frame, pace.still_limit())
             if faces is None:
-                raise CameraError("the analyser did not answer")
+                raise CameraError("the analyser did not answer in time")
             return faces
 
         try:
             scores = [score_frame(i, still, analyse, crop) for i, still in enumerate(stills)]
         except CameraError as error:
-            log.warning("burst not scored (%s); keeping its first frame", error)
-            return None
+            log.warning("burst chosen by sharpness only: %s", error)
+            return choose_sharpest(stills, crop)
         return choose(scores, self.engine.open_baseline, self.rules.eyes_open_share)
 
     def close(self) -> None:

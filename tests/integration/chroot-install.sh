@@ -55,7 +55,8 @@ check() {
 check "user kiosk exists" "id kiosk"
 check "venv sees system packages" "grep -q 'include-system-site-packages = true' /opt/echtbild/venv/pyvenv.cfg"
 check "kiosk command installed" "/opt/echtbild/venv/bin/kiosk --version"
-check "config in /etc is valid" "/opt/echtbild/venv/bin/kiosk --config /etc/echtbild/kiosk.toml check-config"
+# Debian has no picamera2: check-config must name exactly that, and nothing else.
+check "config in /etc is valid but for the Pi camera" "/opt/echtbild/venv/bin/kiosk --config /etc/echtbild/kiosk.toml check-config 2>&1 | grep -qx \"camera.backend = 'auto': picamera2 is not installed.*\" && [ \"\$(/opt/echtbild/venv/bin/kiosk --config /etc/echtbild/kiosk.toml check-config 2>&1 | wc -l)\" = 2 ]"
 check "data folder belongs to kiosk" "[ \"\$(stat -c %U /var/lib/echtbild)\" = kiosk ]"
 check "signing keys made, private to kiosk" "[ \"\$(stat -c %U:%a /var/lib/echtbild/keys/signer.key)\" = kiosk:600 ]"
 check "units installed" "[ -f /etc/systemd/system/echtbild.service ] && [ -f /etc/systemd/system/echtbild-share.service ]"

@@ -83,6 +83,7 @@ class Media:
     crop: Crop | None = None  # where the photo sits in the sensor image
     photo: pygame.Surface | None = None  # the review picture of the visit's photo
     link_code: np.ndarray | None = None  # QR modules of the visit's share link, if made already
+    link: str | None = None  # the link that code carries
 
 
 @dataclass(frozen=True)

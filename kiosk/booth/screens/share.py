@@ -34,6 +34,8 @@ CAPTION_SIZE = 4.6
 # A module this many pixels per 1 % of the shorter side at least: about 1.5 mm on a 24-inch
 # screen, which a phone held at arm's length still resolves.
 MIN_MODULE = 0.5
+# A longer link (a store's presigned one) is too long to type: the code alone carries it.
+MAX_TYPED_LINK = 80
 
 
 class ShareScreen(Screen):
@@ -54,7 +56,7 @@ class ShareScreen(Screen):
         photo = machine.photo
         # All but the timer stays as it is while the screen is up: drawn once, blitted once.
         key = ("share", machine.showing_wifi, photo.token if photo else "")
-        key += (media.photo is not None, media.link_code is not None)
+        key += (media.photo is not None, media.link_code is not None, media.link)
         block = kit.block(key, kit.width, kit.height, lambda b: self._still(b, machine, media))
         kit.place(block, (0, 0), blit=self.fresh(key))
         timeout = machine.timing.share_timeout
@@ -69,15 +71,16 @@ class ShareScreen(Screen):
         """The codes, the portrait and the texts (everything but the timer) on ``target``."""
         kit = self.kit
         photo = machine.photo
+        link = (media.link or photo.url) if photo is not None else ""
         codes: list[tuple[str, np.ndarray, str | None]] = []
         wifi_shown = machine.showing_wifi or self.two_codes
         if wifi_shown and self._wifi_code is not None:
             caption = kit.texts.get("share_wifi_step")
             codes.append(("wifi", self._wifi_code, caption))
         if not machine.showing_wifi and photo is not None:
-            modules = media.link_code if media.link_code is not None else qr_modules(photo.url)
+            modules = media.link_code if media.link_code is not None else qr_modules(link)
             caption = kit.texts.get("share_link_step") if self.wifi is not None else None
-            codes.append((photo.token, modules, caption))
+            codes.append((link, modules, caption))
 
         unit, safe = kit.unit, kit.safe
         gap = round(4 * unit)
@@ -120,7 +123,7 @@ class ShareScreen(Screen):
             ),
             default=0,
         )
-        unders = [self._under(key, photo.url if photo else "") for key, *_ in codes]
+        unders = [self._under(key, link) for key, *_ in codes]
         under_pixels = kit.pixels(URL_SIZE)
         under_lines = max(
             (len(self._wrapped(under, under_pixels, width)) for under in unders), default=0
@@ -134,6 +137,8 @@ class ShareScreen(Screen):
         """The text under a code: the network and its password, or the link to type in."""
         texts = self.kit.texts
         if key != "wifi":
+            if len(url) > MAX_TYPED_LINK:
+                return []
             return [(texts.get("share_link_text"), "regular"), (url, "mono")]
         assert self.wifi is not None
         under = [(texts.get("share_wifi_network", ssid=self.wifi.ssid), "regular")]

@@ -1,0 +1,136 @@
+"""What `kiosk run`, `kiosk demo` and `kiosk serve` need before they open a window or a port,
+checked in one place: `kiosk check-config` runs the same checks, so when it says OK the booth
+starts.
+
+Each check returns plain lines naming the config key (or option) and what to do about it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import tempfile
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from kiosk.camera.frames import CameraError
+from kiosk.camera.image_camera import load_image
+from kiosk.camera.picam import load_picamera2_api
+from kiosk.config import Config
+from kiosk.share.cloud import credentials_problem
+
+
+def booth_problems(config: Config, demo: bool = False, demo_image: Path | None = None) -> list[str]:
+    """What stops the booth (``kiosk run``, or ``kiosk demo`` with ``demo``) from starting."""
+    problems = [*_camera_problems(config, demo, demo_image), *_logo_problems(config)]
+    cloud = credentials_problem(config.cloud)
+    if cloud:
+        problems.append(cloud)
+    storage = storage_problem(config)
+    return problems + ([storage] if storage else [])
+
+
+def server_problems(config: Config, host: str | None = None) -> list[str]:
+    """What stops the download server (``kiosk serve``) from starting, port aside: the port
+    may rightly be taken by the running server while the config is checked."""
+    problems = []
+    host_problem = share_host_problem(config.share.host if host is None else host)
+    if host_problem:
+        problems.append(host_problem)
+    storage = storage_problem(config)
+    return problems + ([storage] if storage else [])
+
+
+def storage_problem(config: Config) -> str | None:
+    """Whether the storage folder can be made and written. Folders made for the check are
+    removed again: check-config may run as root (install.sh), and root-owned folders would keep
+    the booth's own user out."""
+    storage = config.storage
+    folder = storage.dir.expanduser()
+    made: list[Path] = []
+    try:
+        for missing in reversed([folder, *folder.parents]):
+            if not missing.exists():
+                missing.mkdir()
+                made.append(missing)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        return f"storage.dir: cannot use {storage.dir}: {error.strerror or error}"
+    finally:
+        for created in reversed(made):
+            created.rmdir()
+    return None
+
+
+def share_host_problem(host: str) -> str | None:
+    """Whether the server can listen on ``host``: a wildcard or an address of this machine."""
+    try:
+        candidates = socket.getaddrinfo(
+            host or None, 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as error:
+        return (
+            f"share.host: {host!r} is neither an address nor a known host name ({error.strerror})"
+        )
+    for family, kind, protocol, _, address in candidates:
+        try:
+            with socket.socket(family, kind, protocol) as probe:
+                probe.bind(address)
+        except OSError:
+            continue
+        return None
+    return (
+        f"share.host: {host} is not an address of this machine; "
+        "use 0.0.0.0 to listen on all of them"
+    )
+
+
+def _camera_problems(config: Config, demo: bool, demo_image: Path | None) -> list[str]:
+    camera = config.camera
+    if demo:
+        if demo_image is not None:
+            return _picture_problems("--image", demo_image)
+        if camera.image is not None:
+            return _picture_problems("camera.image", camera.image)
+        if importlib.util.find_spec("skimage") is None:
+            return [
+                "the demo portrait comes with scikit-image: install it "
+                "(pip install -e '.[dev]') or pass --image PATH"
+            ]
+        return []
+    if camera.backend == "image":
+        if camera.image is None:
+            return [
+                "camera.image: not set; camera.backend = 'image' needs a picture to play the "
+                "camera (on the Pi: camera.backend = 'picamera2'; on a desk: 'kiosk demo')"
+            ]
+        return _picture_problems("camera.image", camera.image)
+    try:
+        load_picamera2_api()
+    except CameraError as error:
+        if camera.backend == "auto" and camera.image is not None:
+            return _picture_problems("camera.image", camera.image)
+        return [f"camera.backend = {camera.backend!r}: {error}"]
+    return []
+
+
+def _picture_problems(key: str, path: Path) -> list[str]:
+    try:
+        load_image(path)
+    except CameraError as error:
+        return [f"{key}: {error}"]
+    return []
+
+
+def _logo_problems(config: Config) -> list[str]:
+    logo = config.branding.logo
+    if logo is None:
+        return []
+    try:
+        with Image.open(logo) as picture:
+            picture.verify()
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
+        return [f"branding.logo: {logo} is not a picture the booth can show ({error})"]
+    return []

@@ -1,0 +1,124 @@
+"""The download server's own small folder, the only place it writes.
+
+- ``downloads.jsonl``: one line per completed download of a photo (statistics, best effort).
+- ``deletions.jsonl``: the tokens whose owners asked for deletion (fsynced: a promise). The
+  booth's housekeeping deletes file and index row; the server answers 410 for them from then on.
+- ``form-secret``: the key that signs the per-photo form token of the delete button.
+
+Nothing here is needed to serve a photo: a full disk or a read-only folder only makes the server
+"degraded" (counts are lost, a deletion cannot be recorded and the page says so).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from kiosk.files import write_atomically
+
+log = logging.getLogger(__name__)
+
+DOWNLOADS = "downloads.jsonl"
+DELETIONS = "deletions.jsonl"
+SECRET = "form-secret"
+
+
+class ShareState:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.problem: str | None = None
+        self.deleted: set[str] = set(deletion_requests(directory))
+        self.secret = self._load_secret()
+
+    def _load_secret(self) -> bytes:
+        path = self.directory / SECRET
+        try:
+            secret = path.read_bytes()
+            if len(secret) >= 32:
+                return secret
+        except OSError:
+            pass
+        secret = secrets.token_bytes(32)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, secret)
+            os.chmod(path, 0o600)
+        except OSError as error:
+            # Delete buttons still work until the server restarts.
+            self._failed(f"cannot write {path}: {error}")
+        return secret
+
+    def form_token(self, token: str) -> str:
+        """The proof a delete request came from this photo's own page."""
+        digest = hmac.new(self.secret, f"delete:{token}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def form_token_ok(self, token: str, form_token: str) -> bool:
+        return hmac.compare_digest(self.form_token(token), form_token)
+
+    def count_download(self, token: str, now: float) -> None:
+        try:
+            self._append(DOWNLOADS, {"token": token, "at": round(now, 1)}, durable=False)
+        except OSError as error:
+            self._failed(f"cannot count downloads in {self.directory}: {error}")
+
+    def request_deletion(self, token: str, now: float) -> bool:
+        """Record (durably) that the photo's owner wants it gone; False if that failed."""
+        try:
+            self._append(DELETIONS, {"token": token, "at": round(now, 1)}, durable=True)
+        except OSError as error:
+            self._failed(f"cannot record a deletion request in {self.directory}: {error}")
+            return False
+        self.deleted.add(token)
+        log.info("deletion requested for a photo (token %s...)", token[:4])
+        return True
+
+    def _append(self, name: str, entry: dict, durable: bool) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        line = (json.dumps(entry, separators=(",", ":")) + "\n").encode()
+        descriptor = os.open(self.directory / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(descriptor, line)
+            if durable:
+                os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        if self.problem is not None:
+            log.info("the share state folder %s is writable again", self.directory)
+            self.problem = None
+
+    def _failed(self, problem: str) -> None:
+        if self.problem != problem:
+            log.error("%s", problem)
+        self.problem = problem
+
+
+def _tokens(path: Path, since: float | None = None) -> list[str]:
+    tokens = []
+    try:
+        with path.open("rb") as file:
+            for raw in file:
+                try:
+                    entry = json.loads(raw)
+                    if since is None or float(entry["at"]) >= since:
+                        tokens.append(str(entry["token"]))
+                except (ValueError, KeyError, TypeError):
+                    continue  # a torn last line
+    except OSError:
+        pass
+    return tokens
+
+
+def deletion_requests(directory: Path) -> list[str]:
+    """Tokens whose photos their owners asked to delete (for the booth's housekeeping)."""
+    return _tokens(directory / DELETIONS)
+
+
+def downloads_since(directory: Path, moment: float) -> int:
+    """Completed photo downloads since ``moment`` (for ``kiosk status`` and /healthz)."""
+    return len(_tokens(directory / DOWNLOADS, moment))

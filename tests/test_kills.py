@@ -1,0 +1,125 @@
+"""Power cuts, as far as a test can make them: SIGKILL of a real child process at random moments
+while it saves, journals, indexes and signs photos, and while it recovers at start. Every photo
+whose link was shown must survive whole, linked and (after the next start) signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import select
+import signal
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from kiosk.camera.crop import Crop
+from kiosk.camera.frames import Still
+from kiosk.config import Config
+from kiosk.photos.credentials import init_keys, load_signer, verify
+from kiosk.photos.index import PhotoIndex
+from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.repair import open_booth_index, remove_temporary_files
+from kiosk.photos.store import Authorship, PhotoStore, new_token
+
+KILLS = 55
+AUTHORSHIP = Authorship("Sommerfest 2026", "Fotoclub Müller", "© 2026 Fotoclub Müller")
+
+
+def open_store(config: Config) -> PhotoStore:
+    """What the booth does at start (cli._run_booth), then the store it works with."""
+    storage = config.storage
+    journal = PhotoJournal(storage.journal_path)
+    storage.photos_dir.mkdir(parents=True, exist_ok=True)
+    remove_temporary_files(storage.photos_dir)
+    index, problem = open_booth_index(storage.dir, storage.index_path, journal)
+    assert problem is None, problem
+    return PhotoStore(
+        storage.dir,
+        index,
+        lambda: "http://b:80",
+        86400.0,
+        AUTHORSHIP,
+        90,
+        load_signer(config),
+        "b7",
+        journal,
+    )
+
+
+def booth_child(config: Config, still: Still, report: int) -> None:
+    """The child: start as the booth does, then save photos until killed; each token goes to
+    the parent once ``save`` returned (the moment the booth would show its QR)."""
+    store = open_store(config)
+    store.sign_unsigned()
+    crop = Crop(8, 8, 320, 400)
+    while True:
+        photo = store.save(still, crop, new_token())
+        os.write(report, photo.token.encode() + b"\n")
+
+
+def read_tokens(pipe: int, until: float) -> list[str]:
+    data = b""
+    while True:
+        ready, _, _ = select.select([pipe], [], [], max(0.0, until - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(pipe, 65536)
+        if not chunk:
+            break
+        data += chunk
+    return [line.decode() for line in data.split(b"\n") if len(line) == 22]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_sigkill_during_save_and_sign_loses_no_photo_and_no_link(config: Config) -> None:
+    init_keys(config.storage.keys_dir, "booth-7")
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    still = Still(pixels, dt.datetime(2026, 7, 4, 15, 30, tzinfo=dt.UTC))
+    chooser = random.Random(12)
+    shown: list[str] = []
+    for _ in range(KILLS):
+        reading, writing = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child is killed, never returns
+            os.close(reading)
+            try:
+                booth_child(config, still, writing)
+            finally:
+                os._exit(1)
+        os.close(writing)
+        shown += read_tokens(reading, time.monotonic() + chooser.uniform(0.02, 0.35))
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        shown += read_tokens(reading, time.monotonic())  # what it reported before dying
+        os.close(reading)
+    assert len(shown) >= KILLS, "the kills landed while photos were being saved"
+
+    store = open_store(config)  # the next start: tidies up, checks the index, signs leftovers
+    store.sign_unsigned()
+    store.close()
+    index = PhotoIndex(config.storage.index_path)
+    journal = PhotoJournal(config.storage.journal_path).replay()
+    lost_links = [token for token in shown if index.get(token) is None]
+    lost_photos = []
+    unsigned = []
+    for token in shown:
+        record = index.get(token) or journal.live.get(token)
+        path = config.storage.dir / record.file if record else None
+        try:
+            with Image.open(path) as image:
+                image.load()
+                assert image.size == (320, 400)
+        except Exception:
+            lost_photos.append(token)
+            continue
+        if verify(path.read_bytes()).state != "Valid":
+            unsigned.append(token)
+    assert (lost_photos, lost_links, unsigned) == ([], [], [])
+    assert not list(config.storage.photos_dir.rglob(".*.tmp")), "no temporary file left"
+    for path in config.storage.photos_dir.rglob("*.jpg"):  # nothing half written either
+        with Image.open(path) as image:
+            image.load()

@@ -1,0 +1,50 @@
+"""The analyser's limits follow the device's measured pace (pure: no process, no clock)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.vision.pace import AnalysisPace, PaceRules
+
+
+def test_the_first_answers_after_a_start_may_take_long_and_are_not_counted() -> None:
+    pace = AnalysisPace(PaceRules(warm_up=3, first_answer=30.0))
+    pace.started()
+    assert pace.answer_limit == 30.0 and pace.median is None
+    for seconds in (9.0, 0.5, 0.4):  # loading the models, then settling
+        pace.record(seconds)
+    assert pace.median is None, "warm-up answers are not this device's pace"
+    pace.record(0.2)
+    assert pace.median == 0.2
+
+
+def test_the_limit_is_a_multiple_of_the_median_with_a_floor() -> None:
+    pace = AnalysisPace(PaceRules(floor=2.0, factor=5.0, warm_up=0))
+    for seconds in (0.014, 0.015, 0.016):  # a desktop
+        pace.record(seconds)
+    assert pace.answer_limit == 2.0
+    slow = AnalysisPace(PaceRules(floor=2.0, factor=5.0, warm_up=0))
+    for seconds in (0.6, 0.7, 0.8, 3.0):  # an emulated Pi 4: one slow outlier
+        slow.record(seconds)
+    assert slow.answer_limit == pytest.approx(5 * 0.75)
+
+
+def test_a_restart_gives_the_first_answer_its_time_again() -> None:
+    pace = AnalysisPace(PaceRules(warm_up=0, first_answer=30.0))
+    pace.started()
+    pace.record(0.1)
+    assert pace.answer_limit == 2.0
+    pace.started()
+    assert pace.answer_limit == 30.0
+    pace.record(0.1)
+    assert pace.answer_limit == 2.0, "what was measured before the restart still counts"
+
+
+def test_a_burst_is_scored_only_within_the_budget() -> None:
+    pace = AnalysisPace(PaceRules(warm_up=0, still_cost=3.0, scoring_budget=8.0))
+    assert pace.can_score(5), "not measured yet: try"
+    pace.record(0.5)
+    assert pace.can_score(5)  # 5 x 0.5 x 3 = 7.5 s
+    pace.record(0.7)
+    pace.record(0.7)
+    assert not pace.can_score(5)  # 10.5 s
