@@ -162,7 +162,8 @@ class Preflight:
         token = new_token()
         self.test_photo = store.save(still, crop, token, {"preflight": True})
         code = qr_modules(self.test_photo.url)
-        qr_surface(code, self.parts.screens.share.qr_side())
+        screens = self.parts.screens
+        qr_surface(code, screens.share.qr_side(code.shape[0], screens.kit.safe.height))
         to_qr = self.clock() - started - focused
         with open(self.test_photo.path, "rb") as file:
             self._photo_bytes = len(file.read())
