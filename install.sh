@@ -28,7 +28,7 @@ readonly APT_PACKAGES=(
   python3 python3-venv python3-pip
   python3-picamera2 python3-libcamera python3-lgpio
   libgbm1 libdrm2 libegl1 libgles2
-  fonts-dejavu-core
+  fonts-inter fonts-dejavu-core
 )
 readonly GROUPS_WANTED=(video render gpio input)
 
@@ -243,6 +243,22 @@ keep_screen_on() {
   report "no /boot/firmware/cmdline.txt: console blanking left as it is"
 }
 
+# Spoken cues (sound.voice = true in the config) need espeak-ng; the booth renders its voice
+# files with it once. Without it the booth runs silent and says so in the journal.
+install_voice() {
+  local voice
+  voice="$(python3 -c 'import sys, tomllib
+with open(sys.argv[1], "rb") as file:
+    print(tomllib.load(file).get("sound", {}).get("voice", False))' "$CONFIG" 2>/dev/null ||
+    echo False)"
+  [[ "$voice" == "True" ]] || return 0
+  if is_installed espeak-ng; then
+    say "espeak-ng is installed (sound.voice)"
+    return
+  fi
+  act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends espeak-ng
+}
+
 main() {
   parse_args "$@"
   [[ $DRY_RUN -eq 1 ]] && say "dry run: nothing is changed"
@@ -253,6 +269,7 @@ main() {
   install_program
   install_config
   check_config
+  install_voice
   install_face_models
   make_signing_keys
   install_units

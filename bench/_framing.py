@@ -35,10 +35,10 @@ class FramingScreen:
 
 
 def framing_screen(size: tuple[int, int]) -> FramingScreen:
-    """A display of ``size`` showing the framing screen: the astronaut as the camera, a cue, a
-    half-full progress bar. ``draw(now)`` draws one frame and flips. The preview stream is
-    sized for the centred crop, as the camera starts; ``draw(now, crop)`` draws another crop
-    guidance picked since."""
+    """A display of ``size`` showing the framing screen at its busiest: the astronaut as the
+    camera, the "perfect, hold it" state with the oval, the hold ring half full and the message
+    panel. ``draw(now)`` draws one frame and flips. The preview stream is sized for the centred
+    crop, as the camera starts; ``draw(now, crop)`` draws another crop guidance picked since."""
     pygame.display.init()
     pygame.font.init()
     config = Config()
@@ -50,7 +50,7 @@ def framing_screen(size: tuple[int, int]) -> FramingScreen:
     camera.start(preview_size_for(camera.sensor_size, crop.height, height), (320, 240))
     booth = BoothMachine(config.timing, config.photo.burst_count)
     booth.handle(MainButton(), 0.0)
-    booth.handle(FramingAdvice(person_present=True, cue="framing_hint", progress=0.5), 0.0)
+    booth.handle(FramingAdvice(person_present=True, cue=None, progress=0.5), 0.0)
     framing = screens[booth.phase]
 
     def draw(now: float, shown: Crop | None = None) -> None:

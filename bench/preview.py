@@ -1,7 +1,7 @@
 """Framing screen cost per frame against the bare cost of putting the camera frame on screen.
 
 For each display size the booth's framing screen (preview cut to the photo's crop, mirrored,
-guide oval, cue banner, progress bar) is drawn and flipped many times, interleaved with the
+guide oval, hold ring, message panel) is drawn and flipped many times, interleaved with the
 baseline: the same camera frame through pygame.image.frombuffer, one blit and a flip. It is
 measured with the centred crop (the preview stream maps it one-to-one) and with a guided,
 off-centre crop guidance picks later (smaller: scaled onto the screen). Medians of many rounds

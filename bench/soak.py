@@ -361,7 +361,8 @@ class Booth:
             self.tokens.append(photo.token)
             with tokens_file.open("a") as file:
                 file.write(photo.token + "\n")
-        self.frames(2)
+        # The share screen ignores presses for its first seconds.
+        self.frames(round((self.config.timing.share_guard + 0.2) / FRAME))
         self.press()  # done
         self.frames(2)
 

@@ -190,7 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     ):
         booth = command(commands, name, summary, handler)
         booth.add_argument(
-            "--screenshots", metavar="DIR", type=Path, help="save a PNG of each screen as entered"
+            "--screenshots",
+            metavar="DIR",
+            type=Path,
+            help="save a PNG of each screen as entered (demo: also every screen in every "
+            "state, screen size and Wi-Fi setting, in DIR/every-screen)",
         )
         booth.add_argument(
             "--quit-after", metavar="SECONDS", type=float, help="stop after this many seconds"
@@ -746,6 +750,11 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
             session.close()
         print(f"display: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    if demo and args.screenshots is not None:
+        from kiosk.booth.screens.gallery import write_gallery
+
+        shots = write_gallery(config, args.screenshots / "every-screen", camera)
+        log.info("%d screens written to %s", len(shots), args.screenshots / "every-screen")
     guided = demo and getattr(args, "subject", "") == "guided"
     app = BoothLoop(
         config,

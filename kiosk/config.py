@@ -122,6 +122,7 @@ class EventConfig(Section):
     operator: str = Field("Echtbild", min_length=1, max_length=120)
     copyright: str = Field("", max_length=200)
     language: Literal["de", "en"] = "de"
+    address: Literal["du", "Sie"] = "du"  # German: informal or formal
 
 
 class BrandingConfig(Section):
@@ -129,6 +130,7 @@ class BrandingConfig(Section):
     foreground: Colour = "#f5f1e8"
     accent: Colour = "#f2aa4c"
     logo: OptionalFile = None
+    font: OptionalFile = None  # a TrueType/OpenType file instead of Inter
 
 
 class DisplayConfig(Section):
@@ -141,6 +143,7 @@ class DisplayConfig(Section):
     )
     kiosk_mode: StrictBool = True
     fps: StrictInt = Field(30, ge=5, le=120)
+    safe_margin: float = Field(0.03, ge=0.0, le=0.2)  # share of each edge kept free of text
 
 
 class CameraConfig(Section):
@@ -208,6 +211,7 @@ class TimingConfig(Section):
     capture_timeout: Duration = 20.0
     camera_retry: Duration = 10.0
     retakes: StrictInt = Field(2, ge=0, le=10)
+    share_guard: float = Field(5.0, ge=0.0, le=60.0)  # presses ignored this long on the QR
 
 
 class LightsConfig(Section):
@@ -226,6 +230,8 @@ class ButtonsConfig(Section):
     main_pin: Pin = 17
     second_pin: Pin = 27
     bounce_time: float = Field(0.05, ge=0.0, le=1.0)
+    main_colour: Colour = "#2f9e5a"  # the physical buttons' caps, drawn on screen
+    second_colour: Colour = "#c9ced6"
 
     @model_validator(mode="after")
     def _distinct_pins(self) -> ButtonsConfig:
@@ -344,6 +350,14 @@ class GuidanceConfig(Section):
     still_seconds: Seconds | None = None
     min_cue_seconds: Seconds | None = None
     ready_seconds: Annotated[float, Field(ge=0.1, le=10.0)] | None = None
+
+
+class SoundConfig(Section):
+    """Soft ticks and a shutter sound; with ``voice`` the cues are spoken (espeak-ng)."""
+
+    enabled: StrictBool = False
+    voice: StrictBool = False
+    volume: float = Field(0.6, ge=0.0, le=1.0)
 
 
 class CredentialsConfig(Section):
@@ -467,6 +481,7 @@ class Config(Section):
     share: ShareConfig = ShareConfig()
     credentials: CredentialsConfig = CredentialsConfig()
     guidance: GuidanceConfig = GuidanceConfig()
+    sound: SoundConfig = SoundConfig()
     texts: TextsConfig = TextsConfig()
     cloud: CloudConfig = CloudConfig()
 
@@ -563,6 +578,7 @@ def _resolve_relative_files(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     for section, key in (
         ("camera", "image"),
         ("branding", "logo"),
+        ("branding", "font"),
         ("storage", "dir"),
         ("credentials", "certificate_chain"),
         ("credentials", "private_key"),

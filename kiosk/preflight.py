@@ -22,7 +22,7 @@ import pygame
 from kiosk.booth.events import FramingAdvice, MainButton
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens import Media, ScreenTable
-from kiosk.booth.screens.kit import hex_colour, wrap
+from kiosk.booth.screens.kit import hex_colour
 from kiosk.booth.screens.qr import qr_surface
 from kiosk.camera.crop import centred_crop
 from kiosk.camera.frames import Camera, CameraError, preview_size_for
@@ -162,7 +162,8 @@ class Preflight:
         token = new_token()
         self.test_photo = store.save(still, crop, token, {"preflight": True})
         code = qr_modules(self.test_photo.url)
-        qr_surface(code, self.parts.screens.share.qr_side())
+        screens = self.parts.screens
+        qr_surface(code, screens.share.qr_side(code.shape[0], screens.kit.safe.height))
         to_qr = self.clock() - started - focused
         with open(self.test_photo.path, "rb") as file:
             self._photo_bytes = len(file.read())
@@ -348,10 +349,11 @@ class PreflightScreen:
         size = 2.8
         for check in self.lines:
             text = f"{check.mark:<4} {check.name}: {check.text}"
-            for number, part in enumerate(wrap(text, kit.font(size), width)):
-                line = kit.text(part, size, colours[check.mark])
-                kit.surface.blit(line, (margin + 4 * kit.unit * bool(number), round(top)))
-                top += line.get_height()
+            pixels = kit.pixels(size)
+            for number, part in enumerate(kit.typeface.wrap(text, pixels, width)):
+                left = margin + 4 * kit.unit * bool(number)
+                kit.typeface.draw(kit.surface, part, pixels, colours[check.mark], left, top)
+                top += kit.typeface.line_height(pixels)
             top += kit.unit
         if self.prompt:
             kit.paragraph(self.prompt, 7, kit.accent, kit.height * 0.78)

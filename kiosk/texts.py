@@ -13,53 +13,65 @@ LANGUAGES = ("de", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "de": {
-        "attract_tagline": "Ein echtes Porträt, angeleitet, in einer Minute auf deinem Handy.",
-        "attract_press": "Drück den {button_main}, um zu starten",
+        "attract_tagline": "Ein echtes Porträt, angeleitet – in einer Minute auf deinem Handy.",
+        "attract_press": "Drück den {button_main}, um zu starten.",
         "attract_privacy": (
             "Deine Fotos bleiben auf dieser Box. Links sind geheim und laufen ab; "
             "Fotos werden nach {retention_days} Tagen gelöscht."
         ),
         "button_main": "großen Knopf",
         "button_second": "kleinen Knopf",
-        "framing_hint": "Stell dich mittig vor die Kamera und schau in die Linse.",
-        "framing_press": "Bereit? Dann drück den {button_main}.",
-        "framing_timeout": "Kein Problem – drück einfach den {button_main}, wenn es dir gefällt.",
-        "cue_step_in": "Stell dich vor die Kamera.",
-        "cue_one_person": "Bitte nur eine Person aufs Bild.",
-        "cue_step_back": "Einen Schritt zurück, bitte.",
-        "cue_come_closer": "Komm etwas näher.",
-        "cue_move_left": "Ein kleines Stück nach links.",
-        "cue_move_right": "Ein kleines Stück nach rechts.",
-        "cue_lower": "Ein wenig tiefer, bitte.",
-        "cue_higher": "Steh ganz gerade.",
-        "cue_tilt_left": "Kopf gerade: ein wenig nach links neigen.",
-        "cue_tilt_right": "Kopf gerade: ein wenig nach rechts neigen.",
-        "cue_turn_to_camera": "Dreh dein Gesicht zur Kamera.",
-        "cue_chin_up": "Kinn ein wenig heben.",
-        "cue_chin_down": "Kinn ein wenig senken.",
-        "cue_hold_still": "Und jetzt stillhalten.",
-        "cue_look_above": "Schau in die Kamera über dem Bildschirm.",
-        "cue_look_below": "Schau in die Kamera unter dem Bildschirm.",
-        "cue_look_left": "Schau in die Kamera links vom Bildschirm.",
-        "cue_look_right": "Schau in die Kamera rechts vom Bildschirm.",
+        "framing_press_title": "Stell dich ins Oval",
+        "framing_press": "Dann drück den {button_main}.",
+        "framing_timeout_title": "Passt es so?",
+        "framing_timeout": "Drück den {button_main} für dein Foto.",
+        "framing_hold": "Perfekt – so bleiben",
+        "framing_hold_auto": "Das Foto kommt gleich von selbst.",
+        "framing_hold_press": "Drück jetzt den {button_main}.",
+        "cue_step_in": "Stell dich vor die Kamera",
+        "cue_one_person": "Bitte nur eine Person",
+        "cue_step_back": "Einen Schritt zurück",
+        "cue_come_closer": "Komm etwas näher",
+        "cue_move_left": "Ein Stück nach links",
+        "cue_move_right": "Ein Stück nach rechts",
+        "cue_lower": "Etwas tiefer, bitte",
+        "cue_higher": "Steh ganz gerade",
+        "cue_tilt_left": "Kopf leicht nach links neigen",
+        "cue_tilt_right": "Kopf leicht nach rechts neigen",
+        "cue_turn_to_camera": "Gesicht zur Kamera drehen",
+        "cue_chin_up": "Kinn etwas heben",
+        "cue_chin_down": "Kinn etwas senken",
+        "cue_hold_still": "Perfekt – jetzt stillhalten",
+        "cue_look_above": "Schau in die Linse über dem Bildschirm",
+        "cue_look_below": "Schau in die Linse unter dem Bildschirm",
+        "cue_look_left": "Schau in die Linse links vom Bildschirm",
+        "cue_look_right": "Schau in die Linse rechts vom Bildschirm",
         "countdown_breathe": "Ausatmen, Schultern locker.",
+        "countdown_lens": "Schau in die Linse",
         "capture_hold": "Stillhalten …",
+        "capture_got_it": "Hab dich!",
+        "capture_choosing": "Das beste Bild wird ausgewählt …",
         "review_title": "Gefällt es dir?",
-        "review_keep": "{button_main}: behalten",
-        "review_retake": "{button_second}: neu aufnehmen (noch {retakes_left})",
+        "review_mirror": "Die Vorschau war ein Spiegelbild – so sehen dich die anderen.",
+        "review_keep": "Behalten",
+        "review_retake": "Neu aufnehmen (noch {retakes_left})",
         "review_no_retakes": "Keine weitere Aufnahme möglich",
         "review_suggest_retake": "Augen zu oder verwackelt? Nimm es lieber noch einmal auf.",
-        "review_auto_keep": "Wird in {seconds} s behalten",
+        "review_auto_keep": "Automatisch in {seconds} s",
         "share_title": "Dein Porträt",
-        "share_scan": "Scanne den Code mit deiner Handy-Kamera.",
-        "share_wifi": "Zuerst ins WLAN der Fotobox: diesen Code scannen.",
+        "share_scan": "Richte die Kamera deines Handys auf den Code.",
+        "share_link_text": "Oder gib diese Adresse ein:",
+        "share_wifi_step": "Schritt 1 von 2: ins WLAN der Fotobox",
+        "share_link_step": "Schritt 2 von 2: dein Foto öffnen",
+        "share_wifi_network": "WLAN: {ssid}",
+        "share_wifi_password": "Passwort:",
         "share_expires": "Der Link gilt {days} Tage.",
-        "share_done": "{button_main}: fertig",
+        "share_done": "Fertig",
+        "share_next": "Weiter zu Schritt 2",
+        "share_closes": "Schließt in {seconds} s",
+        "share_next_in": "Von selbst in {seconds} s",
         "out_of_order_title": "Gleich wieder da",
-        "out_of_order_body": "Die Fotobox hat ein technisches Problem. Das Team ist informiert.",
-        "share_wifi_caption": "1. WLAN der Fotobox",
-        "share_link_caption": "2. Dein Foto",
-        "share_next": "{button_main}: weiter zum Foto-Code",
+        "out_of_order_body": "Die Fotobox ist in einem Moment wieder bereit.",
         "web_title": "Dein Porträt – {event}",
         "web_photo_alt": "Dein Porträt",
         "web_download": "Foto herunterladen",
@@ -108,53 +120,65 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
-        "attract_tagline": "A real portrait, guided, on your phone in a minute.",
-        "attract_press": "Press the {button_main} to start",
+        "attract_tagline": "A real portrait, guided – on your phone in a minute.",
+        "attract_press": "Press the {button_main} to start.",
         "attract_privacy": (
             "Your photos stay on this booth. Links are secret and expire; "
             "photos are deleted after {retention_days} days."
         ),
         "button_main": "big button",
         "button_second": "small button",
-        "framing_hint": "Stand in the middle in front of the camera and look into the lens.",
-        "framing_press": "Ready? Press the {button_main}.",
-        "framing_timeout": "No problem: just press the {button_main} when you like what you see.",
-        "cue_step_in": "Step in front of the camera.",
-        "cue_one_person": "One person at a time, please.",
-        "cue_step_back": "One step back, please.",
-        "cue_come_closer": "Come a little closer.",
-        "cue_move_left": "A bit to your left.",
-        "cue_move_right": "A bit to your right.",
-        "cue_lower": "A little lower, please.",
-        "cue_higher": "Stand up straight.",
-        "cue_tilt_left": "Straighten your head: tilt it a little to your left.",
-        "cue_tilt_right": "Straighten your head: tilt it a little to your right.",
-        "cue_turn_to_camera": "Turn your face to the camera.",
-        "cue_chin_up": "Lift your chin slightly.",
-        "cue_chin_down": "Lower your chin slightly.",
-        "cue_hold_still": "Now hold still.",
-        "cue_look_above": "Look into the lens above the screen.",
-        "cue_look_below": "Look into the lens below the screen.",
-        "cue_look_left": "Look into the lens to the left of the screen.",
-        "cue_look_right": "Look into the lens to the right of the screen.",
+        "framing_press_title": "Step into the oval",
+        "framing_press": "Then press the {button_main}.",
+        "framing_timeout_title": "Happy with it?",
+        "framing_timeout": "Press the {button_main} to take your photo.",
+        "framing_hold": "Perfect – hold it",
+        "framing_hold_auto": "The photo takes itself in a moment.",
+        "framing_hold_press": "Now press the {button_main}.",
+        "cue_step_in": "Step in front of the camera",
+        "cue_one_person": "One person at a time, please",
+        "cue_step_back": "One step back, please",
+        "cue_come_closer": "Come a little closer",
+        "cue_move_left": "A bit to your left",
+        "cue_move_right": "A bit to your right",
+        "cue_lower": "A little lower, please",
+        "cue_higher": "Stand up straight",
+        "cue_tilt_left": "Tilt your head a little to your left",
+        "cue_tilt_right": "Tilt your head a little to your right",
+        "cue_turn_to_camera": "Turn your face to the camera",
+        "cue_chin_up": "Lift your chin slightly",
+        "cue_chin_down": "Lower your chin slightly",
+        "cue_hold_still": "Perfect – now hold still",
+        "cue_look_above": "Look into the lens above the screen",
+        "cue_look_below": "Look into the lens below the screen",
+        "cue_look_left": "Look into the lens left of the screen",
+        "cue_look_right": "Look into the lens right of the screen",
         "countdown_breathe": "Breathe out, relax your shoulders.",
+        "countdown_lens": "Look into the lens",
         "capture_hold": "Hold still …",
+        "capture_got_it": "Got it!",
+        "capture_choosing": "Picking the best frame …",
         "review_title": "Do you like it?",
-        "review_keep": "{button_main}: keep it",
-        "review_retake": "{button_second}: take it again ({retakes_left} left)",
+        "review_mirror": "The preview was a mirror image – this is how others see you.",
+        "review_keep": "Keep it",
+        "review_retake": "Take it again ({retakes_left} left)",
         "review_no_retakes": "No more retakes",
         "review_suggest_retake": "Eyes closed or blurred? Better take it again.",
-        "review_auto_keep": "Kept in {seconds} s",
+        "review_auto_keep": "Kept automatically in {seconds} s",
         "share_title": "Your portrait",
-        "share_scan": "Scan the code with your phone's camera.",
-        "share_wifi": "First join the booth's Wi-Fi: scan this code.",
+        "share_scan": "Point your phone's camera at the code.",
+        "share_link_text": "Or type in this address:",
+        "share_wifi_step": "Step 1 of 2: join the booth's Wi-Fi",
+        "share_link_step": "Step 2 of 2: open your photo",
+        "share_wifi_network": "Wi-Fi: {ssid}",
+        "share_wifi_password": "Password:",
         "share_expires": "The link works for {days} days.",
-        "share_done": "{button_main}: done",
+        "share_done": "Done",
+        "share_next": "On to step 2",
+        "share_closes": "Closes in {seconds} s",
+        "share_next_in": "By itself in {seconds} s",
         "out_of_order_title": "Back in a moment",
-        "out_of_order_body": "The booth has a technical problem. The staff have been told.",
-        "share_wifi_caption": "1. The booth's Wi-Fi",
-        "share_link_caption": "2. Your photo",
-        "share_next": "{button_main}: on to your photo's code",
+        "out_of_order_body": "The booth will be ready again in a moment.",
         "web_title": "Your portrait – {event}",
         "web_photo_alt": "Your portrait",
         "web_download": "Download photo",
@@ -202,6 +226,63 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+# German for the formal address (``event.address = "Sie"``): every text that speaks to the
+# attendee as "du". The others read the same either way.
+FORMAL_GERMAN: dict[str, str] = {
+    "attract_tagline": "Ein echtes Porträt, angeleitet – in einer Minute auf Ihrem Handy.",
+    "attract_press": "Drücken Sie den {button_main}, um zu starten.",
+    "attract_privacy": (
+        "Ihre Fotos bleiben auf dieser Box. Links sind geheim und laufen ab; "
+        "Fotos werden nach {retention_days} Tagen gelöscht."
+    ),
+    "framing_press_title": "Stellen Sie sich ins Oval",
+    "framing_press": "Dann drücken Sie den {button_main}.",
+    "framing_timeout": "Drücken Sie den {button_main} für Ihr Foto.",
+    "framing_hold_press": "Drücken Sie jetzt den {button_main}.",
+    "cue_step_in": "Stellen Sie sich vor die Kamera",
+    "cue_come_closer": "Kommen Sie etwas näher",
+    "cue_higher": "Stehen Sie ganz gerade",
+    "cue_look_above": "Schauen Sie in die Linse über dem Bildschirm",
+    "cue_look_below": "Schauen Sie in die Linse unter dem Bildschirm",
+    "cue_look_left": "Schauen Sie in die Linse links vom Bildschirm",
+    "cue_look_right": "Schauen Sie in die Linse rechts vom Bildschirm",
+    "countdown_lens": "Schauen Sie in die Linse",
+    "capture_got_it": "Im Kasten!",
+    "review_title": "Gefällt es Ihnen?",
+    "review_mirror": "Die Vorschau war ein Spiegelbild – so sehen Sie die anderen.",
+    "review_suggest_retake": "Augen zu oder verwackelt? Nehmen Sie es lieber noch einmal auf.",
+    "share_title": "Ihr Porträt",
+    "share_scan": "Richten Sie die Kamera Ihres Handys auf den Code.",
+    "share_link_text": "Oder geben Sie diese Adresse ein:",
+    "share_link_step": "Schritt 2 von 2: Ihr Foto öffnen",
+    "web_title": "Ihr Porträt – {event}",
+    "web_photo_alt": "Ihr Porträt",
+    "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüfen Sie, ob er vollständig ist.",
+    "web_save_iphone": (
+        "Am iPhone: Halten Sie das Foto gedrückt und tippen Sie auf „In Fotos sichern“."
+    ),
+    "web_save_android": (
+        "Mit Android: Tippen Sie auf „Foto herunterladen“. Sie finden es danach unter "
+        "„Downloads“ und in Ihrer Galerie."
+    ),
+    "web_delete_confirm": (
+        "Ihr Foto wird endgültig von der Fotobox gelöscht, und dieser Link funktioniert dann "
+        "nicht mehr. Schon heruntergeladene Fotos bleiben auf Ihrem Handy."
+    ),
+    "web_deleted_body": (
+        "Dieses Foto wurde auf Ihren Wunsch gelöscht. Die Fotobox entfernt es innerhalb einer "
+        "Minute."
+    ),
+    "web_delete_refused_body": (
+        "Die Anfrage kam nicht von der Seite dieses Fotos. Öffnen Sie den Link bitte noch einmal "
+        "und versuchen Sie es erneut."
+    ),
+    "web_delete_failed_body": (
+        "Bitte versuchen Sie es gleich noch einmal, oder sagen Sie dem Team an der Fotobox "
+        "Bescheid – es löscht das Foto für Sie."
+    ),
+}
+
 TEXT_KEYS: frozenset[str] = frozenset(TEXTS["en"])
 # Every text may name the buttons; other placeholders belong to the text they appear in.
 BUTTON_PLACEHOLDERS = frozenset({"button_main", "button_second"})
@@ -243,11 +324,14 @@ class _Sample(int):
 class Texts:
     """One language's texts with the event's overrides applied."""
 
-    def __init__(self, language: str, overrides: Mapping[str, str] | None = None):
+    def __init__(
+        self, language: str, overrides: Mapping[str, str] | None = None, address: str = "du"
+    ):
         if language not in TEXTS:
             raise ValueError(f"no texts for language {language!r}")
         self.language = language
-        self._texts = {**TEXTS[language], **(overrides or {})}
+        formal = FORMAL_GERMAN if language == "de" and address == "Sie" else {}
+        self._texts = {**TEXTS[language], **formal, **(overrides or {})}
 
     def get(self, key: str, **values: object) -> str:
         template = self._texts[key]

@@ -61,7 +61,8 @@ def full_visit(app: BoothLoop) -> float:
     assert app.machine.phase is Phase.REVIEW
     now = press(app, MainButton(), now + 0.1)
     assert app.machine.phase is Phase.SHARE
-    now = advance(app, now, 1.0)
+    # Presses count again once the share screen's guard time is over.
+    now = advance(app, now, app.config.timing.share_guard + 0.2)
     return now
 
 

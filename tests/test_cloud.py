@@ -219,7 +219,8 @@ def _visit(app, now: float) -> float:
     now = press(app, MainButton(), now + 0.1)
     now = advance(app, now, app.config.timing.countdown + 0.4)
     now = press(app, MainButton(), now + 0.1)
-    now = press(app, MainButton(), now + 0.1)
+    # The share screen ignores presses for its first seconds.
+    now = press(app, MainButton(), now + app.config.timing.share_guard + 0.1)
     return now
 
 

@@ -219,6 +219,9 @@ def test_narrow_screen_shows_the_wifi_code_first_then_the_link(make_app, config)
     assert app.machine.screen == "share"
     assert decode_qr(screenshots(app)["share"]) == [app.machine.photo.url]
     press(app, MainButton(), now + 0.1)
+    assert app.machine.screen == "share", "the link step ignores a press right after the Wi-Fi"
+    now = advance(app, now, config.timing.share_guard + 0.2)
+    press(app, MainButton(), now + 0.1)
     assert app.machine.phase is Phase.ATTRACT
 
 
@@ -255,22 +258,24 @@ def test_disk_filling_up_during_a_visit_fails_the_capture_not_the_photo_file(
     assert not list(config.storage.photos_dir.rglob("*.tmp"))
 
 
-def test_cues_carry_a_pictogram_over_the_preview(make_app) -> None:
+def test_cues_show_a_pictogram_beside_the_preview_and_turn_the_oval_amber(make_app) -> None:
     from kiosk.booth.events import FramingAdvice
+    from kiosk.booth.screens.kit import AMBER
 
     app = make_app()
     app.start(0.0)
     press(app, MainButton(), 0.1)
     area = app.screens.preview.rect_for((app.guidance.crop.width, app.guidance.crop.height))
-    accent = np.array((0xF2, 0xAA, 0x4C))
 
-    def accent_pixels(cue: str | None) -> int:
+    def amber_pixels(cue: str | None) -> tuple[int, int]:
         app.post(FramingAdvice(person_present=True, cue=cue))
         app.step(5.0)
-        pixels = pygame.surfarray.array3d(app.surface).transpose(1, 0, 2)[
-            area.top : area.bottom - area.height // 8, area.left : area.right
-        ]
-        return int((np.abs(pixels.astype(int) - accent).sum(axis=2) < 12).sum())
+        pixels = pygame.surfarray.array3d(app.surface).transpose(1, 0, 2).astype(int)
+        amber = np.abs(pixels - np.array(AMBER)).sum(axis=2) < 12
+        inside = int(amber[area.top : area.bottom, area.left : area.right].sum())
+        return inside, int(amber.sum()) - inside
 
-    plain = accent_pixels(None)
-    assert accent_pixels("cue_move_left") > plain + 500
+    inside_plain, beside_plain = amber_pixels(None)
+    inside_cue, beside_cue = amber_pixels("cue_move_left")
+    assert inside_cue > inside_plain + 500, "the oval turns amber"
+    assert beside_cue > beside_plain + 2000, "the cue and its arrow stand beside the preview"

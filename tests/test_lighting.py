@@ -41,9 +41,10 @@ def walk() -> Iterator[tuple[str, BoothMachine, float]]:
     yield "review", booth, 6.0
     booth.handle(MainButton(), 7.0)
     yield "share", booth, 7.0
-    booth.handle(MainButton(), 8.0)
-    booth.handle(Fault("camera", "unplugged"), 9.0)
-    yield "out of order", booth, 9.0
+    done = 7.0 + booth.timing.share_guard
+    booth.handle(MainButton(), done)
+    booth.handle(Fault("camera", "unplugged"), done + 1)
+    yield "out of order", booth, done + 1
 
 
 EXPECTED = {

@@ -103,9 +103,9 @@ def test_second_button_in_framing_cancels_the_visit() -> None:
 
 def test_framing_timeout_offers_the_button_but_stays() -> None:
     booth = booth_in(Phase.FRAMING)
-    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 140.0)
+    booth.handle(FramingAdvice(person_present=True, cue="cue_step_back"), 140.0)
     assert not booth.framing_timed_out(144.9)
-    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 145.0)
+    booth.handle(FramingAdvice(person_present=True, cue="cue_step_back"), 145.0)
     booth.handle(Tick(), 145.0)
     assert booth.framing_timed_out(145.0)
     assert booth.phase is Phase.FRAMING
@@ -123,7 +123,7 @@ def test_idle_framing_returns_to_attract() -> None:
 
 def test_a_present_person_keeps_framing_alive() -> None:
     booth = booth_in(Phase.FRAMING)
-    booth.handle(FramingAdvice(person_present=True, cue="framing_hint"), 180.0)
+    booth.handle(FramingAdvice(person_present=True, cue="cue_step_back"), 180.0)
     booth.handle(Tick(), 260.0)
     assert booth.phase is Phase.FRAMING
     booth.handle(FramingAdvice(person_present=False), 265.0)
@@ -232,7 +232,7 @@ def test_retakes_are_limited() -> None:
     assert booth.handle(SecondButton(), 300.0) == []
     assert booth.phase is Phase.REVIEW
     booth.handle(MainButton(), 301.0)
-    [record] = records(booth.handle(MainButton(), 302.0))
+    [record] = records(booth.handle(MainButton(), 301.0 + TIMING.share_guard))
     assert record["retakes"] == 2
     assert record["photo"] == "/p/r1.jpg"
 
@@ -244,6 +244,32 @@ def test_a_button_on_the_share_screen_ends_the_visit(button) -> None:
     assert booth.phase is Phase.ATTRACT
     assert record["outcome"] == "shared"
     assert record["token"] == "tok-a"
+
+
+@pytest.mark.parametrize("button", [MainButton(), SecondButton()])
+def test_presses_right_after_the_share_screen_opens_are_ignored(button) -> None:
+    # The code must not vanish because the person pressed twice, or the next one pressed.
+    booth = booth_in(Phase.SHARE)
+    assert booth.handle(button, 100.0 + TIMING.share_guard - 0.01) == []
+    assert booth.phase is Phase.SHARE
+    [record] = records(booth.handle(button, 100.0 + TIMING.share_guard))
+    assert record["outcome"] == "shared"
+
+
+def test_the_wifi_step_and_the_link_step_each_ignore_early_presses() -> None:
+    booth = BoothMachine(TIMING, 5, wifi_first=True)
+    booth.handle(MainButton(), 0.0)
+    booth.handle(MainButton(), 1.0)
+    booth.handle(Tick(), 4.0)
+    booth.handle(CaptureFinished(photo()), 5.0)
+    booth.handle(MainButton(), 6.0)
+    assert booth.showing_wifi
+    booth.handle(MainButton(), 7.0)
+    assert booth.showing_wifi
+    booth.handle(MainButton(), 6.0 + TIMING.share_guard)
+    assert booth.phase is Phase.SHARE and not booth.showing_wifi
+    booth.handle(MainButton(), 7.0 + TIMING.share_guard)
+    assert booth.phase is Phase.SHARE
 
 
 def test_share_timeout_ends_the_visit() -> None:
@@ -288,7 +314,7 @@ def test_camera_fault_lets_a_person_with_a_photo_finish(phase: Phase) -> None:
     assert booth.phase is phase
     if phase is Phase.REVIEW:
         booth.handle(MainButton(), 102.0)
-    [record] = records(booth.handle(MainButton(), 103.0))
+    [record] = records(booth.handle(MainButton(), 103.0 + TIMING.share_guard))
     assert record["outcome"] == "shared"
     assert booth.phase is Phase.OUT_OF_ORDER
 
@@ -374,7 +400,7 @@ def test_visit_record_has_the_guidance_figures() -> None:
     booth.handle(Tick(), 8.0)
     booth.handle(CaptureFinished(photo()), 9.0)
     booth.handle(MainButton(), 10.0)
-    [record] = records(booth.handle(MainButton(), 11.0))
+    [record] = records(booth.handle(MainButton(), 10.0 + TIMING.share_guard))
     assert record["first_good_framing_s"] == 4.0
     assert record["capture_s"] == 8.0
     assert record["cues"] == [

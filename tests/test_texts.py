@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
 
-from kiosk.texts import LANGUAGES, TEXT_KEYS, TEXTS, Texts
+from kiosk.texts import FORMAL_GERMAN, LANGUAGES, TEXT_KEYS, TEXTS, Texts
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -24,28 +25,65 @@ def test_languages_use_the_same_placeholders(key: str) -> None:
     assert placeholders(TEXTS["de"][key]) == placeholders(TEXTS["en"][key])
 
 
+SAMPLE = dict(
+    retention_days=30,
+    retakes_left=2,
+    seconds=5,
+    days=7,
+    time="1.1.",
+    event="E",
+    operator="O",
+    signer="S",
+    ssid="N",
+    password="P",
+)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_text_renders(language: str) -> None:
     texts = Texts(language)
     for key in TEXT_KEYS:
-        text = texts.get(
-            key,
-            retention_days=30,
-            retakes_left=2,
-            seconds=5,
-            days=7,
-            time="1.1.",
-            event="E",
-            operator="O",
-            signer="S",
-        )
+        text = texts.get(key, **SAMPLE)
         assert "{" not in text and text[0] == text[0].upper()
 
 
 def test_button_names_fill_in_and_overrides_win() -> None:
     texts = Texts("en", {"button_main": "green button"})
-    assert texts.get("attract_press") == "Press the green button to start"
-    assert Texts("de").get("review_keep") == "Großen Knopf: behalten"
+    assert texts.get("attract_press") == "Press the green button to start."
+    assert Texts("de").get("attract_press") == "Drück den großen Knopf, um zu starten."
+
+
+def test_labels_beside_button_glyphs_say_the_action_not_a_button_in_the_accusative() -> None:
+    for address in ("du", "Sie"):
+        texts = Texts("de", address=address)
+        assert texts.get("review_keep") == "Behalten"
+        assert texts.get("review_retake", retakes_left=2) == "Neu aufnehmen (noch 2)"
+        assert texts.get("share_done") == "Fertig"
+
+
+INFORMAL = re.compile(
+    r"\b(du|dich|dir|dein\w*|drück|stell|komm|steh|schau|nimm|gib|prüfe|tippe|halte|öffne"
+    r"|versuche|sag)\b",
+    re.I,
+)
+
+
+def test_formal_german_has_every_text_and_never_says_du() -> None:
+    assert set(FORMAL_GERMAN) <= TEXT_KEYS
+    formal = Texts("de", address="Sie")
+    for key in TEXT_KEYS:
+        informal = TEXTS["de"][key]
+        if INFORMAL.search(informal):
+            assert key in FORMAL_GERMAN, f"{key} speaks to 'du' and has no 'Sie' version"
+        text = formal.get(key, **SAMPLE)
+        assert not INFORMAL.search(text), f"{key}: {text}"
+        assert placeholders(FORMAL_GERMAN.get(key, informal)) == placeholders(informal)
+
+
+def test_formal_address_is_german_only_and_overrides_still_win() -> None:
+    assert Texts("en", address="Sie").get("share_title") == "Your portrait"
+    assert Texts("de", address="Sie").get("share_title") == "Ihr Porträt"
+    assert Texts("de", {"share_title": "Ihr Bild"}, address="Sie").get("share_title") == "Ihr Bild"
 
 
 def test_unknown_language_is_refused() -> None:

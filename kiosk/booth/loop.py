@@ -50,6 +50,7 @@ from kiosk.booth.performance import (
 )
 from kiosk.booth.screens import Media, screens_for
 from kiosk.booth.screens.desk_keys import DeskKeysNote
+from kiosk.booth.sound import Speaker
 from kiosk.booth.visit_log import VisitLog
 from kiosk.camera.frames import Camera, CameraError
 from kiosk.camera.pictured_person import CooperativePerson
@@ -128,6 +129,7 @@ class BoothLoop:
         self.housekeeping = Housekeeping(
             config.storage, self._worker, mirror.remove if mirror is not None else None
         )
+        self.sound = Speaker(config.sound, self.screens.kit.texts, config.storage.dir / "voice")
         self.running = True
         self._events: list[Event] = []
         self._desk_keys = DeskKeysNote(self.screens.kit) if desk_keys else None
@@ -210,6 +212,7 @@ class BoothLoop:
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
         self._draw(now)
+        self.sound.follow(machine, now)
         self.frame_rate.frame(now)
         self._report_performance(now)
         self.heartbeat.beat(now, self._status())

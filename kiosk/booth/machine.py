@@ -242,7 +242,11 @@ class BoothMachine:
 
     def _on_share(self, event: Event, now: float) -> list[Command]:
         timed_out = self.seconds_in_phase(now) >= self.timing.share_timeout
-        if isinstance(event, MainButton | SecondButton) or (isinstance(event, Tick) and timed_out):
+        # A stray press (someone pressing "back", the next person) must not take the code
+        # away before it could be scanned.
+        guarded = self.seconds_in_phase(now) < self.timing.share_guard
+        pressed = isinstance(event, MainButton | SecondButton) and not guarded
+        if pressed or (isinstance(event, Tick) and timed_out):
             if self.showing_wifi:
                 # The link gets its full time after the Wi-Fi step.
                 self._enter(Phase.SHARE, now)

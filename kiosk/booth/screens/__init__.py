@@ -13,7 +13,7 @@ from kiosk.booth.machine import Phase
 from kiosk.booth.screens.attract import AttractScreen
 from kiosk.booth.screens.capture import CaptureScreen
 from kiosk.booth.screens.countdown import CountdownScreen
-from kiosk.booth.screens.framing import Banner, FramingScreen
+from kiosk.booth.screens.framing import FramingScreen
 from kiosk.booth.screens.kit import Media, Screen, ScreenKit
 from kiosk.booth.screens.out_of_order import OutOfOrderScreen
 from kiosk.booth.screens.preview import PreviewRenderer
@@ -46,13 +46,13 @@ def screens_for(
     surface: pygame.Surface, config: Config, sensor_size: tuple[int, int]
 ) -> ScreenTable:
     language = config.event.language
-    kit = ScreenKit(surface, config, Texts(language, config.texts.overrides(language)))
+    texts = Texts(language, config.texts.overrides(language), config.event.address)
+    kit = ScreenKit(surface, config, texts)
     preview = PreviewRenderer(surface, sensor_size, kit.background)
-    banner = Banner(kit)
     screens: dict[Phase, Screen] = {
         Phase.ATTRACT: AttractScreen(kit),
-        Phase.FRAMING: FramingScreen(kit, preview, banner),
-        Phase.COUNTDOWN: CountdownScreen(kit, preview, banner),
+        Phase.FRAMING: FramingScreen(kit, preview),
+        Phase.COUNTDOWN: CountdownScreen(kit, preview),
         Phase.CAPTURE: CaptureScreen(kit),
         Phase.REVIEW: ReviewScreen(kit),
         Phase.SHARE: ShareScreen(kit),

@@ -10,11 +10,13 @@ from kiosk.booth.screens.kit import ScreenKit
 class DeskKeysNote:
     def __init__(self, kit: ScreenKit):
         self.kit = kit
-        text = kit.text(kit.texts.get("desk_keys"), 2.6, kit.foreground)
+        text = kit.texts.get("desk_keys")
+        face, pixels = kit.typeface, kit.pixels(2.6)
         padding = round(kit.unit)
-        self._note = pygame.Surface((text.get_width() + 2 * padding, text.get_height() + padding))
+        size = (face.width(text, pixels) + 2 * padding, face.line_height(pixels) + padding)
+        self._note = pygame.Surface(size)
         self._note.fill(kit.background)
-        self._note.blit(text, (padding, padding // 2))
+        face.draw(self._note, text, pixels, kit.foreground, padding, padding // 2)
 
     def draw(self) -> None:
         margin = round(self.kit.unit)

@@ -1,112 +1,289 @@
-"""Framing: the live mirror cut to the photo, the guide oval, one cue with its arrow, and the
-hold progress. Drawn every frame: only the preview's pixels move, text comes from caches."""
+"""Framing: the live mirror cut to the photo, the guide oval that is the feedback, and one cue.
+
+The oval is drawn where the face belongs in the photo (the framing rules' eye line and face size):
+neutral while the booth looks for a face, amber while a cue is up, green while everything holds,
+with the hold progress as a ring around it. The cue (a headline, a sub-line and a pictogram of the
+movement) sits beside the face in landscape and near the top edge, toward the lens, in portrait:
+never over the photo. Drawn every frame: the preview's pixels move, the rest is blitted from
+caches made once per screen size.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pygame
 
 from kiosk.booth.machine import BoothMachine
-from kiosk.booth.screens.kit import Colour, Media, Screen, ScreenKit
+from kiosk.booth.screens.kit import (
+    AMBER,
+    CUE_SIZE,
+    GREEN,
+    MIN_SIZE,
+    Block,
+    Colour,
+    Media,
+    Screen,
+    ScreenKit,
+)
+from kiosk.booth.screens.pictograms import PICTOGRAM_NAMES
 from kiosk.booth.screens.preview import PreviewRenderer
+from kiosk.booth.screens.shapes import Ring
+from kiosk.vision.thresholds import thresholds_for
 
-# Where the face should sit in the photo (share of the crop's height): the eye line at 36 %, and
-# the distance from eyes to chin 23 % (docs/framing.md); the guide oval is drawn around that.
-EYE_LINE = 0.36
-EYES_TO_CHIN = 0.23
-# Arrows per cue: (direction in degrees on screen, 0 = right, 90 = down; shift from the centre).
-PICTOGRAMS: dict[str, list[tuple[float, float]]] = {
-    "cue_move_left": [(180, 0.0)],
-    "cue_move_right": [(0, 0.0)],
-    "cue_lower": [(90, 0.0)],
-    "cue_higher": [(-90, 0.0)],
-    "cue_come_closer": [(180, 0.6), (0, 0.6)],
-    "cue_step_back": [(0, -1.1), (180, -1.1)],
-    "cue_tilt_left": [(200, 0.0)],
-    "cue_tilt_right": [(-20, 0.0)],
-    "cue_chin_up": [(-90, 0.0)],
-    "cue_chin_down": [(90, 0.0)],
-}
+SUB_SIZE = 4.2
+# Cues are never smaller than this (in % of the shorter side), even in a low band.
+SMALLEST_CUE = 6.0
 
 
-class Banner:
-    """One line of large type on a plain strip across the bottom, readable over any image."""
+@dataclass(frozen=True)
+class Message:
+    """What the panel beside the face says: a headline, an optional sub-line, a pictogram."""
 
-    def __init__(self, kit: ScreenKit):
-        self.kit = kit
-        self._strips: dict[tuple[str, Colour], pygame.Surface] = {}
+    headline: str
+    colour: Colour
+    sub: str = ""
+    pictogram: str | None = None
 
-    def draw(self, text: str, colour: Colour) -> None:
-        kit = self.kit
-        key = (text, colour)
-        if key not in self._strips:
-            if len(self._strips) > 64:
-                self._strips.clear()
-            rendered = kit.fitted_text(text, 7, colour)
-            strip = pygame.Surface((kit.width, rendered.get_height() + round(3 * kit.unit)))
-            strip.fill(kit.background)
-            strip.blit(rendered, rendered.get_rect(center=strip.get_rect().center))
-            self._strips[key] = strip.convert(kit.surface)
-        strip = self._strips[key]
-        kit.surface.blit(strip, strip.get_rect(bottom=kit.height))
+
+class LiveLayout:
+    """Where the oval, the ring and the message go around one preview rectangle."""
+
+    def __init__(self, kit: ScreenKit, area: pygame.Rect):
+        self.area = area
+        rules = thresholds_for(kit.config.guidance)
+        unit = kit.unit
+        eye_y = area.top + rules.eye_line * area.height
+        eyes_to_chin = rules.face_fill * area.height
+        # A head is about twice as tall as from the eyes to the chin, and three quarters as wide.
+        height = eyes_to_chin * 2.25
+        self.oval_centre = (area.centerx, eye_y + eyes_to_chin * 0.1)
+        self.oval_radii = (height * 0.38, height / 2)
+        gap = 1.6 * unit
+        self.ring_radii = (self.oval_radii[0] + gap, self.oval_radii[1] + gap)
+        self.oval_width = max(2.0, 0.55 * unit)
+        self.ring_width = max(3.0, 1.3 * unit)
+        # The face itself, eyes to chin, widened: nothing but the oval and ring is drawn here.
+        half = self.oval_radii[0] * 0.85
+        self.face_box = pygame.Rect(
+            round(area.centerx - half),
+            round(eye_y - eyes_to_chin * 0.15),
+            round(2 * half),
+            round(eyes_to_chin * 1.15),
+        )
+        self.eye_y = eye_y
+        self.panel, self.beside = self._panel(kit, area)
+
+    def _panel(self, kit: ScreenKit, area: pygame.Rect) -> tuple[pygame.Rect, bool]:
+        """The free space for the message: a side panel beside the face (toward a lens on that
+        side), else the band above the preview (below it for a lens below the screen)."""
+        safe, pad = kit.safe, round(2 * kit.unit)
+        if kit.landscape and area.left - safe.left >= 22 * kit.unit:
+            if kit.lens == "left":
+                box = pygame.Rect(safe.left, safe.top, area.left - safe.left - pad, safe.height)
+            else:
+                box = pygame.Rect(area.right + pad, safe.top, safe.right - area.right - pad, 0)
+                box.height = safe.height
+            height = min(box.height, round(64 * kit.unit))
+            top = min(max(safe.top, round(self.eye_y - height * 0.4)), safe.bottom - height)
+            return pygame.Rect(box.left, top, box.width, height), True
+        if area.top - safe.top >= 16 * kit.unit:
+            if kit.lens == "below":
+                height = safe.bottom - area.bottom - pad
+                return pygame.Rect(safe.left, area.bottom + pad, safe.width, height), False
+            return pygame.Rect(safe.left, safe.top, safe.width, area.top - safe.top - pad), False
+        # A screen with the photo's own shape: the message over the top of the preview.
+        return pygame.Rect(safe.left, safe.top, safe.width, round(24 * kit.unit)), False
 
 
 class LiveScreen(Screen):
-    """A screen over the live preview, with a line of text across the bottom."""
+    """A screen over the live preview: the oval, its ring and a message panel."""
 
-    def __init__(self, kit: ScreenKit, preview: PreviewRenderer, banner: Banner):
+    def __init__(self, kit: ScreenKit, preview: PreviewRenderer):
         super().__init__(kit)
         self.preview = preview
-        self.banner = banner
+        self._layouts: dict[tuple[int, int, int, int], LiveLayout] = {}
+        self._rings: dict[tuple, Ring] = {}
+        self.layout: LiveLayout | None = None  # the last frame's
+        self._shown: Block | None = None  # the message panel on the display now
+
+    def live(self, media: Media) -> LiveLayout:
+        """Draw the preview; returns the layout around it (plain screen when no frame yet)."""
+        area = self.preview.draw(media.preview, media.crop)
+        if area is None:
+            # The preview painted the whole screen plain.
+            self._shown = None
+            crop = media.crop
+            size = (crop.width, crop.height) if crop else self._photo_size()
+            area = self.preview.rect_for(size)
+        key = (area.left, area.top, area.width, area.height)
+        if key not in self._layouts:
+            self._layouts[key] = LiveLayout(self.kit, area)
+        layout = self._layouts[key]
+        if self.entered or layout is not self.layout or layout.panel.colliderect(area):
+            # The bands beside the preview were painted afresh (or the panel is over the
+            # preview, which is painted every frame): the message must be drawn again.
+            self._shown = None
+        self.layout = layout
+        return layout
+
+    def _photo_size(self) -> tuple[int, int]:
+        ratio = self.kit.config.photo.aspect_ratio
+        return (round(1000 * ratio), 1000)
+
+    def oval(self, layout: LiveLayout, colour: Colour, progress: float = 0.0) -> None:
+        self._ring(layout, "oval", colour).draw(self.kit.surface)
+        if progress > 0:
+            self._ring(layout, "ring", GREEN).draw(self.kit.surface, progress)
+
+    def _ring(self, layout: LiveLayout, kind: str, colour: Colour) -> Ring:
+        key = (kind, colour, layout.area.topleft, layout.area.size)
+        if key not in self._rings:
+            if kind == "oval":
+                ring = Ring(layout.oval_centre, layout.oval_radii, layout.oval_width, colour, 64)
+            else:
+                ring = Ring(layout.oval_centre, layout.ring_radii, layout.ring_width, colour, 120)
+            self._rings[key] = ring
+        return self._rings[key]
+
+    def message(self, layout: LiveLayout, message: Message) -> pygame.Rect | None:
+        """The message panel, made once per message and screen size. Returns where its picture
+        goes on the screen (for a counter that its screen draws)."""
+        kit = self.kit
+        panel = layout.panel
+        block = kit.block(
+            ("message", message, panel.topleft),
+            panel.width,
+            panel.height,
+            lambda b: self.paint_message(b, layout, message),
+        )
+        # The panel stays on the display from frame to frame: blitting it again is most of a
+        # frame's drawing, so it is blitted only when it changed.
+        kit.place(block, panel.topleft, blit=self._shown is not block)
+        self._shown = block
+        figure = block.figure_at
+        return figure.move(panel.topleft) if figure is not None else None
+
+    def paint_message(self, block: Block, layout: LiveLayout, message: Message) -> None:
+        kit = self.kit
+        figure = self.figure(layout, message)
+        if layout.beside:
+            width = block.width
+            side = figure.get_width() if figure else 0
+            text_height = block.height_of(message.headline, CUE_SIZE, width, "semibold")
+            if message.sub:
+                text_height += round(2 * kit.unit) + block.height_of(message.sub, SUB_SIZE, width)
+            total = side + (round(3 * kit.unit) if figure else 0) + text_height
+            # Centred on the eye line where there is room: the gaze stays at face height.
+            eye = layout.eye_y - layout.panel.top
+            top = max(0, min(block.surface.get_height() - total, eye - total / 2))
+            if figure:
+                block.figure_at = figure.get_rect(topleft=(round((width - side) / 2), round(top)))
+                if message.pictogram != "counter":
+                    block.blit(figure, block.figure_at.topleft)
+                top += side + 3 * kit.unit
+            top = block.paragraph(
+                message.headline, CUE_SIZE, message.colour, top, "semibold", "cue"
+            )
+            if message.sub:
+                block.paragraph(message.sub, SUB_SIZE, kit.foreground, top + 2 * kit.unit)
+        else:
+            self._paint_band(block, message, figure)
+
+    def _paint_band(self, block: Block, message: Message, figure: pygame.Surface | None) -> None:
+        """The message in a band above (or below) the preview: the picture at the left, the text
+        beside it. Where a band is too low for all of it, the sub-line gets smaller, then the
+        pictogram gives its room to the text (never the countdown's counter)."""
+        kit = self.kit
+        height = block.surface.get_height()
+        optional = figure is not None and message.pictogram != "counter"
+        candidates = [(figure, CUE_SIZE, SUB_SIZE), (figure, CUE_SIZE, MIN_SIZE)]
+        candidates += [(figure, SMALLEST_CUE, MIN_SIZE)]
+        if optional:
+            candidates += [(None, CUE_SIZE, SUB_SIZE), (None, SMALLEST_CUE, MIN_SIZE)]
+        for picture, cue_size, sub_size in candidates:
+            side = picture.get_width() if picture else 0
+            left = side + round(3 * kit.unit) if picture else 0
+            width = block.width - left
+            text_height = block.height_of(message.headline, cue_size, width, "semibold", 1.12)
+            if message.sub:
+                text_height += round(kit.unit) + block.height_of(message.sub, sub_size, width)
+            if text_height <= height:
+                break
+        if picture:
+            block.figure_at = picture.get_rect(topleft=(0, round((height - side) / 2)))
+            if message.pictogram != "counter":
+                block.blit(picture, block.figure_at.topleft)
+        top = max(0, (height - text_height) / 2)
+        top = block.paragraph(
+            message.headline,
+            cue_size,
+            message.colour,
+            top,
+            "semibold",
+            "cue",
+            "left",
+            left,
+            leading=1.12,
+        )
+        if message.sub:
+            block.paragraph(
+                message.sub, sub_size, kit.foreground, top + kit.unit, align="left", left=left
+            )
+
+    def figure(self, layout: LiveLayout, message: Message) -> pygame.Surface | None:
+        """The picture of the message: its pictogram, sized to the panel. A "counter" is left
+        blank here (its place noted on the block) and drawn every frame by its screen."""
+        if message.pictogram is None:
+            return None
+        side = self.figure_side(layout)
+        if message.pictogram == "counter":
+            return pygame.Surface((side, side))
+        return self.kit.pictogram(message.pictogram, side)
+
+    def figure_side(self, layout: LiveLayout) -> int:
+        kit = self.kit
+        if layout.beside:
+            return round(min(layout.panel.width * 0.62, 24 * kit.unit))
+        return round(min(layout.panel.height * 0.9, 22 * kit.unit))
 
 
 class FramingScreen(LiveScreen):
-    def draw(self, machine: BoothMachine, now: float, media: Media) -> None:
-        kit = self.kit
-        area = self.preview.draw(media.preview, media.crop)
-        if area is not None:
-            self._guide(area)
+    def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
+        layout = self.live(media)
+        message, colour, progress = self.state(machine, now)
+        self.oval(layout, colour, progress)
+        self.message(layout, message)
+
+    def state(self, machine: BoothMachine, now: float) -> tuple[Message, Colour, float]:
+        """What the screen says, the oval's colour and the hold ring's share."""
+        kit, texts = self.kit, self.kit.texts
         advice = machine.advice
         if machine.framing_timed_out(now):
-            line = kit.texts.get("framing_timeout")
-        elif advice is not None and advice.cue:
-            line = kit.texts.get(advice.cue)
-        else:
-            line = kit.texts.get("framing_press")
-        self.banner.draw(line, kit.accent if advice and advice.cue else kit.foreground)
-        if area is not None and advice is not None and advice.cue in PICTOGRAMS:
-            self._pictogram(advice.cue, area)
-        progress = min(1.0, advice.progress) if advice is not None else 0.0
-        bar = pygame.Rect(0, 0, kit.width, round(kit.unit * 2))
-        kit.surface.fill(kit.background, bar)
-        if progress > 0:
-            kit.surface.fill(kit.accent, (0, 0, round(kit.width * progress), bar.height))
-
-    def _guide(self, area: pygame.Rect) -> None:
-        kit = self.kit
-        face_height = area.height * EYES_TO_CHIN * 2.0
-        oval = pygame.Rect(0, 0, round(face_height * 0.74), round(face_height))
-        oval.center = (
-            area.centerx,
-            round(area.top + area.height * (EYE_LINE + EYES_TO_CHIN * 0.2)),
-        )
-        pygame.draw.ellipse(kit.surface, kit.foreground, oval, max(2, round(kit.unit * 0.4)))
-
-    def _pictogram(self, cue: str, area: pygame.Rect) -> None:
-        """A large arrow over the preview saying the cue at a glance. The preview is a mirror,
-        so "to your left" points to the screen's left."""
-        kit = self.kit
-        size = area.width * 0.2
-        centre = pygame.Vector2(area.centerx, area.top + area.height * 0.7)
-        shaft = max(3, round(size * 0.14))
-        for angle, offset in PICTOGRAMS[cue]:
-            direction = pygame.Vector2(1, 0).rotate(angle)
-            tip = centre + direction * (size * (0.5 + offset))
-            tail = tip - direction * size
-            side = direction.rotate(90) * size * 0.3
-            head = tip - direction * size * 0.45
-            # A dark outline first: the arrow reads over any clothes or backdrop.
-            for colour, grow in ((kit.background, shaft // 2 + 2), (kit.accent, 0)):
-                pygame.draw.line(kit.surface, colour, tail, head, shaft + 2 * grow)
-                outline = [tip + direction * grow, head + side * 1.2, head - side * 1.2]
-                arrow = outline if grow else [tip, head + side, head - side]
-                pygame.draw.polygon(kit.surface, colour, arrow)
+            # Guidance could not settle it: pressing is the next step now.
+            sub = texts.get("framing_timeout")
+            return (
+                Message(texts.get("framing_timeout_title"), kit.foreground, sub, "press"),
+                (kit.foreground),
+                0.0,
+            )
+        if advice is None:
+            # Guidance off, or the face analysis not running yet: the person presses.
+            press = Message(
+                texts.get("framing_press_title"),
+                kit.foreground,
+                texts.get("framing_press"),
+                "press",
+            )
+            return press, kit.foreground, 0.0
+        if advice.person_present and advice.cue in (None, "cue_hold_still"):
+            if machine.auto_capture:
+                sub = texts.get("framing_hold_auto")
+            else:
+                sub = texts.get("framing_hold_press")
+            progress = min(1.0, advice.progress) if machine.auto_capture else 0.0
+            headline = texts.get("framing_hold" if advice.cue is None else "cue_hold_still")
+            return Message(headline, GREEN, sub, "hold"), GREEN, progress
+        cue = advice.cue or "cue_step_in"
+        pictogram = cue if cue in PICTOGRAM_NAMES else None
+        return Message(texts.get(cue), AMBER, "", pictogram), AMBER, 0.0

@@ -1,16 +1,31 @@
-"""Back in a moment: shown while a part of the booth is faulty."""
+"""Back in a moment: shown while a part of the booth is faulty. Branded and calm; the technical
+reason goes to the journal and ``kiosk status``, never to the attendee."""
 
 from __future__ import annotations
 
 from kiosk.booth.machine import BoothMachine
-from kiosk.booth.screens.kit import Media, Screen
+from kiosk.booth.screens.kit import Block, Media, Screen
 
 
 class OutOfOrderScreen(Screen):
-    def draw(self, machine: BoothMachine, now: float, media: Media) -> None:
+    def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
         kit = self.kit
-        kit.surface.fill(kit.background)
-        top = kit.paragraph(kit.texts.get("out_of_order_title"), 10, kit.accent, 25 * kit.unit)
-        kit.paragraph(kit.texts.get("out_of_order_body"), 5, kit.foreground, top + 3 * kit.unit)
-        if machine.fault:
-            kit.paragraph(machine.fault, 2.5, kit.muted, kit.height, anchor_bottom=True)
+        # The booth may show this for long: drawn once, blitted once per showing.
+        block = kit.block(("out_of_order",), kit.width, kit.height, self._still)
+        kit.place(block, (0, 0), blit=self.fresh("out_of_order"))
+
+    def _still(self, block: Block) -> None:
+        kit = self.kit
+        safe = kit.safe
+        column = {"left": safe.left, "width": safe.width}
+        top = safe.top + safe.height * (0.22 if kit.landscape else 0.3)
+        if kit.logo is not None:
+            block.blit(kit.logo, kit.logo.get_rect(midtop=(kit.width // 2, round(top))).topleft)
+            top += kit.logo.get_height() + 4 * kit.unit
+        else:
+            top = block.paragraph(kit.config.event.name, 5, kit.muted, top, **column)
+            top += 4 * kit.unit
+        title = kit.texts.get("out_of_order_title")
+        top = block.paragraph(title, 10, kit.accent, top, "semibold", **column)
+        body = kit.texts.get("out_of_order_body")
+        block.paragraph(body, 5, kit.foreground, top + 3 * kit.unit, **column)

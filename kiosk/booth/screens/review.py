@@ -1,4 +1,5 @@
-"""Review: the photo, large, with keep and retake."""
+"""Review: the photo large and the right way round, the main button dominant (keep, with the time
+until it keeps itself as a ring), the second button smaller (take it again)."""
 
 from __future__ import annotations
 
@@ -8,34 +9,81 @@ import numpy as np
 import pygame
 
 from kiosk.booth.machine import BoothMachine
-from kiosk.booth.screens.kit import Media, Screen
+from kiosk.booth.screens.kit import (
+    AMBER,
+    MIN_SIZE,
+    Block,
+    Media,
+    Screen,
+    button_glyph,
+    button_row,
+    timed_glyph,
+)
 
 
 class ReviewScreen(Screen):
-    def draw(self, machine: BoothMachine, now: float, media: Media) -> None:
+    _column_shown: Block | None = None  # the text column on the display now
+
+    def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
         kit = self.kit
-        kit.surface.fill(kit.background)
         picture_box, text_box = kit.split()
-        if media.photo is not None:
-            kit.surface.blit(media.photo, media.photo.get_rect(center=picture_box.center))
-        top = kit.paragraph(
-            kit.texts.get("review_title"), 8, kit.foreground, text_box.top, text_box
-        )
-        top += 3 * kit.unit
+        if self.fresh(("review", machine.photo, media.photo is not None)):
+            kit.surface.fill(kit.background)
+            if media.photo is not None:
+                kit.surface.blit(media.photo, media.photo.get_rect(center=picture_box.center))
+            self._column_shown = None
+        timeout = machine.timing.review_timeout
+        left = max(0.0, timeout - machine.seconds_in_phase(now))
         photo = machine.photo
-        if photo is not None and photo.retake_suggested and machine.retakes_left:
-            suggestion = kit.texts.get("review_suggest_retake")
-            top = kit.paragraph(suggestion, 5, kit.accent, top, text_box) + 2 * kit.unit
-        top = kit.paragraph(kit.texts.get("review_keep"), 6, kit.foreground, top, text_box)
-        top += 2 * kit.unit
-        if machine.retakes_left:
-            retake = kit.texts.get("review_retake", retakes_left=machine.retakes_left)
-        else:
-            retake = kit.texts.get("review_no_retakes")
-        kit.paragraph(retake, 5, kit.muted, top, text_box)
-        remaining = max(0, math.ceil(machine.timing.review_timeout - machine.seconds_in_phase(now)))
-        auto_keep = kit.texts.get("review_auto_keep", seconds=remaining)
-        kit.paragraph(auto_keep, 4, kit.muted, text_box.bottom, text_box, anchor_bottom=True)
+        suggest = bool(photo is not None and photo.retake_suggested and machine.retakes_left)
+        share = round(left / timeout * 60) / 60
+        key = ("review", machine.retakes_left, suggest, math.ceil(left), share)
+
+        def paint(block: Block) -> None:
+            # Measured on a scratch block first, so the column sits centred beside the photo.
+            scratch = Block(kit, block.width, block.height)
+            height = self._column(scratch, 0, machine.retakes_left, suggest, math.ceil(left), share)
+            top = max(0, (block.height - height) / 2) if kit.landscape else 0
+            self._column(block, top, machine.retakes_left, suggest, math.ceil(left), share)
+
+        block = kit.block(key, text_box.width, text_box.height, paint)
+        kit.place(block, text_box.topleft, blit=block is not self._column_shown)
+        self._column_shown = block
+
+    def _column(
+        self,
+        block: Block,
+        top: float,
+        retakes_left: int,
+        suggest: bool,
+        seconds: int,
+        share: float,
+    ) -> float:
+        """The title, the mirror note, a retake suggestion and the two buttons from ``top`` down;
+        returns the y below them."""
+        kit, texts = self.kit, self.kit.texts
+        unit = kit.unit
+        top = block.paragraph(texts.get("review_title"), 7, kit.foreground, top, "semibold")
+        top = block.paragraph(texts.get("review_mirror"), MIN_SIZE, kit.muted, top + unit)
+        if suggest:
+            top = block.paragraph(texts.get("review_suggest_retake"), 4.2, AMBER, top + 2 * unit)
+        rows = pygame.Rect(0, round(top + 4 * unit), block.width, 0)
+        left = round(min(6 * unit, block.width * 0.06)) if kit.landscape else round(12 * unit)
+        top = button_row(
+            block,
+            rows.top,
+            timed_glyph(kit, round(17 * unit), share),
+            texts.get("review_keep"),
+            6.5,
+            texts.get("review_auto_keep", seconds=seconds),
+            left=left,
+        )
+        top += 3 * unit
+        if retakes_left:
+            retake = texts.get("review_retake", retakes_left=retakes_left)
+            small = button_glyph(kit, False, round(10 * unit))
+            return button_row(block, top, small, retake, 4.5, left=left + round(3.5 * unit))
+        return block.paragraph(texts.get("review_no_retakes"), MIN_SIZE, kit.muted, top)
 
     def picture(self, pixels: np.ndarray) -> pygame.Surface:
         """The photo's pixels made to fit this screen (display only; the file is untouched).

@@ -1,0 +1,168 @@
+"""Every attendee screen in every state, drawn off-screen: for screenshots (``kiosk demo
+--screenshots``) and for the test that checks each one on its pixels.
+
+The states are made by driving a real ``BoothMachine`` with events at chosen times; the camera
+is an image camera, so the live screens show a real picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pygame
+
+from kiosk.booth.events import CaptureFinished, Fault, FramingAdvice, MainButton, Tick
+from kiosk.booth.machine import BoothMachine, Phase
+from kiosk.booth.screens import screens_for
+from kiosk.booth.screens.framing import LiveScreen
+from kiosk.booth.screens.kit import Frame, Media
+from kiosk.booth.screens.preview import PreviewRenderer
+from kiosk.camera.crop import Crop, centred_crop
+from kiosk.camera.frames import preview_size_for
+from kiosk.camera.image_camera import ImageCamera
+from kiosk.config import Config, WifiConfig
+from kiosk.photos.store import SavedPhoto
+from kiosk.share.links import qr_modules
+from kiosk.texts import TEXT_KEYS
+
+SIZES = ((1920, 1080), (1080, 1920), (1280, 720))
+# Every cue the framing rules can give (kiosk.vision.framing), each drawn on its own.
+CUES = sorted(key for key in TEXT_KEYS if key.startswith("cue_"))
+# A link as long as the booth makes them (a LAN address, a port, a 22-character token).
+EXAMPLE_URL = "http://192.168.178.42:8080/p/Il1O0oQ8kW2xZ7mN4rT9vA"
+
+
+def frames(
+    config: Config, size: tuple[int, int], camera: ImageCamera, share_only: bool = False
+) -> Iterator[Frame]:
+    """Each screen of the booth on a ``size`` display, drawn with ``config`` (``share_only``:
+    only the share screens, which alone differ with the booth's own Wi-Fi)."""
+    return (frame for frame in _states(config, size, camera, share_only) if frame is not None)
+
+
+def _states(
+    config: Config, size: tuple[int, int], camera: ImageCamera, share_only: bool
+) -> Iterator[Frame | None]:
+    surface = pygame.Surface(size, depth=32)
+    screens = screens_for(surface, config, camera.sensor_size)
+    crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
+    height = screens.preview.rect_for((crop.width, crop.height)).height
+    camera.start(preview_size_for(camera.sensor_size, crop.height, height), (320, 240))
+    live = Media(preview=camera.preview_frame(), crop=crop)
+
+    bare = pygame.Surface(size, depth=32)
+    PreviewRenderer(bare, camera.sensor_size, screens.kit.background).draw(live.preview, crop)
+
+    def shot(name: str, machine: BoothMachine, now: float, media: Media) -> Frame | None:
+        if share_only and not name.startswith("share"):
+            return None
+        screens.preview.forget()
+        screens.kit.drawn_by = None  # as when the booth enters a screen
+        screen = screens[machine.phase]
+        screen.draw(machine, now, media)
+        kit = screens.kit
+        frame = Frame(name, surface.copy(), list(kit.labels), list(kit.codes))
+        if isinstance(screen, LiveScreen) and media.preview is not None:
+            frame.live, frame.preview = screen.layout, bare
+        return frame
+
+    def booth(auto_capture: bool = True) -> BoothMachine:
+        wifi_first = config.share.wifi is not None and not screens.share.two_codes
+        return BoothMachine(config.timing, config.photo.burst_count, auto_capture, wifi_first)
+
+    machine = booth()
+    yield shot("attract", machine, 0.5, Media())
+    machine.handle(MainButton(), 0.0)
+    yield shot("framing-press", machine, 0.5, live)
+    yield shot("framing-press-no-frame", machine, 0.5, Media(crop=crop))
+    for cue in CUES:
+        advice = FramingAdvice(person_present=cue != "cue_step_in", cue=cue)
+        machine.handle(advice, 1.0)
+        yield shot(f"framing-{cue.removeprefix('cue_')}", machine, 1.0, live)
+    machine.handle(FramingAdvice(person_present=True, cue=None, progress=0.6), 1.0)
+    yield shot("framing-perfect-hold", machine, 1.0, live)
+    manual = booth(auto_capture=False)
+    manual.handle(MainButton(), 0.0)
+    manual.handle(FramingAdvice(person_present=True, cue=None, progress=1.0), 1.0)
+    yield shot("framing-perfect-press", manual, 1.0, live)
+    timeout = config.timing.framing_timeout + 1
+    yield shot("framing-timeout", manual, timeout, live)
+
+    machine.handle(MainButton(), 2.0)
+    assert machine.phase is Phase.COUNTDOWN
+    for second in range(config.timing.countdown):
+        name = f"countdown-{config.timing.countdown - second}"
+        yield shot(name, machine, 2.0 + second + 0.3, live)
+    end = 2.0 + config.timing.countdown
+    machine.handle(Tick(), end)
+    assert machine.phase is Phase.CAPTURE
+    yield shot("capture-flash", machine, end + 0.05, Media())
+    yield shot("capture-choosing", machine, end + 1.0, Media())
+
+    photo = SavedPhoto("photo.jpg", "Il1O0oQ8kW2xZ7mN4rT9vA", EXAMPLE_URL, 1600, 2000)
+    picture = screens.review.picture(_photo_pixels(camera, crop))
+    shown = Media(photo=picture, link_code=qr_modules(photo.url))
+    machine.handle(CaptureFinished(photo), end + 2.0)
+    yield shot("review", machine, end + 3.0, shown)
+    suggested = SavedPhoto(**{**photo.__dict__, "retake_suggested": True})
+    assert machine.visit is not None
+    machine.visit.photo = suggested
+    yield shot("review-suggest-retake", machine, end + 3.0, shown)
+    machine.visit.photo = photo
+    machine.visit.retakes = config.timing.retakes
+    yield shot("review-no-retakes", machine, end + 12.0, shown)
+
+    machine.handle(MainButton(), end + 13.0)
+    assert machine.phase is Phase.SHARE
+    if machine.showing_wifi:
+        yield shot("share-wifi", machine, end + 14.0, shown)
+        machine.handle(MainButton(), end + 14.0 + config.timing.share_guard)
+    yield shot("share", machine, end + 30.0, shown)
+
+    broken = booth()
+    broken.handle(MainButton(), 0.0)
+    broken.handle(Fault("disk", "disk almost full: 12 MB free (storage.min_free_mb)"), 1.0)
+    yield shot("out-of-order", broken, 2.0, Media())
+
+
+def _photo_pixels(camera: ImageCamera, crop: Crop) -> np.ndarray:
+    """The photo as the booth would save it: the crop of a full-resolution still, unmirrored."""
+    pixels = camera.capture_burst(1)[0].pixels
+    return np.ascontiguousarray(
+        pixels[crop.top : crop.top + crop.height, crop.left : crop.left + crop.width, :3]
+    )
+
+
+def variants(config: Config) -> Iterator[tuple[str, Config]]:
+    """The event texts the booth can speak: German with "du" and "Sie", English; each with and
+    without the booth's own Wi-Fi."""
+    wifi = WifiConfig(ssid="Echtbild-Gast", password="Il1O0-lOl-booth")
+    for language, address in (("de", "du"), ("de", "Sie"), ("en", "du")):
+        event = config.event.model_copy(update={"language": language, "address": address})
+        for name, network in (("", None), ("-wifi", wifi)):
+            share = config.share.model_copy(update={"wifi": network})
+            tag = f"{language}{'-sie' if address == 'Sie' else ''}{name}"
+            yield tag, config.model_copy(update={"event": event, "share": share})
+
+
+def write_gallery(
+    config: Config, directory: Path, camera: ImageCamera, every_language: bool = False
+) -> list[Path]:
+    """Every screen in every state and screen size, with and without the booth's own Wi-Fi, as
+    PNG files in ``directory``: in the event's language (``every_language``: de "du", de "Sie"
+    and en, the set the screen tests check)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    own = (config.event.language, config.event.address if config.event.language == "de" else "du")
+    written = []
+    for tag, variant in variants(config):
+        event = variant.event
+        if not every_language and (event.language, event.address) != own:
+            continue
+        for size in SIZES:
+            for frame in frames(variant, size, camera, share_only=tag.endswith("-wifi")):
+                path = directory / f"{tag}-{size[0]}x{size[1]}-{frame.name}.png"
+                pygame.image.save(frame.surface, path)
+                written.append(path)
+    return written

@@ -1,0 +1,265 @@
+"""Every attendee screen, in every state and language, at three screen sizes, checked on its
+pixels: text contrast and size, the safe margin, nothing drawn over the face but the oval and its
+ring, and QR codes that decode with clear quiet zones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+import pytest
+import zxingcpp
+from PIL import Image
+
+from kiosk.booth.screens.framing import LiveLayout
+from kiosk.booth.screens.gallery import EXAMPLE_URL, SIZES, frames, variants
+from kiosk.booth.screens.kit import Frame
+from kiosk.booth.screens.shapes import ellipse_band
+from kiosk.camera.image_camera import ImageCamera
+from kiosk.config import Config
+from kiosk.share.links import wifi_join_code
+
+VARIANTS = dict(variants(Config()))
+
+
+@pytest.fixture(scope="module")
+def camera(astronaut: np.ndarray) -> ImageCamera:
+    return ImageCamera(Image.fromarray(astronaut), Config().camera.sensor_size)
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of sRGB colours (last axis: r, g, b in 0..255)."""
+    c = np.asarray(rgb, dtype=np.float64) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    a, b = luminance(first), luminance(second)
+    return (np.maximum(a, b) + 0.05) / (np.minimum(a, b) + 0.05)
+
+
+def pixels_of(surface: pygame.Surface) -> np.ndarray:
+    return pygame.surfarray.array3d(surface).transpose(1, 0, 2).astype(np.int32)
+
+
+def check_texts(frame: Frame, pixels: np.ndarray, config: Config) -> None:
+    height, width = pixels.shape[:2]
+    short = min(width, height)
+    margin = config.display.safe_margin
+    safe = pygame.Rect(
+        round(width * margin),
+        round(height * margin),
+        round(width * (1 - 2 * margin)),
+        round(height * (1 - 2 * margin)),
+    )
+    assert frame.labels, f"{frame.name}: no text noted"
+    for label in frame.labels:
+        where = f"{frame.name}: {label.text!r}"
+        rect = label.rect
+        assert safe.contains(rect), f"{where} at {rect} leaves the safe area {safe}"
+        least = 0.06 if label.role == "cue" else 0.035
+        assert label.pixels >= least * short - 0.5, f"{where} is {label.pixels} px"
+        # What is behind the text: the pixels just around its box.
+        ring = np.concatenate(
+            [
+                pixels[rect.top - 2, rect.left - 2 : rect.right + 2],
+                pixels[rect.bottom + 1, rect.left - 2 : rect.right + 2],
+                pixels[rect.top - 2 : rect.bottom + 2, rect.left - 2],
+                pixels[rect.top - 2 : rect.bottom + 2, rect.right + 1],
+            ]
+        )
+        worst = np.percentile(contrast(np.array(label.colour), ring), 5)
+        assert worst >= 4.5, f"{where}: contrast {worst:.2f} against what is behind it"
+        # The text is really there, in its colour, and about as tall as its size says.
+        inside = pixels[rect.top : rect.bottom, rect.left : rect.right]
+        ink = np.abs(inside - np.array(label.colour)).sum(axis=2) < 60
+        rows = np.flatnonzero(ink.any(axis=1))
+        assert rows.size, f"{where}: no pixels in the text's colour"
+        assert rows[-1] - rows[0] + 1 >= 0.45 * label.pixels, f"{where}: ink too short"
+
+
+def check_face(frame: Frame, pixels: np.ndarray) -> None:
+    """Over the face (eyes to chin, widened) only the oval and its ring differ from the bare
+    preview."""
+    layout = frame.live
+    assert isinstance(layout, LiveLayout) and frame.preview is not None
+    box = layout.face_box
+    bare = pixels_of(frame.preview)[box.top : box.bottom, box.left : box.right]
+    drawn = pixels[box.top : box.bottom, box.left : box.right]
+    changed = np.abs(drawn - bare).sum(axis=2) > 0
+    allowed = np.zeros_like(changed)
+    for radii, line in (
+        (layout.oval_radii, layout.oval_width),
+        (layout.ring_radii, layout.ring_width),
+    ):
+        size = (round(2 * radii[0]) + 40, round(2 * radii[1]) + 40)
+        cover = ellipse_band(size, radii, line + 3) > 0
+        left = round(layout.oval_centre[0] - size[0] / 2)
+        top = round(layout.oval_centre[1] - size[1] / 2)
+        allowed |= cover[box.top - top : box.bottom - top, box.left - left : box.right - left]
+    stray = changed & ~allowed
+    assert not stray.any(), f"{frame.name}: {stray.sum()} pixels drawn over the face"
+    for label in frame.labels:
+        assert not label.rect.colliderect(layout.area), f"{frame.name}: text over the photo"
+
+
+def check_codes(frame: Frame, pixels: np.ndarray, expected: set[str], short: int) -> None:
+    assert frame.codes, f"{frame.name}: no QR code"
+    found = {
+        result.text
+        for result in zxingcpp.read_barcodes(Image.fromarray(pixels.astype(np.uint8)).convert("L"))
+    }
+    assert found == expected, frame.name
+    for number, code in enumerate(frame.codes):
+        rect, module = code.rect, code.module
+        assert module >= 0.5 * short / 100, f"{frame.name}: {module} px modules"
+        assert code.quiet >= 4
+        quiet = code.quiet * module
+        box = pixels[rect.top : rect.bottom, rect.left : rect.right]
+        border = np.ones(box.shape[:2], dtype=bool)
+        border[quiet:-quiet, quiet:-quiet] = False
+        assert (box[border] >= 250).all(), f"{frame.name}: something in a quiet zone"
+        # Around the quiet zone the screen is not white: two codes' zones never merge.
+        outside = pixels[rect.top - 1, rect.left : rect.right]
+        assert (outside.sum(axis=1) < 600).all(), f"{frame.name}: quiet zone runs on"
+        for other in frame.codes[number + 1 :]:
+            assert not rect.inflate(4 * module, 4 * module).colliderect(other.rect)
+        for label in frame.labels:
+            assert not label.rect.colliderect(rect), f"{frame.name}: text in a code"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) -> None:
+    config = VARIANTS[variant]
+    wifi = config.share.wifi
+    shown = list(frames(config, size, camera, share_only=wifi is not None))
+    names = {frame.name for frame in shown}
+    short = min(size)
+    if wifi is None:
+        expected = {"attract", "framing-press", "framing-perfect-hold", "framing-timeout"}
+        expected |= {"countdown-1", "capture-flash", "capture-choosing", "review", "share"}
+        expected |= {"out-of-order", "framing-move_left", "framing-chin_up", "framing-tilt_left"}
+        assert expected <= names
+    else:
+        two_codes = size[0] >= size[1] * 1.6
+        assert names == ({"share"} if two_codes else {"share", "share-wifi"})
+    for frame in shown:
+        pixels = pixels_of(frame.surface)
+        check_texts(frame, pixels, config)
+        if frame.live is not None:
+            check_face(frame, pixels)
+        if frame.name.startswith("share"):
+            codes = set()
+            if wifi is not None and (frame.name == "share-wifi" or len(frame.codes) == 2):
+                codes.add(wifi_join_code(wifi))
+            if frame.name == "share":
+                codes.add(EXAMPLE_URL)
+            check_codes(frame, pixels, codes, short)
+
+
+def test_out_of_order_shows_no_technical_reason(camera) -> None:
+    config = VARIANTS["de"]
+    [frame] = [f for f in frames(config, (1280, 720), camera) if f.name == "out-of-order"]
+    text = " ".join(label.text for label in frame.labels)
+    assert "Gleich wieder da" in text
+    for technical in ("disk", "min_free_mb", "storage", "MB"):
+        assert technical not in text
+
+
+def test_press_the_button_only_where_pressing_is_next(camera) -> None:
+    config = VARIANTS["en"]
+    said = {
+        frame.name: " ".join(label.text for label in frame.labels)
+        for frame in frames(config, (1920, 1080), camera)
+        if frame.name.startswith(("framing", "countdown"))
+    }
+    for name, text in said.items():
+        pressing = name in {"framing-press", "framing-press-no-frame", "framing-timeout"}
+        pressing |= name == "framing-perfect-press"  # auto-capture off
+        assert ("press" in text.lower()) == pressing, f"{name}: {text}"
+    assert "Look into the lens" in said["countdown-1"]
+    assert "Look into the lens" not in said["countdown-3"]
+
+
+def test_the_typeface_is_inter_with_dejavu_as_fallback_or_the_events_own(monkeypatch) -> None:
+    from kiosk.booth.screens import typeface
+
+    assert typeface.Typeface().name == "Inter", "CI and install.sh install fonts-inter"
+    dejavu = typeface.Path("/usr/share/fonts/truetype/dejavu")
+    monkeypatch.setattr(typeface, "FONT_DIRS", (dejavu,))
+    assert typeface.Typeface().name == "DejaVu Sans"
+    own = typeface.Typeface(dejavu / "DejaVuSerif.ttf")
+    assert own.name == "DejaVu Serif"
+    assert own.font("semibold") is own.font("regular")
+
+
+def test_the_new_look_and_feel_keys_are_checked_by_name() -> None:
+    from kiosk.config import ConfigError, parse_config
+
+    config = parse_config(
+        {
+            "event": {"address": "Sie"},
+            "branding": {"font": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"},
+            "display": {"safe_margin": 0.05},
+            "timing": {"share_guard": 3},
+            "buttons": {"main_colour": "#FF0000", "second_colour": "#0000ff"},
+            "sound": {"enabled": True, "voice": True, "volume": 0.3},
+        }
+    )
+    assert config.event.address == "Sie" and config.buttons.main_colour == "#ff0000"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(
+            {
+                "event": {"address": "ihr"},
+                "buttons": {"main_colour": "green"},
+                "display": {"safe_margin": 0.5},
+                "sound": {"volume": 2},
+            }
+        )
+    message = str(caught.value)
+    for key in ("event.address", "buttons.main_colour", "display.safe_margin", "sound.volume"):
+        assert key in message
+
+
+@pytest.mark.parametrize(
+    ("size", "lens", "side"),
+    [
+        ((1920, 1080), "above", "right"),
+        ((1920, 1080), "left", "left"),
+        ((1080, 1920), "above", "top"),
+        ((1080, 1920), "below", "bottom"),
+    ],
+)
+def test_the_message_sits_beside_the_face_or_toward_the_lens(size, lens, side) -> None:
+    from kiosk.booth.screens import screens_for
+
+    config = Config()
+    screens = screens_for(pygame.Surface(size, depth=32), config, config.camera.sensor_size)
+    screens.kit.lens = lens
+    area = screens.preview.rect_for((1600, 2000))
+    panel = LiveLayout(screens.kit, area).panel
+    assert not panel.colliderect(area)
+    where = {
+        "right": panel.left >= area.right,
+        "left": panel.right <= area.left,
+        "top": panel.bottom <= area.top,
+        "bottom": panel.top >= area.bottom,
+    }
+    assert where[side], (panel, area)
+
+
+def test_the_oval_follows_the_framing_rules_eye_line_and_face_size() -> None:
+    from kiosk.booth.screens import screens_for
+    from kiosk.config import parse_config
+
+    def layout(guidance: dict) -> LiveLayout:
+        config = parse_config({"guidance": guidance})
+        screens = screens_for(pygame.Surface((1280, 720)), config, config.camera.sensor_size)
+        return LiveLayout(screens.kit, screens.preview.rect_for((1600, 2000)))
+
+    usual, id_photo = layout({}), layout({"eye_line": 0.42, "face_fill": 0.27})
+    area = usual.area
+    assert usual.eye_y == pytest.approx(area.top + 0.36 * area.height)
+    assert id_photo.eye_y == pytest.approx(area.top + 0.42 * area.height)
+    assert id_photo.oval_radii[1] / usual.oval_radii[1] == pytest.approx(0.27 / 0.23)
