@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from kiosk.texts import TEXT_KEYS, template_problem
+from kiosk.texts import TEXT_KEYS, Texts, template_problem
 
 ENV_CONFIG = "KIOSK_CONFIG"
 SYSTEM_CONFIG = Path("/etc/echtbild/kiosk.toml")
@@ -484,6 +484,12 @@ class Config(Section):
     sound: SoundConfig = SoundConfig()
     texts: TextsConfig = TextsConfig()
     cloud: CloudConfig = CloudConfig()
+
+    def texts_for(self, language: str | None = None) -> Texts:
+        """The attendee's texts in ``language`` (default: the event's), as this event words
+        them: its own overrides and, in German, its form of address."""
+        language = language or self.event.language
+        return Texts(language, self.texts.overrides(language), self.event.address)
 
     @property
     def models_dir(self) -> Path:

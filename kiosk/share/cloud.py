@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import stat
 import tomllib
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import CloudConfig
+from kiosk.share.page import slug
 
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 30.0
@@ -62,22 +61,16 @@ def load_credentials(path: Path) -> CloudCredentials:
     return CloudCredentials(keys["access_key"], keys["secret_key"])  # type: ignore[arg-type]
 
 
-def key_part(text: str) -> str:
-    """A name as it may stand in an object key: lowercase ASCII words joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "booth"
-
-
 def object_prefix(cloud: CloudConfig, event: str, booth_id: str) -> str:
     """Where this booth's photos go in the bucket, e.g. ``sommerfest-2026/booth-7/``."""
-    prefix = cloud.prefix.format(event=key_part(event), booth_id=key_part(booth_id))
+    prefix = cloud.prefix.format(event=slug(event), booth_id=slug(booth_id))
     return prefix if not prefix or prefix.endswith("/") else prefix + "/"
 
 
 def event_prefix(cloud: CloudConfig, event: str) -> str:
     """What every booth of this event shares: the prefix up to the booth's part."""
     head = cloud.prefix.split("{booth_id}")[0]
-    return head.format(event=key_part(event))
+    return head.format(event=slug(event))
 
 
 class CloudStore:

@@ -8,16 +8,19 @@ here, so the QR code is known before the upload ends.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import html
+import mimetypes
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.config import Config
-from kiosk.share.cloud import CloudStore, key_part, load_credentials, object_prefix
+from kiosk.photos.credentials import verify
+from kiosk.share.cloud import CloudStore, load_credentials, object_prefix
+from kiosk.share.page import download_name, page, photo_body, stylesheet
 from kiosk.share.uploads import Job, UploadQueue
-from kiosk.texts import Texts
 
 PHOTO_CACHE = "private, max-age=604800, immutable"
 PAGE_CACHE = "private, no-cache"
@@ -30,6 +33,7 @@ class CloudPublisher:
         self.storage_dir = config.storage.dir.expanduser()
         self.prefix = object_prefix(config.cloud, config.event.name, booth_id)
         self.link_ttl = config.share.link_ttl
+        self._logo = logo_data_url(config.branding.logo)
 
     def photo_key(self, token: str) -> str:
         return f"{self.prefix}{token}.jpg"
@@ -46,72 +50,48 @@ class CloudPublisher:
         data = (self.storage_dir / job.file).read_bytes()
         self.store.put(self.photo_key(job.token), data, "image/jpeg", PHOTO_CACHE)
         created = dt.datetime.fromtimestamp(job.created, dt.UTC)
-        page = self.page(job.token, created)
+        html_page = self.page(job.token, created, data)
         self.store.put(
-            self.page_key(job.token), page.encode(), "text/html; charset=utf-8", PAGE_CACHE
+            self.page_key(job.token), html_page.encode(), "text/html; charset=utf-8", PAGE_CACHE
         )
 
     def delete(self, job: Job) -> None:
         self.store.delete(self.page_key(job.token))
         self.store.delete(self.photo_key(job.token))
 
-    def page(self, token: str, created: dt.datetime) -> str:
-        """The phone's page: the photo, a download button, who took it, until when it works."""
+    def page(self, token: str, created: dt.datetime, photo: bytes | None = None) -> str:
+        """The phone's page, as the booth's own server shows it (without the delete button,
+        which only the booth can carry out); ``photo`` tells who signed it."""
         event = self.config.event
-        texts = Texts(event.language, self.config.texts.overrides(event.language))
+        texts = self.config.texts_for()
         key = self.photo_key(token)
-        shown = self.store.presigned(key, created, self.link_ttl)
-        name = f"{key_part(event.name)}-{created.astimezone():%Y%m%d-%H%M%S}.jpg"
-        download = self.store.presigned(key, created, self.link_ttl, download_as=name)
-        expires = created + dt.timedelta(seconds=self.link_ttl)
-        return photo_page(self.config, texts, shown, download, created, expires)
+        taken = created.timestamp()
+        body = photo_body(
+            self.config,
+            texts,
+            view_src=self.store.presigned(key, created, self.link_ttl),
+            download_href=self.store.presigned(
+                key, created, self.link_ttl, download_as=download_name(event.name, taken)
+            ),
+            created=taken,
+            expires=taken + self.link_ttl,
+            signer=verify(photo).signer if photo is not None else None,
+            logo_src=self._logo,
+            same_site_download=False,
+        )
+        title = texts.get("web_title", event=event.name)
+        return page(texts.language, title, body, style=stylesheet(self.config.branding))
 
 
-def photo_page(
-    config: Config,
-    texts: Texts,
-    photo_url: str,
-    download_url: str,
-    taken: dt.datetime,
-    expires: dt.datetime,
-) -> str:
-    """A page with everything inline: no script, no resource from anywhere but the photo."""
-    event, branding = config.event, config.branding
-    escape = html.escape
-    title = texts.get("web_title", event=event.name)
-    style = (
-        f"body{{margin:0;font:18px/1.45 system-ui,sans-serif;background:{branding.background};"
-        f"color:{branding.foreground}}}main{{max-width:34rem;margin:0 auto;padding:1.2rem;"
-        "text-align:center}h1{font-size:1.5rem}img{width:100%;height:auto;border-radius:.4rem}"
-        f".download{{display:block;margin:1.2rem 0;padding:1rem;border-radius:.6rem;"
-        f"background:{branding.accent};color:{branding.background};font-size:1.3rem;"
-        "font-weight:700;text-decoration:none}.small{font-size:.9rem;opacity:.8}"
-    )
-    when = "%d.%m.%Y, %H:%M" if texts.language == "de" else "%d %b %Y, %H:%M"
-    body = "".join(
-        [
-            f"<h1>{escape(title)}</h1>",
-            f'<img src="{escape(photo_url)}" alt="{escape(texts.get("web_photo_alt"))}">',
-            f'<a class="download" href="{escape(download_url)}">',
-            f"{escape(texts.get('web_download'))}</a>",
-            f"<p>{escape(texts.get('web_taken_by', operator=event.operator, event=event.name))}",
-            "</p>",
-            f"<p>{escape(texts.get('web_taken_at', time=taken.astimezone().strftime(when)))}</p>",
-            f'<p class="small">'
-            f"{escape(texts.get('web_expires', time=expires.astimezone().strftime(when)))}</p>",
-            f'<p class="small">{escape(texts.get("web_original"))}</p>',
-        ]
-    )
-    policy = "default-src 'none'; img-src https: http:; style-src 'unsafe-inline'"
-    return (
-        f'<!doctype html>\n<html lang="{texts.language}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex, nofollow">'
-        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-        '<meta name="referrer" content="no-referrer">'
-        f"<style>{style}</style><title>{escape(title)}</title></head>"
-        f"<body><main>{body}</main></body></html>\n"
-    )
+def logo_data_url(path: Path | None) -> str | None:
+    """The event's logo inside the page itself (a page in the store loads nothing else)."""
+    if path is None:
+        return None
+    kind = mimetypes.guess_type(path.name)[0] or "image/png"
+    try:
+        return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+    except OSError:
+        return None
 
 
 @dataclass

@@ -14,7 +14,6 @@ not broken. Connections are capped and timed out by ``kiosk.share.guard``.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import fcntl
 import html
 import ipaddress
@@ -27,7 +26,6 @@ import sqlite3
 import sys
 import termios
 import time
-import unicodedata
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -35,7 +33,7 @@ from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
 from kiosk import __version__
-from kiosk.config import BrandingConfig, Config
+from kiosk.config import Config
 from kiosk.files import free_megabytes
 from kiosk.photos.credentials import verify
 from kiosk.photos.index import PhotoIndex, PhotoRecord
@@ -48,6 +46,7 @@ from kiosk.share.guard import (
     GuessGuard,
     RateLimiter,
 )
+from kiosk.share.page import download_name, page, photo_body, stylesheet
 from kiosk.share.state import ShareState, downloads_since
 from kiosk.texts import Texts
 
@@ -83,38 +82,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
-STYLESHEET = """\
-:root { color-scheme: light dark; --accent: %(accent)s; --ground: %(background)s; }
-body { margin: 0; font: 18px/1.45 system-ui, sans-serif; background: %(background)s;
-  color: %(foreground)s; }
-main { max-width: 34rem; margin: 0 auto; padding: 1.2rem; text-align: center; }
-h1 { font-size: 1.5rem; margin: 0.4rem 0 1rem; }
-img { width: 100%%; height: auto; border-radius: 0.4rem; background: #0b121b; }
-img.logo { width: auto; max-width: 60%%; max-height: 4rem; background: none; }
-.download { display: block; margin: 1.2rem 0; padding: 1rem; border-radius: 0.6rem;
-  background: var(--accent); color: var(--ground); font-size: 1.3rem; font-weight: 700;
-  text-decoration: none; }
-p { margin: 0.4rem 0; }
-ul.save { text-align: left; margin: 0.4rem 0 1rem; padding-left: 1.2rem; }
-.small { font-size: 0.9rem; opacity: 0.8; }
-.credentials { margin-top: 1.2rem; padding: 0.6rem; border: 1px solid var(--accent);
-  border-radius: 0.4rem; font-size: 0.95rem; }
-details.delete { margin-top: 2rem; padding-top: 1rem; border-top: 1px solid var(--accent); }
-details.delete summary { cursor: pointer; padding: 0.6rem; text-decoration: underline; }
-button { font: inherit; margin-top: 0.6rem; padding: 0.8rem 1.2rem; border-radius: 0.6rem;
-  border: 2px solid #d9534f; background: #d9534f; color: #fff; font-weight: 700;
-  min-height: 44px; }
-"""
-
-
-def stylesheet(branding: BrandingConfig) -> str:
-    """The page's style in the event's colours (``[branding]``)."""
-    return STYLESHEET % {
-        "background": branding.background,
-        "foreground": branding.foreground,
-        "accent": branding.accent,
-    }
-
 
 def is_loopback(address: str | None) -> bool:
     """Requests from the booth itself (the operator's curl), which may see /healthz details."""
@@ -142,31 +109,6 @@ def choose_language(accept_language: str | None, default: str) -> str:
         if language in ("de", "en") and quality > best_quality:
             best, best_quality = language, quality
     return best
-
-
-def format_time(timestamp: float, language: str) -> str:
-    moment = dt.datetime.fromtimestamp(timestamp).astimezone()
-    if language == "de":
-        return moment.strftime("%d.%m.%Y, %H:%M")
-    return moment.strftime("%d %b %Y, %H:%M")
-
-
-def download_name(event: str, created: float) -> str:
-    """A readable, ASCII-only file name: 'sommerfest-2026-20260704-1530.jpg'."""
-    ascii_event = unicodedata.normalize("NFKD", event).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_event.lower()).strip("-")[:40] or "echtbild"
-    stamp = dt.datetime.fromtimestamp(created).astimezone().strftime("%Y%m%d-%H%M%S")
-    return f"{slug}-{stamp}.jpg"
-
-
-def _page(language: str, title: str, body: str) -> str:
-    return (
-        f'<!doctype html>\n<html lang="{language}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex, nofollow">'
-        f'<link rel="stylesheet" href="/share.css"><title>{html.escape(title)}</title></head>'
-        f"<body><main>{body}</main></body></html>\n"
-    )
 
 
 # --- the application --------------------------------------------------------------------------
@@ -207,7 +149,7 @@ class DownloadServer:
         language = choose_language(
             request.headers.get("Accept-Language"), self.config.event.language
         )
-        return Texts(language, self.config.texts.overrides(language))
+        return self.config.texts_for(language)
 
     def application(self) -> web.Application:
         app = web.Application(
@@ -329,7 +271,7 @@ class DownloadServer:
         content = f"<h1>{html.escape(texts.get(title))}</h1><p>{html.escape(texts.get(body))}</p>"
         return web.Response(
             status=status,
-            text=_page(texts.language, texts.get(title), content),
+            text=page(texts.language, texts.get(title), content),
             content_type="text/html",
             headers={"Cache-Control": "no-store"},
         )
@@ -362,46 +304,33 @@ class DownloadServer:
         except (_Expired, _Deleted) as reason:
             return self._gone(request, reason)
         texts = self.texts(request)
-        event = self.config.event
-        title = texts.get("web_title", event=event.name)
-        base = f"/p/{record.token}"
-        taken_at = format_time(record.created, texts.language)
-        expires = format_time(record.expires, texts.language)
-        taken_by = texts.get("web_taken_by", operator=event.operator, event=event.name)
         escape = html.escape
-        parts = []
-        if self.config.branding.logo is not None:
-            parts.append(f'<img class="logo" src="/logo" alt="{escape(event.operator)}">')
-        parts += [
-            f"<h1>{escape(title)}</h1>",
-            f'<img src="{base}/view.jpg" alt="{escape(texts.get("web_photo_alt"))}">',
-            f'<a class="download" href="{base}/photo.jpg" download>',
-            f"{escape(texts.get('web_download'))}</a>",
-            f'<ul class="save"><li>{escape(texts.get("web_save_iphone"))}</li>',
-            f"<li>{escape(texts.get('web_save_android'))}</li></ul>",
-            f"<p>{escape(taken_by)}</p>",
-            f"<p>{escape(texts.get('web_taken_at', time=taken_at))}</p>",
-            f'<p class="small">{escape(texts.get("web_expires", time=expires))}</p>',
-            f'<p class="small">{escape(texts.get("web_original"))}</p>',
-        ]
-        signer = self._signer_of(path)
-        if signer is not None:
-            parts.append(
-                f'<p class="credentials">{escape(texts.get("web_credentials", signer=signer))}'
-                f'</p><p class="small">{escape(texts.get("web_credentials_how"))}</p>'
-            )
+        base = f"/p/{record.token}"
+        body = photo_body(
+            self.config,
+            texts,
+            view_src=f"{base}/view.jpg",
+            download_href=f"{base}/photo.jpg",
+            created=record.created,
+            expires=record.expires,
+            signer=self._signer_of(path),
+            logo_src="/logo" if self.config.branding.logo is not None else None,
+        )
         # Two steps without script: the summary opens the confirmation, the button posts.
-        parts += [
-            '<details class="delete">',
-            f"<summary>{escape(texts.get('web_delete'))}</summary>",
-            f"<p>{escape(texts.get('web_delete_confirm'))}</p>",
-            f'<form method="post" action="{base}/delete">',
-            f'<input type="hidden" name="form" value="{self.state.form_token(record.token)}">',
-            f'<button type="submit">{escape(texts.get("web_delete_yes"))}</button>',
-            "</form></details>",
-        ]
+        body += "".join(
+            [
+                '<details class="delete">',
+                f"<summary>{escape(texts.get('web_delete'))}</summary>",
+                f"<p>{escape(texts.get('web_delete_confirm'))}</p>",
+                f'<form method="post" action="{base}/delete">',
+                f'<input type="hidden" name="form" value="{self.state.form_token(record.token)}">',
+                f'<button type="submit">{escape(texts.get("web_delete_yes"))}</button>',
+                "</form></details>",
+            ]
+        )
+        title = texts.get("web_title", event=self.config.event.name)
         return web.Response(
-            text=_page(texts.language, title, "".join(parts)),
+            text=page(texts.language, title, body),
             content_type="text/html",
             headers={"Cache-Control": "private, no-cache"},
         )

@@ -20,7 +20,6 @@ from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.booth.screens.review import ReviewScreen
 from kiosk.booth.screens.share import ShareScreen
 from kiosk.config import Config
-from kiosk.texts import Texts
 
 __all__ = ["Media", "Screen", "ScreenTable", "screens_for"]
 
@@ -45,8 +44,7 @@ class ScreenTable(dict[Phase, Screen]):
 def screens_for(
     surface: pygame.Surface, config: Config, sensor_size: tuple[int, int]
 ) -> ScreenTable:
-    language = config.event.language
-    texts = Texts(language, config.texts.overrides(language), config.event.address)
+    texts = config.texts_for()
     kit = ScreenKit(surface, config, texts)
     preview = PreviewRenderer(surface, sensor_size, kit.background)
     screens: dict[Phase, Screen] = {
