@@ -63,7 +63,7 @@ def serve_frames(
     while True:
         try:
             moment, frame = connection.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the booth closed the pipe or is gone: nothing to answer
             return
         if frame is None:  # a new visit: follow no face of the last one
             reset()
