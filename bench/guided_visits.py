@@ -50,6 +50,7 @@ def main() -> int:
             Path(folder),
             models,
             FaceAnalyser(models),
+            report=_progress,
         )
     share, median = summary(outcomes)
     failures = Counter()
