@@ -6,7 +6,8 @@ analysed before the next, 10 frames a simulated second), and the honest simulate
 on the sensor: too far, too close, half out of view, head rolled. Good: an automatic photo within
 20 simulated seconds, eyes open, sharp, eye line 0.33-0.40 (tests/guided_visits.py).
 
-Run: python bench/guided_visits.py [COUNT]  (default 120; needs `kiosk models install`)
+Run: python bench/guided_visits.py [COUNT [FIRST]]  (default 120 visits from seed 0; needs
+`kiosk models install`; a share of a longer run: its seeds FIRST to FIRST+COUNT-1)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def _progress(outcome) -> None:
 
 def main() -> int:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 120
+    first = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     models = Config().models_dir
     if model_problems(models):
         print(f"no face models in {models}: run 'kiosk models install'", file=sys.stderr)
@@ -46,10 +48,11 @@ def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         outcomes = run_visits(
-            [random_start(seed) for seed in range(count)],
+            [random_start(seed) for seed in range(first, first + count)],
             Path(folder),
             models,
             FaceAnalyser(models),
+            report=_progress,
         )
     share, median = summary(outcomes)
     failures = Counter()

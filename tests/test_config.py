@@ -216,3 +216,15 @@ def test_every_text_key_can_be_overridden() -> None:
 )  # fmt: skip
 def test_durations_read_as_staff_would_say_them(seconds: float, words: str) -> None:
     assert describe_duration(seconds) == words
+
+
+def test_the_analysis_frame_keeps_the_sensors_aspect_in_the_displayed_orientation() -> None:
+    assert parse_config({}).camera.analysis_frame_size == (512, 288)
+    hq = {"sensor_size": [4056, 3040]}
+    assert parse_config({"camera": hq}).camera.analysis_frame_size == (512, 384)
+    turned = parse_config({"camera": {**hq, "rotation": 90}}).camera
+    assert turned.analysis_frame_size == (384, 512)
+    with pytest.raises(ConfigError, match=r"\[512, 384\]"):
+        parse_config({"camera": {**hq, "analysis_size": [512, 288]}})
+    given = parse_config({"camera": {**hq, "analysis_size": [640, 480]}}).camera
+    assert given.analysis_frame_size == (640, 480)

@@ -169,13 +169,22 @@ def test_a_blink_pauses_the_hold_silently(good_face) -> None:
     assert again.ready
 
 
-def test_a_cue_stays_at_least_one_and_a_half_seconds(good_face) -> None:
+def test_a_cue_stays_at_least_one_and_a_half_seconds_while_its_rule_is_broken(good_face) -> None:
     framing = engine()
     far_left = moved(good_face, dx=-560)  # beyond what the crop can follow
+    far_right = moved(good_face, dx=560)
     assert framing.update(Observation(0.0, [far_left], FRAME)).cue == "cue_move_left"
-    assert framing.update(Observation(0.5, [good_face], FRAME)).cue == "cue_move_left"
-    assert framing.update(Observation(1.4, [good_face], FRAME)).cue == "cue_move_left"
-    assert framing.update(Observation(1.6, [good_face], FRAME)).cue != "cue_move_left"
+    assert framing.update(Observation(0.5, [far_right], FRAME)).cue == "cue_move_left"
+    assert framing.update(Observation(1.4, [far_right], FRAME)).cue == "cue_move_left"
+    assert framing.update(Observation(1.6, [far_right], FRAME)).cue == "cue_move_right"
+
+
+def test_a_cue_whose_rule_is_met_goes_at_once(good_face) -> None:
+    """Who has done what the cue asked must not be led on past the place."""
+    framing = engine()
+    far_left = moved(good_face, dx=-560)
+    assert framing.update(Observation(0.0, [far_left], FRAME)).cue == "cue_move_left"
+    assert framing.update(Observation(0.5, [good_face], FRAME)).cue != "cue_move_left"
 
 
 def turned(face, degrees: float):

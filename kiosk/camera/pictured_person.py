@@ -54,13 +54,15 @@ class PicturedPerson:
 
 
 # How the pictured person moves per second for each cue at speed 1: (sideways, up/down, zoom).
+# A step sideways or towards the camera takes about a second; standing up straight or bending
+# the knees a little, less.
 MOVES: dict[str, tuple[float, float, float]] = {
-    "cue_move_left": (0.08, 0.0, 1.0),
-    "cue_move_right": (-0.08, 0.0, 1.0),
-    "cue_lower": (0.0, 0.06, 1.0),
-    "cue_higher": (0.0, -0.06, 1.0),
-    "cue_come_closer": (0.0, 0.0, 1.15),
-    "cue_step_back": (0.0, 0.0, 1 / 1.15),
+    "cue_move_left": (0.12, 0.0, 1.0),
+    "cue_move_right": (-0.12, 0.0, 1.0),
+    "cue_lower": (0.0, 0.12, 1.0),
+    "cue_higher": (0.0, -0.12, 1.0),
+    "cue_come_closer": (0.0, 0.0, 1.3),
+    "cue_step_back": (0.0, 0.0, 1 / 1.3),
 }
 STEP_IN_SPEED = 0.12  # sensor fractions a second, walking into the picture
 ROLL_SPEED = 6.0  # degrees a second, straightening the head

@@ -40,6 +40,24 @@ def choose_crop(
     rules: FramingThresholds,
     narrowed: frozenset[str] = frozenset(),
 ) -> CropChoice:
+    """The crop for these eyes (see ``_choose``): inside the narrowed bands where it can be, so
+    that a breath between the last analysis and the burst does not take the photo out of the
+    bands; else inside the bands themselves, judged against them."""
+    everything = frozenset({"distance", "position"})
+    inside = _choose(eye_centre, eyes_to_chin, sensor_size, aspect, rules, everything)
+    if not inside.problems or narrowed == everything:
+        return inside
+    return _choose(eye_centre, eyes_to_chin, sensor_size, aspect, rules, narrowed)
+
+
+def _choose(
+    eye_centre: tuple[float, float],
+    eyes_to_chin: float,
+    sensor_size: tuple[int, int],
+    aspect: float,
+    rules: FramingThresholds,
+    narrowed: frozenset[str],
+) -> CropChoice:
     """The crop that puts the eyes at the centre and on the eye line with the face filling it,
     in sensor pixels; and what keeps any crop inside the sensor from doing so.
 
@@ -73,8 +91,11 @@ def choose_crop(
         min(ex, sensor_width - ex) / ((0.5 - tolerance) * aspect),
     )
     if smallest <= largest:
-        height = min(max(eyes_to_chin / rules.face_fill, smallest), largest)
-        height = max(min(height, fits_position), smallest)
+        highest = max(min(largest, fits_position), smallest)
+        target = eyes_to_chin / rules.face_fill
+        # The target size if it fits; else the middle of the sizes that do, which keeps a
+        # margin to both the face-size band and the eyes' band (a breath must not leave them).
+        height = target if smallest <= target <= highest else (smallest + highest) / 2
     elif eyes_to_chin / high_fill > usable_tallest:
         problems["distance"] = -(eyes_to_chin / high_fill / usable_tallest - 1)  # too close
         height = tallest

@@ -96,6 +96,7 @@ class FramingEngine:
         self._last_time: float | None = None
         self._moving_at = 0.0
         self._good_since: float | None = None
+        self._rule_of: dict[str, str] = {}  # cue -> the rule it speaks for
 
     @property
     def open_baseline(self) -> float | None:
@@ -154,7 +155,7 @@ class FramingEngine:
         progress = min(1.0, held / self.rules.ready_seconds)
         baselines_known = self._open_baseline is not None
         ready = progress >= 1.0 and eyes_open and baselines_known
-        cue = self._show(failing[0] if failing else None, now)
+        cue = self._show(failing[0] if failing else None, now, tuple(failing))
         return FramingVerdict(
             True, cue, self._crop, progress, ready, all_good, measures, self._lighting(face)
         )
@@ -307,10 +308,12 @@ class FramingEngine:
             if rule == "stillness":
                 if not still:
                     failing.append("cue_hold_still")
+                    self._rule_of["cue_hold_still"] = rule
                 continue
             if rule not in checks:
                 continue
             value, limit, cue = checks[rule]
+            self._rule_of[cue] = rule
             if self._broken_now(rule, value, limit):
                 failing.append(cue)
         return failing
@@ -326,10 +329,21 @@ class FramingEngine:
             self._broken.add(rule)
         return rule in self._broken
 
-    def _show(self, cue: str | None, now: float) -> str | None:
-        """One cue at a time, each on screen at least ``min_cue_seconds``."""
+    def _show(
+        self, cue: str | None, now: float, failing: tuple[str, ...] | None = None
+    ) -> str | None:
+        """One cue at a time, each on screen at least ``min_cue_seconds`` while its rule is
+        still broken: a person who has done what it asked must not be led on past the place
+        (their rule's hysteresis keeps it from coming back at once). ``failing``: the cues of
+        all rules broken now, when known."""
+        broken_rules = {self._rule_of.get(name, name) for name in failing or ()}
+        done = (
+            failing is not None
+            and self._cue is not None
+            and self._rule_of.get(self._cue, self._cue) not in broken_rules
+        )
         if cue != self._cue and (
-            self._cue is None or now - self._cue_since >= self.rules.min_cue_seconds
+            self._cue is None or done or now - self._cue_since >= self.rules.min_cue_seconds
         ):
             self._cue = cue
             self._cue_since = now
