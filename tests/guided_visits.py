@@ -191,13 +191,17 @@ def visit(
             eye_line_of(Path(photo.path), face_analyser),
             cues,
         )
-    # End the visit: straight to the end if framing never succeeded, else through sharing.
-    for _ in range(4):
+    # End the visit: straight to the end if framing never succeeded, else through sharing
+    # (whose first seconds ignore presses, so that a stray one cannot take the code away).
+    for _ in range(6):
         if machine.phase is Phase.ATTRACT:
             break
+        if machine.phase is Phase.SHARE:
+            now += app.config.timing.share_guard
         app.post(MainButton() if machine.phase is not Phase.FRAMING else SecondButton())
         now += STEP
         step(app, now)
+    assert machine.phase is Phase.ATTRACT, f"the visit did not end ({machine.phase})"
     return outcome, now + 1.0
 
 
