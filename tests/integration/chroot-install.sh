@@ -96,11 +96,15 @@ qemu_problem() {
     return
   fi
   # The kernel starts it inside the chroot, where none of the host's libraries are.
-  if ! LC_ALL=C ldd "$qemu" 2>&1 | grep -Eq 'not a dynamic executable|statically linked'; then
+  # (Output captured first: grep -q stopping early would fail the pipe under pipefail.)
+  local linkage cpus
+  linkage="$(LC_ALL=C ldd "$qemu" 2>&1 || true)"
+  if ! grep -Eq 'not a dynamic executable|statically linked' <<<"$linkage"; then
     echo "$qemu is dynamically linked; the chroot needs a static one (Debian's qemu-user has it)"
     return
   fi
-  if ! "$qemu" -cpu help | grep -qw "$QEMU_CPU"; then
+  cpus="$("$qemu" -cpu help)"
+  if ! grep -qw "$QEMU_CPU" <<<"$cpus"; then
     echo "$qemu does not know the CPU model '$QEMU_CPU'"
   fi
 }
