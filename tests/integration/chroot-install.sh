@@ -54,6 +54,8 @@ case "$arch" in arm64 | amd64) ;; *) die "--arch is arm64 or amd64, not '$arch'"
 [[ $EUID -eq 0 ]] || die "run as root"
 command -v debootstrap >/dev/null || die "needs debootstrap (apt install debootstrap)"
 
+# The chroot asks PyPI, as a Pi does, not this machine's extra pip indexes and wheel folders.
+unset PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_FIND_LINKS PIP_NO_INDEX
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/echtbild/qemu"
