@@ -12,7 +12,7 @@
 #   --install-only   stop after the install checks (no dev extras, no test suite).
 #
 # Needs root, debootstrap, Debian's package mirror and PyPI; about 2 GB in /var/tmp. Natively a
-# few minutes; emulated arm64 about an hour (see the README). Not part of CI. A chroot is not a
+# few minutes; emulated arm64 about 1.5 hours (see the README). Not part of CI. A chroot is not a
 # Raspberry Pi: install.sh itself reports the steps that need one (Raspberry Pi OS's camera
 # packages, the gpio group, a running systemd, the boot command line) instead of pretending they
 # worked. Prints install.sh's output, checks what must be true afterwards, runs install.sh a
