@@ -598,11 +598,16 @@ def _verify(args: argparse.Namespace, config: Config, path: Path | None) -> int:
 
 
 def _demo(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.readiness import share_host_problem
+    from kiosk.readiness import booth_problems, share_host_problem
 
+    # Everything the demo needs is checked before its server starts: a wrong picture is a
+    # wrong picture, however slowly the machine starts a server.
+    problems = booth_problems(config, demo=True, demo_image=args.image)
     host_problem = share_host_problem(args.host)
     if host_problem:
-        return _refuse([host_problem.replace("share.host", "--host")], "the demo cannot start")
+        problems.append(host_problem.replace("share.host", "--host"))
+    if problems:
+        return _refuse(problems, "the demo cannot start")
     port = _free_port(args.host, config.share.port)
     local = args.host in ("127.0.0.1", "localhost", "::1")
     share = config.share.model_copy(
@@ -671,9 +676,13 @@ def _start_server_process(path: Path | None, host: str, port: int) -> subprocess
     return subprocess.Popen([*command, "serve", "--host", host, "--port", str(port)])
 
 
+SERVER_START_SECONDS = 180.0  # a slow (or emulated) machine imports aiohttp slowly
+
+
 def _wait_for_server(server: subprocess.Popen, host: str, port: int) -> bool:
-    """Until the server accepts connections (True) or ends (False); at most 20 s."""
-    deadline = time.monotonic() + 20
+    """Until the server accepts connections (True) or ends (False): while it is alive and
+    starting, however slow the machine, up to ``SERVER_START_SECONDS``."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline and server.poll() is None:
         try:
             with socket.create_connection((host, port), timeout=0.5):
