@@ -762,8 +762,10 @@ def _run_booth(config: Config, args: argparse.Namespace, demo: bool) -> int:
     if demo and args.screenshots is not None:
         from kiosk.booth.screens.gallery import write_gallery
 
-        shots = write_gallery(config, args.screenshots / "every-screen", camera)
-        log.info("%d screens written to %s", len(shots), args.screenshots / "every-screen")
+        # The set the screen tests check: German "du" and "Sie" and English, every state.
+        every = args.screenshots / "every-screen"
+        shots = write_gallery(config, every, camera, every_language=True)
+        log.info("%d screens written to %s", len(shots), every)
     guided = demo and getattr(args, "subject", "") == "guided"
     app = BoothLoop(
         config,
