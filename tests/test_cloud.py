@@ -396,3 +396,23 @@ def test_the_journal_survives_a_torn_last_line(tmp_path) -> None:
         file.write('{"op": "uploaded", "tok')  # the power went mid-line
     counts = counts_of(UploadJournal(journal.path).replay())
     assert (counts.queued, counts.uploaded) == (1, 1)
+
+
+def test_a_photo_deleted_at_its_owners_request_leaves_the_store_too(
+    make_app, config, swift, tmp_path
+) -> None:
+    from kiosk.share.state import ShareState
+
+    config = cloud_config(config, swift, tmp_path)
+    clock = Clock()
+    app, parts = booth_with_cloud(make_app, config, clock)
+    full_visit(app)
+    photo = app.machine.photo
+    work_until_done(parts, clock)
+    assert [key for key, _ in parts.store.keys("") if photo.token in key]
+    # The phone page's "Delete my photo now", as the download server records it.
+    assert ShareState(config.storage.share_state_dir).request_deletion(photo.token, 0.0)
+    assert app.housekeeping.delete_requested() == 1  # the booth's next look, within a minute
+    assert not Path(photo.path).exists()
+    work_until_done(parts, clock)
+    assert not [key for key, _ in parts.store.keys("") if photo.token in key]
