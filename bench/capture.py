@@ -112,9 +112,11 @@ def capture_to_qr() -> dict[str, float]:
                 times[name].append(time.perf_counter() - start)
                 assert app.machine.phase is Phase.SHARE
                 assert app.capture.shown_for(app.machine.photo) is not None
+                # The share screen ignores presses for its first seconds (timing.share_guard).
+                guard = app.config.timing.share_guard
                 app.post(MainButton())
-                app.step(now + 3.5)
-                now += 5.0
+                app.step(now + 3.5 + guard)
+                now += 5.0 + guard
 
             start = time.perf_counter()
             encoded = io.BytesIO()
@@ -156,7 +158,8 @@ def whole_visit_child() -> None:
             now += 0.1
             app.step(now)
         for _ in range(2):
-            now += 1.0
+            # Review, then share, whose first seconds ignore presses (timing.share_guard).
+            now += 1.0 + app.config.timing.share_guard
             app.post(MainButton())
             app.step(now)
         assert app.machine.phase is Phase.ATTRACT
