@@ -35,9 +35,7 @@ class AttractScreen(Screen):
         column = {"left": safe.left, "width": safe.width}
         # On a tall screen the block sits lower, nearer the eyes of a standing person.
         top = safe.top + safe.height * (0.1 if kit.landscape else 0.2)
-        if kit.logo is not None:
-            block.blit(kit.logo, kit.logo.get_rect(midtop=(kit.width // 2, round(top))).topleft)
-            top += kit.logo.get_height() + 4 * kit.unit
+        top = block.logo(top) or top
         name = kit.config.event.name
         top = block.paragraph(name, 11, kit.foreground, top, "semibold", **column)
         tagline = kit.texts.get("attract_tagline")

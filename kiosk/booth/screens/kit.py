@@ -168,6 +168,15 @@ class Block:
     def blit(self, picture: pygame.Surface, position: tuple[float, float]) -> pygame.Rect:
         return self.surface.blit(picture, (round(position[0]), round(position[1])))
 
+    def logo(self, top: float) -> float | None:
+        """The event's logo centred from ``top`` down; the y below it and its gap, or None
+        when the event has no logo."""
+        logo = self.kit.logo
+        if logo is None:
+            return None
+        self.blit(logo, logo.get_rect(midtop=(self.kit.width // 2, round(top))).topleft)
+        return top + logo.get_height() + 4 * self.kit.unit
+
 
 class Screen:
     """One attendee screen: ``draw`` paints the whole display for the machine's state."""

@@ -19,9 +19,9 @@ class OutOfOrderScreen(Screen):
         safe = kit.safe
         column = {"left": safe.left, "width": safe.width}
         top = safe.top + safe.height * (0.22 if kit.landscape else 0.3)
-        if kit.logo is not None:
-            block.blit(kit.logo, kit.logo.get_rect(midtop=(kit.width // 2, round(top))).topleft)
-            top += kit.logo.get_height() + 4 * kit.unit
+        below_logo = block.logo(top)
+        if below_logo is not None:
+            top = below_logo
         else:
             top = block.paragraph(kit.config.event.name, 5, kit.muted, top, **column)
             top += 4 * kit.unit
