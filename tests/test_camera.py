@@ -131,6 +131,56 @@ def test_burst_frames_differ_as_a_real_cameras_do(astronaut) -> None:
     assert max(eyes) - min(eyes) > 3, "some frames caught a blink"
 
 
+def test_a_blink_under_way_when_the_burst_starts_shuts_only_its_first_frames(astronaut) -> None:
+    """A burst takes about half a second and a blink a sixth: a person caught mid-blink has
+    their eyes open again a frame or two later."""
+    from PIL import Image
+
+    from kiosk.camera.image_camera import ASTRONAUT_EYES
+
+    person = PicturedPerson(eyes=ASTRONAUT_EYES)
+    for seed in range(4):
+        camera = ImageCamera(Image.fromarray(astronaut), SENSOR, person, seed=seed)
+        camera.start((1152, 648), (320, 240))
+        band = (slice(480, 540), slice(1980, 2320))  # the eyes, on the sensor
+        open_eyes = camera.scene(SENSOR)[band].astype(np.float32)
+        person.eyes_closed = True
+        shut_eyes = camera.scene(SENSOR)[band].astype(np.float32)
+        stills = camera.capture_burst(5)
+        person.eyes_closed = False
+        shut = [
+            np.abs(still.pixels[band] - shut_eyes).mean()
+            < np.abs(still.pixels[band] - open_eyes).mean()
+            for still in stills
+        ]
+        assert shut[0], "the first frame caught the blink"
+        assert not all(shut), "the eyes opened again during the burst"
+
+
+def test_a_person_told_back_the_way_they_came_corrects_more_slowly() -> None:
+    """Overshoot and correction: each reversal on an axis halves the person's pace there."""
+    import random
+
+    from kiosk.camera.pictured_person import CooperativePerson
+
+    person = PicturedPerson()
+    follower = CooperativePerson(person, random.Random(1), reaction=(0.0, 0.0))
+    now = 0.0
+    travelled = []
+    for cue in ("cue_lower", "cue_higher", "cue_lower"):
+        start = person.offset_y
+        for _ in range(20):
+            follower.follow(cue, now)
+            now += 0.1
+        travelled.append(abs(person.offset_y - start))
+    assert travelled[0] > 1.7 * travelled[1] > 1.7**2 * travelled[2] > 0
+    sideways = person.offset_x
+    for _ in range(10):
+        follower.follow("cue_move_left", now)
+        now += 0.1
+    assert person.offset_x - sideways > 0.8 * travelled[0] / 2, "the other axis at full pace"
+
+
 def test_camera_on_a_missing_file_refuses_frames_until_started() -> None:
     with pytest.raises(CameraError, match="not started"):
         ImageCamera(Path("/nonexistent.png"), SENSOR).preview_frame()

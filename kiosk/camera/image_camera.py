@@ -25,6 +25,10 @@ ASTRONAUT_EYES = ((204.0, 101.0), (247.0, 103.0))
 NOISE = 3  # sensor noise: up to this many levels either way
 BLUR_SHARE = 0.3  # share of burst frames with a little motion blur
 BLINK_SHARE = 0.2  # share of burst frames caught mid-blink
+# A burst's frames follow each other (about ten a second at full resolution) and a blink lasts
+# about a sixth of a second: a blink under way when the burst starts shuts the eyes on its first
+# frame or first two, never on all of them.
+BLINK_FRAMES = (1, 2)
 # Sideways motion blur over two of the picture's pixels.
 MOTION_BLUR = ImageFilter.Kernel((3, 3), (0, 0, 0, 0, 1, 1, 0, 0, 0), scale=2)
 
@@ -94,9 +98,16 @@ class ImageCamera:
     def capture_burst(self, count: int) -> list[Still]:
         self._reload_if_changed()
         stills = []
-        for _ in range(count):
+        closed_frames = (
+            int(self._rng.integers(BLINK_FRAMES[0], BLINK_FRAMES[1] + 1))
+            if self.person.eyes_closed
+            else 0
+        )
+        for index in range(count):
             self._sequence += 1
-            blink = self.person.eyes is not None and self._rng.random() < BLINK_SHARE
+            blink = self.person.eyes is not None and (
+                index < closed_frames or self._rng.random() < BLINK_SHARE
+            )
             # Each still is a buffer of its own, as a real camera delivers, so memory use
             # measured with this camera is what the booth needs.
             pixels = self._still(blink, blur=self._rng.random() < BLUR_SHARE)
@@ -112,7 +123,7 @@ class ImageCamera:
         """One full-resolution frame of the scene with sensor noise; maybe mid-blink, maybe
         blurred by a little sideways movement."""
         closed = self.person.eyes_closed
-        self.person.eyes_closed = closed or blink
+        self.person.eyes_closed = blink
         try:
             scene = self._render(self.sensor_size, cache=False, blur=blur)
         finally:

@@ -8,7 +8,8 @@ side moves further off as they come closer.
 
 ``CooperativePerson`` follows the booth's cues as a real person does, not as a machine would:
 each notices a new cue only after a reaction time of their own, moves at a speed of their own,
-keeps moving until they notice the cue has changed (so they overshoot, and are corrected),
+keeps moving until they notice the cue has changed (so they overshoot, are corrected, and
+correct more carefully than they first moved),
 sways and breathes, blinks every few seconds, and lets their head roll drift; asked to step in,
 they walk towards the middle of the picture. Turn and chin cannot be shown with a flat picture:
 those rules are exercised by the engine's tests on measured faces instead.
@@ -64,6 +65,18 @@ MOVES: dict[str, tuple[float, float, float]] = {
     "cue_come_closer": (0.0, 0.0, 1.3),
     "cue_step_back": (0.0, 0.0, 1 / 1.3),
 }
+# Cues that undo each other. A person told to go back the way they came has overshot, and
+# corrects more carefully than they first moved: each reversal halves their pace on that axis.
+OPPOSITE = {
+    "cue_move_left": "cue_move_right",
+    "cue_move_right": "cue_move_left",
+    "cue_lower": "cue_higher",
+    "cue_higher": "cue_lower",
+    "cue_come_closer": "cue_step_back",
+    "cue_step_back": "cue_come_closer",
+}
+CORRECTION_PACE = 0.5
+SLOWEST_PACE = 0.25
 STEP_IN_SPEED = 0.12  # sensor fractions a second, walking into the picture
 ROLL_SPEED = 6.0  # degrees a second, straightening the head
 ROLL_DRIFT = 0.6  # degrees per square root of a second, the head's slow wander
@@ -92,6 +105,8 @@ class CooperativePerson:
     _breath_period: float = 4.0
     _blink_at: float = 0.0
     _roll_goal: float | None = None
+    _last_move: dict[int, str] = field(default_factory=dict)  # axis -> the last move cue on it
+    _pace: dict[int, float] = field(default_factory=dict)  # axis -> share of full speed
 
     def __post_init__(self) -> None:
         self._base = (self.person.offset_x, self.person.offset_y)
@@ -109,14 +124,27 @@ class CooperativePerson:
             self._notice_at = now + self.rng.uniform(*self.reaction)
         if self._seen != self._noticed and now >= self._notice_at:
             self._noticed = self._seen
+            self._correct(self._noticed)
         self._act(self._noticed, elapsed)
         self._live(now, elapsed)
+
+    def _correct(self, cue: str | None) -> None:
+        """Noticing a move cue: after an overshoot (the opposite cue came last on this axis),
+        more slowly."""
+        if cue not in MOVES:
+            return
+        axis = _axis(cue)
+        if self._last_move.get(axis) == OPPOSITE[cue]:
+            pace = self._pace.get(axis, 1.0) * CORRECTION_PACE
+            self._pace[axis] = max(SLOWEST_PACE, pace)
+        self._last_move[axis] = cue
 
     def _act(self, cue: str | None, elapsed: float) -> None:
         person = self.person
         base_x, base_y = self._base
         step = elapsed * self.speed
         if cue in MOVES:
+            step *= self._pace.get(_axis(cue), 1.0)
             sideways, vertical, zoom = MOVES[cue]
             base_x += sideways * step
             base_y += vertical * step
@@ -159,6 +187,11 @@ class CooperativePerson:
         if now >= self._blink_at + BLINK_SECONDS:
             self._blink_at = now + self.rng.uniform(2.0, 6.0)
         person.eyes_closed = self._blink_at <= now < self._blink_at + BLINK_SECONDS
+
+
+def _axis(cue: str) -> int:
+    """Which of a move's three parts (sideways, up/down, zoom) it changes."""
+    return next(index for index, part in enumerate(MOVES[cue]) if part not in (0.0, 1.0))
 
 
 def guided_person(person: PicturedPerson, rng: random.Random | None = None) -> CooperativePerson:
