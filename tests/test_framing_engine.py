@@ -187,6 +187,27 @@ def test_a_cue_whose_rule_is_met_goes_at_once(good_face) -> None:
     assert framing.update(Observation(0.5, [good_face], FRAME)).cue != "cue_move_left"
 
 
+def test_a_position_cue_ends_just_before_a_moving_face_arrives(good_face) -> None:
+    """People go on moving until they notice a cue has gone: as a photographer says "stop"
+    just before, the cue ends while the face is still short of the band, moving towards it;
+    a person who then stops short is asked again."""
+    framing = engine()
+    for step in range(60):
+        now = step / 10
+        face = moved(good_face, dx=-560 + 80 * now)  # steadily towards the middle
+        verdict = framing.update(Observation(now, [face], FRAME))
+        if verdict.cue != "cue_move_left":
+            break
+    assert now >= 1.0, "the cue was there while the face was far"
+    standing = engine()
+    assert standing.update(Observation(0.0, [face], FRAME)).cue == "cue_move_left", (
+        "where the cue ended, a face standing still still needs it"
+    )
+    for step in range(1, 20):  # stopped short
+        verdict = framing.update(Observation(now + step / 10, [face], FRAME))
+    assert verdict.cue == "cue_move_left"
+
+
 def turned(face, degrees: float):
     """The measured face with its head turned in the image plane about its eyes."""
     cx, cy = face.eye_centre

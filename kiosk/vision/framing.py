@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import deque
 from dataclasses import dataclass, field
 
 from kiosk.camera.crop import Crop
@@ -68,6 +69,11 @@ GAZE_NEUTRAL_Y = -0.08
 MIN_GAZE_EYE_DISTANCE = 24.0
 # Stillness is judged per this many seconds, whatever the analysis rate.
 STILL_FRAME_SECONDS = 0.1
+# A person moving as a position cue asks goes on moving until they notice it has gone: about
+# half a second. So, as a photographer says "stop" just before, a position cue ends once the
+# eyes, at their speed over the last ``TRACK_SECONDS``, would be inside the band that soon.
+REACTION_LEAD = 0.5
+TRACK_SECONDS = 0.4
 
 
 class FramingEngine:
@@ -97,6 +103,7 @@ class FramingEngine:
         self._moving_at = 0.0
         self._good_since: float | None = None
         self._rule_of: dict[str, str] = {}  # cue -> the rule it speaks for
+        self._track: deque[tuple[float, float, float]] = deque()  # (time, eye x, eye y), sensor
 
     @property
     def open_baseline(self) -> float | None:
@@ -140,6 +147,9 @@ class FramingEngine:
         self._crop = self._steady(choice.crop, measures)
         still = self._stillness(now, face, measures)
         problems = dict(choice.problems)
+        if self._arriving(now, measures, problems):
+            problems.pop("position_x", None)
+            problems.pop("position_y", None)
         if measures["eye_distance"] / scale < self.rules.min_eye_distance:
             # Too small to measure is too far, whatever the crop arithmetic says.
             problems["distance"] = max(problems.get("distance", 0.0), 1.0)
@@ -158,6 +168,38 @@ class FramingEngine:
         cue = self._show(failing[0] if failing else None, now, tuple(failing))
         return FramingVerdict(
             True, cue, self._crop, progress, ready, all_good, measures, self._lighting(face)
+        )
+
+    def _arriving(self, now: float, measures: dict[str, float], problems: dict[str, float]) -> bool:
+        """Whether a broken position rule should end now because the eyes, moving as they
+        are, will have reached its band by the time the person notices (``REACTION_LEAD``):
+        inside it, or already past it."""
+        track = self._track
+        track.append((now, measures["eye_x"], measures["eye_y"]))
+        while track and now - track[0][0] > TRACK_SECONDS:
+            track.popleft()
+        if "position" not in self._broken or len(track) < 2:
+            return False
+        then, x, y = track[0]
+        elapsed = now - then
+        if elapsed < TRACK_SECONDS / 2:
+            return False
+        lead = REACTION_LEAD / elapsed
+        ahead = (
+            measures["eye_x"] + (measures["eye_x"] - x) * lead,
+            measures["eye_y"] + (measures["eye_y"] - y) * lead,
+        )
+        there = choose_crop(
+            ahead,
+            measures["eyes_to_chin"],
+            self.sensor_size,
+            self.aspect,
+            self.rules,
+            narrowed=frozenset(self._broken & {"distance", "position"}),
+        )
+        axes = [axis for axis in ("position_x", "position_y") if axis in problems]
+        return bool(axes) and all(
+            there.problems.get(axis, 0.0) * problems[axis] <= 0 for axis in axes
         )
 
     def _lighting(self, face: Face) -> tuple[str, ...]:
@@ -193,6 +235,7 @@ class FramingEngine:
         self._last_eyes = None
         self._last_time = None
         self._moving_at = now
+        self._track.clear()
 
     def _measures(self, face: Face, scale: float) -> dict[str, float]:
         ex, ey = face.eye_centre
