@@ -159,8 +159,9 @@ install_program() {
     # System site packages: picamera2, libcamera and lgpio come from apt, not from PyPI.
     act python3 -m venv --system-site-packages "$VENV"
   fi
-  act "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade \
-    "$SOURCE_DIR"
+  # Venue networks drop connections: pip tries each download again, patiently.
+  act "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --retries 10 \
+    --timeout 60 --upgrade "$SOURCE_DIR"
 }
 
 install_config() {

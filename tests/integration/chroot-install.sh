@@ -253,7 +253,7 @@ if [[ $install_only -eq 0 ]]; then
   chroot "$root" bash -c 'cd /root/echtbild && mapfile -t extras < <(python3 -c "
 import tomllib
 print(*tomllib.load(open(\"pyproject.toml\", \"rb\"))[\"project\"][\"optional-dependencies\"][\"dev\"], sep=\"\n\")") &&
-    /opt/echtbild/venv/bin/pip install --quiet --disable-pip-version-check "${extras[@]}"'
+    /opt/echtbild/venv/bin/pip install --quiet --disable-pip-version-check --retries 10 --timeout 60 "${extras[@]}"'
   lap "dev extras"
 
   echo "== the test suite (SDL's dummy drivers; without Chromium its test skips)"
