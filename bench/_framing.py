@@ -13,7 +13,6 @@ from dataclasses import dataclass
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-import numpy as np
 import pygame
 from PIL import Image
 from skimage import data
@@ -22,7 +21,7 @@ from kiosk.booth.events import FramingAdvice, MainButton
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens import Media, screens_for
 from kiosk.camera.crop import Crop, centred_crop
-from kiosk.camera.frames import xrgb_from_rgb
+from kiosk.camera.frames import PreviewFrame, xrgb_from_rgb
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config
 
@@ -30,9 +29,10 @@ from kiosk.config import Config
 @dataclass
 class FramingScreen:
     surface: pygame.Surface
-    whole_field: np.ndarray  # the camera's whole sensor field at the display's size, XRGB
+    whole_field: PreviewFrame  # the camera's whole sensor field at the display's size
+    centred: PreviewFrame  # a camera frame of the centred crop
     draw: Callable[..., None]
-    draw_late: Callable[[float, Crop], None]
+    draw_frame: Callable[[float, PreviewFrame, Crop], None]
 
 
 def framing_screen(size: tuple[int, int]) -> FramingScreen:
@@ -40,8 +40,9 @@ def framing_screen(size: tuple[int, int]) -> FramingScreen:
     camera, the "perfect, hold it" state with the oval, the hold ring half full and the message
     panel. ``draw(now)`` draws one frame and flips, as the booth loop does: the guidance's crop is
     handed to the camera, whose next frame is drawn. ``draw(now, crop)`` draws another crop
-    guidance picked since; ``draw_late(now, crop)`` draws it from a frame the camera still cut
-    to the centred crop, as right after guidance moved the crop."""
+    guidance picked since; ``draw_frame(now, frame, crop)`` draws ``crop`` from a given camera
+    frame (one still cut to the centred crop, as right after guidance moved the crop; the whole
+    field, as a Pi 4 streams it)."""
     pygame.display.init()
     pygame.font.init()
     config = Config()
@@ -60,13 +61,12 @@ def framing_screen(size: tuple[int, int]) -> FramingScreen:
         framing.draw(booth, now, Media(preview=camera.preview_frame(), crop=shown or crop))
         pygame.display.flip()
 
-    centred = camera.preview_frame()
-
-    def draw_late(now: float, shown: Crop) -> None:
-        framing.draw(booth, now, Media(preview=centred, crop=shown))
+    def draw_frame(now: float, frame: PreviewFrame, shown: Crop) -> None:
+        framing.draw(booth, now, Media(preview=frame, crop=shown))
         pygame.display.flip()
 
-    return FramingScreen(surface, xrgb_from_rgb(camera.scene(size)), draw, draw_late)
+    whole_field = PreviewFrame(xrgb_from_rgb(camera.scene(size)), Crop(0, 0, *camera.sensor_size))
+    return FramingScreen(surface, whole_field, camera.preview_frame(), draw, draw_frame)
 
 
 def frame_times(frame: Callable[[float], None], seconds: float, fps: int = 30) -> list[float]:

@@ -119,6 +119,24 @@ class FakePicamera2:
     # What the sensor sees: (width, height) -> RGB rows, unflipped; None: plain test frames.
     scene: Callable[[tuple[int, int]], np.ndarray] | None = None
 
+    @property
+    def sensor_modes(self) -> list[dict[str, Any]]:
+        """Like the Camera Module 3's: a fast cropped mode, a binned and a full one."""
+        width, height = self.pixel_array
+        return [
+            {
+                "size": (width // 3, height // 3),
+                "bit_depth": 10,
+                "crop_limits": (width // 6, height // 6, width * 2 // 3, height * 2 // 3),
+            },
+            {
+                "size": (width // 2, height // 2),
+                "bit_depth": 10,
+                "crop_limits": (0, 0, width, height),
+            },
+            {"size": (width, height), "bit_depth": 10, "crop_limits": (0, 0, width, height)},
+        ]
+
     @classmethod
     def global_camera_info(cls) -> list[dict[str, Any]]:
         return cls.cameras

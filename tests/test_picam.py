@@ -31,6 +31,9 @@ def test_start_configures_preview_and_lores_streams_with_continuous_focus() -> N
     assert fake.configured["main"] == {"size": PREVIEW, "format": "XRGB8888"}
     assert fake.configured["lores"] == {"size": ANALYSIS, "format": "YUV420"}
     assert fake.configured["transform"] == ("Transform", 0, 0)
+    assert fake.configured["sensor"] == {"output_size": (2304, 1296), "bit_depth": 10}, (
+        "the smallest mode that sees the whole field, not the cropped fast one"
+    )
 
 
 def test_frames_have_the_interface_shapes() -> None:

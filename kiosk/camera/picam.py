@@ -139,11 +139,13 @@ class PicameraCamera:
             else:
                 scale = preview_size[1] / crop.height
                 main_size = (round(self.sensor_size[0] * scale), round(self.sensor_size[1] * scale))
+            sensor = self._whole_field_mode(camera)
             self._preview = camera.create_preview_configuration(
                 main={"size": self._unturned(main_size), "format": "XRGB8888"},
                 lores={"size": self._unturned(analysis_size), "format": "YUV420"},
                 buffer_count=4,
                 transform=transform,
+                **({"sensor": sensor} if sensor else {}),
             )
             # BGR888 arrays hold pixels in R, G, B order: the stills are RGB as the booth wants.
             self._still = camera.create_still_configuration(
@@ -273,6 +275,22 @@ class PicameraCamera:
             raise CameraError(f"no frame from the camera for {FRAME_TIMEOUT:.0f} s") from error
         except Exception as error:
             raise CameraError(f"camera stopped delivering frames: {error}") from error
+
+    def _whole_field_mode(self, camera: Any) -> dict[str, Any] | None:
+        """The smallest sensor mode that reads the whole pixel array. Left to itself, libcamera
+        picks a mode near the stream's size, which for a small preview is often a cropped one
+        (the Camera Module 3's 1536x864): guidance would lose the field's edges."""
+        try:
+            modes = camera.sensor_modes
+        except Exception as error:  # libcamera's choice is a worse preview, not a fault
+            log.warning("cannot list the sensor modes (%s): libcamera picks one", error)
+            return None
+        native = tuple(self._native_size)
+        whole = [mode for mode in modes if tuple(mode["crop_limits"][2:]) == native]
+        if not whole:
+            return None
+        mode = min(whole, key=lambda m: (m["size"][0] * m["size"][1], -m["bit_depth"]))
+        return {"output_size": tuple(mode["size"]), "bit_depth": mode["bit_depth"]}
 
     def _shown_crop(self, metadata: dict[str, Any]) -> Crop:
         """The crop a frame shows, from its metadata: the ISP applies a new crop a few frames
