@@ -186,6 +186,7 @@ class PicameraCamera:
         rect = self._native_rect(crop)
         if len(self._sent) > 16:  # only the last few can still be in flight
             self._sent.clear()
+        self._sent.pop(rect, None)  # the newest last, where frames are matched first
         self._sent[rect] = crop
         return {"ScalerCrops": [rect, self._lores_rect]}
 
