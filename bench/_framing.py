@@ -13,7 +13,6 @@ from dataclasses import dataclass
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-import numpy as np
 import pygame
 from PIL import Image
 from skimage import data
@@ -22,7 +21,7 @@ from kiosk.booth.events import FramingAdvice, MainButton
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens import Media, screens_for
 from kiosk.camera.crop import Crop, centred_crop
-from kiosk.camera.frames import preview_size_for
+from kiosk.camera.frames import PreviewFrame, xrgb_from_rgb
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config
 
@@ -30,34 +29,44 @@ from kiosk.config import Config
 @dataclass
 class FramingScreen:
     surface: pygame.Surface
-    frame: np.ndarray
+    whole_field: PreviewFrame  # the camera's whole sensor field at the display's size
+    centred: PreviewFrame  # a camera frame of the centred crop
     draw: Callable[..., None]
+    draw_frame: Callable[[float, PreviewFrame, Crop], None]
 
 
 def framing_screen(size: tuple[int, int]) -> FramingScreen:
     """A display of ``size`` showing the framing screen at its busiest: the astronaut as the
     camera, the "perfect, hold it" state with the oval, the hold ring half full and the message
-    panel. ``draw(now)`` draws one frame and flips. The preview stream is sized for the centred
-    crop, as the camera starts; ``draw(now, crop)`` draws another crop guidance picked since."""
+    panel. ``draw(now)`` draws one frame and flips, as the booth loop does: the guidance's crop is
+    handed to the camera, whose next frame is drawn. ``draw(now, crop)`` draws another crop
+    guidance picked since; ``draw_frame(now, frame, crop)`` draws ``crop`` from a given camera
+    frame (one still cut to the centred crop, as right after guidance moved the crop; the whole
+    field, as a Pi 4 streams it)."""
     pygame.display.init()
     pygame.font.init()
     config = Config()
     surface = pygame.display.set_mode(size)
     camera = ImageCamera(Image.fromarray(data.astronaut()), config.camera.sensor_size)
-    screens = screens_for(surface, config, camera.sensor_size)
+    screens = screens_for(surface, config)
     crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
-    height = screens.preview.rect_for((crop.width, crop.height)).height
-    camera.start(preview_size_for(camera.sensor_size, crop.height, height), (320, 240))
+    camera.start(screens.preview.rect_for((crop.width, crop.height)).size, (320, 240))
     booth = BoothMachine(config.timing, config.photo.burst_count)
     booth.handle(MainButton(), 0.0)
     booth.handle(FramingAdvice(person_present=True, cue=None, progress=0.5), 0.0)
     framing = screens[booth.phase]
 
     def draw(now: float, shown: Crop | None = None) -> None:
+        camera.set_preview_crop(shown or crop)
         framing.draw(booth, now, Media(preview=camera.preview_frame(), crop=shown or crop))
         pygame.display.flip()
 
-    return FramingScreen(surface, camera.preview_frame(), draw)
+    def draw_frame(now: float, frame: PreviewFrame, shown: Crop) -> None:
+        framing.draw(booth, now, Media(preview=frame, crop=shown))
+        pygame.display.flip()
+
+    whole_field = PreviewFrame(xrgb_from_rgb(camera.scene(size)), Crop(0, 0, *camera.sensor_size))
+    return FramingScreen(surface, whole_field, camera.preview_frame(), draw, draw_frame)
 
 
 def frame_times(frame: Callable[[float], None], seconds: float, fps: int = 30) -> list[float]:

@@ -2,10 +2,11 @@
 
 For each display size the booth's framing screen (preview cut to the photo's crop, mirrored,
 guide oval, hold ring, message panel) is drawn and flipped many times, interleaved with the
-baseline: the same camera frame through pygame.image.frombuffer, one blit and a flip. It is
-measured with the centred crop (the preview stream maps it one-to-one) and with a guided,
-off-centre crop guidance picks later (smaller: scaled onto the screen). Medians of many rounds
-keep a shared machine's noise out of the ratios.
+baseline: a camera frame of the whole display through pygame.image.frombuffer, one blit and a
+flip. It is measured with the centred crop and with a guided, off-centre crop, each drawn as the
+booth loop does (the crop handed to the camera, its next frame drawn), plus a guided frame that
+arrives still cut to the centred crop (the ISP applies a new crop a few frames late). Medians of
+many rounds keep a shared machine's noise out of the ratios.
 
 Run: python bench/preview.py
 """
@@ -27,14 +28,14 @@ FRAMES_PER_ROUND = 10
 TARGET = 1.5
 GUIDED_TARGET = 1.2  # a guided crop against the centred one
 GUIDED_CROP = Crop(700, 420, 1380, 1725)  # off-centre, about two thirds of the sensor's height
+# Inside the centred crop, so a frame still cut to that is cut and scaled (the dearest case).
+LATE_CROP = Crop(1300, 250, 1380, 1725)
 
 
-def measure(size: tuple[int, int]) -> tuple[float, float, float]:
-    """Median seconds per frame: framing screen with the centred crop, with the guided crop,
-    and the bare baseline, interleaved round by round."""
+def measure(size: tuple[int, int]) -> dict[str, float]:
+    """Median seconds per frame of each way of drawing, interleaved round by round."""
     screen = framing_screen(size)
-    frame = screen.frame
-    frame_size = (frame.shape[1], frame.shape[0])
+    display_frame = screen.whole_field.pixels
 
     def centred() -> None:
         screen.draw(1.0)
@@ -42,22 +43,38 @@ def measure(size: tuple[int, int]) -> tuple[float, float, float]:
     def guided() -> None:
         screen.draw(1.0, GUIDED_CROP)
 
+    def late() -> None:
+        """A guided crop drawn from a frame the camera still cut to the centred crop: the
+        cost of the frames right after guidance moves the crop."""
+        screen.draw_frame(1.0, screen.centred, LATE_CROP)
+
+    def whole_field() -> None:
+        """A guided crop cut and scaled from the whole field, as on a Pi 4 (whose ISP cannot
+        crop the preview alone)."""
+        screen.draw_frame(1.0, screen.whole_field, GUIDED_CROP)
+
     def bare() -> None:
-        screen.surface.blit(pygame.image.frombuffer(frame, frame_size, "BGRA"), (0, 0))
+        screen.surface.blit(pygame.image.frombuffer(display_frame, size, "BGRA"), (0, 0))
         pygame.display.flip()
 
-    steps = (centred, guided, bare)
-    for warm_up in steps:
+    steps = {
+        "centred": centred,
+        "guided": guided,
+        "late": late,
+        "whole field": whole_field,
+        "bare": bare,
+    }
+    for warm_up in steps.values():
         for _ in range(20):
             warm_up()
-    times: dict = {step: [] for step in steps}
+    times: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(ROUNDS):
-        for step in steps:
+        for name, step in steps.items():
             start = time.perf_counter()
             for _ in range(FRAMES_PER_ROUND):
                 step()
-            times[step].append((time.perf_counter() - start) / FRAMES_PER_ROUND)
-    return tuple(statistics.median(times[step]) for step in steps)
+            times[name].append((time.perf_counter() - start) / FRAMES_PER_ROUND)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> int:
@@ -66,13 +83,15 @@ def main() -> int:
     print(f"SDL video driver: {pygame.display.get_driver()}")
     results, guided_results = {}, {}
     for name, size in SIZES.items():
-        framing, guided, bare = measure(size)
-        results[name] = framing / bare
-        guided_results[name] = guided / framing
+        ms = {step: seconds * 1000 for step, seconds in measure(size).items()}
+        results[name] = ms["centred"] / ms["bare"]
+        guided_results[name] = ms["guided"] / ms["centred"]
         print(
-            f"{name}: framing screen {framing * 1000:.2f} ms/frame centred, "
-            f"{guided * 1000:.2f} ms/frame guided off-centre; bare frombuffer+blit+flip "
-            f"{bare * 1000:.2f} ms/frame"
+            f"{name}: framing screen {ms['centred']:.2f} ms/frame centred, "
+            f"{ms['guided']:.2f} ms/frame guided off-centre; guided cut from a frame still cut "
+            f"to the centred crop {ms['late']:.2f} ms/frame, from the whole field (Pi 4) "
+            f"{ms['whole field']:.2f} ms/frame ({ms['whole field'] / ms['centred']:.2f}x); bare "
+            f"frombuffer+blit+flip of a display-sized frame {ms['bare']:.2f} ms/frame"
         )
     pygame.quit()
     for name, ratio in results.items():

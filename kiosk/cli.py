@@ -350,7 +350,7 @@ def _preflight(args: argparse.Namespace, config: Config, path: Path | None) -> i
     except DisplayError as error:
         print(f"display: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    screens = screens_for(surface, config, camera.sensor_size)
+    screens = screens_for(surface, config)
     wanted_analysis = config.guidance.enabled and not model_problems(config.models_dir)
     parts = PreflightParts(
         camera=camera,

@@ -25,7 +25,7 @@ from kiosk.booth.screens import Media, ScreenTable
 from kiosk.booth.screens.kit import hex_colour
 from kiosk.booth.screens.qr import qr_surface
 from kiosk.camera.crop import centred_crop
-from kiosk.camera.frames import Camera, CameraError, preview_size_for
+from kiosk.camera.frames import Camera, CameraError
 from kiosk.config import Config
 from kiosk.files import free_megabytes
 from kiosk.hardware.buttons import GpioButtons, Press, key_press
@@ -129,8 +129,7 @@ class Preflight:
     def camera(self) -> Check:
         camera = self.parts.camera
         crop = centred_crop(camera.sensor_size, self.config.photo.aspect_ratio)
-        display = self.parts.screens.preview.rect_for((crop.width, crop.height))
-        preview_size = preview_size_for(camera.sensor_size, crop.height, display.height)
+        preview_size = self.parts.screens.preview.rect_for((crop.width, crop.height)).size
         started = self.clock()
         try:
             camera.start(preview_size, self.config.camera.analysis_frame_size)
@@ -142,7 +141,7 @@ class Preflight:
             )
         seconds = self.clock() - started
         width, height = camera.sensor_size
-        shown = f"{preview.shape[1]}x{preview.shape[0]}"
+        shown = f"{preview.pixels.shape[1]}x{preview.pixels.shape[0]}"
         text = (
             f"{width}x{height} sensor, rotation {self.config.camera.rotation}, "
             f"preview {shown}, first frame after {seconds:.1f} s"

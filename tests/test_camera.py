@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.camera.frames import CameraError, preview_size_for, rgb_from_xrgb
+from kiosk.camera.crop import Crop
+from kiosk.camera.frames import CameraError, rgb_from_xrgb
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.camera.pictured_person import PicturedPerson
 
@@ -24,15 +25,10 @@ def darkest_column(frame: np.ndarray) -> float:
     return float((columns * np.arange(len(columns))).sum() / columns.sum())
 
 
-def test_preview_size_maps_the_crop_one_to_one_onto_the_display() -> None:
-    assert preview_size_for(SENSOR, crop_height=2592, display_height=720) == (1280, 720)
-    assert preview_size_for(SENSOR, crop_height=2592, display_height=1080) == (1920, 1080)
-
-
 def test_streams_have_the_requested_sizes(portrait_file: Path) -> None:
     camera = ImageCamera(portrait_file, SENSOR)
     camera.start((1280, 720), (320, 240))
-    assert camera.preview_frame().shape == (720, 1280, 4)
+    assert camera.preview_frame().pixels.shape == (720, 1280, 4)
     assert camera.analysis_frame().shape == (240, 320)
     assert camera.analysis_frame().dtype == np.uint8
 
@@ -46,15 +42,48 @@ def test_image_of_sensor_aspect_is_the_whole_sensor_frame(tmp_path: Path) -> Non
     Image.fromarray(scene).save(path)
     camera = ImageCamera(path, SENSOR)
     camera.start((1152, 648), (320, 240))
-    assert np.array_equal(rgb_from_xrgb(camera.preview_frame()), scene)
+    assert np.array_equal(rgb_from_xrgb(camera.preview_frame().pixels), scene)
+
+
+def gradient_scene(tmp_path: Path) -> Path:
+    """A picture of the sensor's aspect whose red says how far across, green how far down."""
+    from PIL import Image
+
+    x = np.linspace(0, 255, 1152)[None, :].repeat(648, axis=0)
+    y = np.linspace(0, 255, 648)[:, None].repeat(1152, axis=1)
+    path = tmp_path / "gradient.png"
+    Image.fromarray(np.stack([x, y, x * 0], axis=2).round().astype(np.uint8)).save(path)
+    return path
+
+
+def test_the_preview_shows_the_crop_at_the_preview_size_and_analysis_the_whole_field(
+    tmp_path: Path,
+) -> None:
+    camera = ImageCamera(gradient_scene(tmp_path), SENSOR)
+    camera.start((576, 720), (320, 180))
+    first = camera.preview_frame()
+    assert first.crop == Crop(1267, 0, 2074, 2592), "first the centred crop of the preview's shape"
+    whole = camera.analysis_frame()
+    crop = Crop(3000, 900, 1200, 1500)  # guidance picked a smaller crop, right and low
+    camera.set_preview_crop(crop)
+    frame = camera.preview_frame()
+    assert frame.crop == crop, "a picture has no frames in flight"
+    assert frame.pixels.shape == (720, 576, 4)
+    rgb = rgb_from_xrgb(frame.pixels).astype(float)
+    # Red and green grow linearly across the sensor: the corners say which region is shown.
+    assert rgb[0, 0, 0] == pytest.approx(255 * crop.left / SENSOR[0], abs=3)
+    assert rgb[0, 0, 1] == pytest.approx(255 * crop.top / SENSOR[1], abs=3)
+    assert rgb[-1, -1, 0] == pytest.approx(255 * crop.right / SENSOR[0], abs=3)
+    assert rgb[-1, -1, 1] == pytest.approx(255 * crop.bottom / SENSOR[1], abs=3)
+    assert np.array_equal(camera.analysis_frame(), whole), "analysis keeps the whole field"
 
 
 def test_moving_the_subject_moves_the_person_in_the_frame(portrait_file: Path) -> None:
     camera = ImageCamera(portrait_file, SENSOR, person=PicturedPerson())
     camera.start((1152, 648), (320, 240))
-    centre = darkest_column(rgb_from_xrgb(camera.preview_frame()))
+    centre = darkest_column(rgb_from_xrgb(camera.preview_frame().pixels))
     camera.person.move(0.1, 0.0)
-    moved = darkest_column(rgb_from_xrgb(camera.preview_frame()))
+    moved = darkest_column(rgb_from_xrgb(camera.preview_frame().pixels))
     assert moved - centre == pytest.approx(115, abs=10)  # 10 % of 1152 px
 
 
@@ -62,7 +91,7 @@ def test_scaling_the_subject_changes_their_size(portrait_file: Path, astronaut) 
     camera = ImageCamera(portrait_file, SENSOR)
     camera.start((1152, 648), (320, 240))
     camera.person.scale(0.5)
-    frame = rgb_from_xrgb(camera.preview_frame())
+    frame = rgb_from_xrgb(camera.preview_frame().pixels)
     grey = frame.astype(int).sum(axis=2)
     person = np.argwhere(np.abs(grey - grey[0, 0]) > 30)
     height = person[:, 0].max() - person[:, 0].min() + 1
@@ -190,4 +219,4 @@ def test_a_picture_in_memory_is_ready_at_once(astronaut) -> None:
     from PIL import Image
 
     camera = ImageCamera(Image.fromarray(astronaut), SENSOR)
-    assert camera.preview_frame().shape == (648, 1152, 4)
+    assert camera.preview_frame().pixels.shape == (648, 1152, 4)

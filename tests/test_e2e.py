@@ -86,11 +86,10 @@ def test_the_framing_screen_shows_the_photo_crop_mirrored(make_app) -> None:
     area = app.screens.preview.rect_for((app.guidance.crop.width, app.guidance.crop.height))
     shown = screen[area.top : area.bottom, area.left : area.right]
 
-    frame = rgb_from_xrgb(app.camera.preview_frame())
-    sx = frame.shape[1] / app.camera.sensor_size[0]
-    sy = frame.shape[0] / app.camera.sensor_size[1]
-    left, top, width, height = app.guidance.crop.scaled(sx, sy)
-    seen = frame[top : top + height, left : left + width].astype(float)
+    frame = app.camera.preview_frame()
+    assert frame.crop == app.guidance.crop
+    seen = rgb_from_xrgb(frame.pixels).astype(float)
+    height = seen.shape[0]
     assert seen.shape == shown.shape, "the preview maps one to one onto the screen"
     # Compare above the cue banner, where only the thin guide oval is drawn over the image.
     rows = slice(0, round(height * 0.75))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pygame
 import pytest
 from analyser_targets import five_times_slower
 from PIL import Image
@@ -206,3 +208,28 @@ def test_a_new_visit_starts_without_the_last_visits_analysis(guided) -> None:
     app.post(MainButton())
     run(app, now + 0.2, 3.0, until=lambda a: a.machine.advice is not None)
     assert app.machine.advice.cue != "cue_move_left"
+
+
+def test_the_preview_shows_the_crop_guidance_picked(guided) -> None:
+    """The loop hands guidance's crop to the camera each frame: the screen shows exactly that
+    region of the scene, mirrored, at the centred crop's place and size."""
+    app = guided()
+    app.camera.person.move(0.0, 0.04)
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 10.0, until=lambda a: a.guidance.crop.height < 2592)
+    crop = app.guidance.crop
+    assert crop.height < 2592, "guidance picked a smaller crop than the centred one"
+    app.step(now + 0.05)
+    assert app.camera.preview_frame().crop == crop, "the camera cuts it: drawing is a copy"
+    area = app.screens.preview.rect_for((crop.width, crop.height))
+    screen = pygame.surfarray.array3d(app.surface).transpose(1, 0, 2).astype(float)
+    shown = screen[area.top : area.bottom, area.left : area.right]
+    scale = area.height / crop.height
+    sensor_width, sensor_height = app.camera.sensor_size
+    field = app.camera.scene((round(sensor_width * scale), round(sensor_height * scale)))
+    left, top = round(crop.left * scale), round(crop.top * scale)
+    seen = field[top : top + area.height, left : left + area.width].astype(float)
+    rows = slice(0, round(area.height * 0.75))  # above the message, only the thin oval
+    assert np.abs(shown[rows] - seen[rows, ::-1]).mean() < 8
+    assert np.abs(shown[rows] - seen[rows]).mean() > 20, "mirrored"

@@ -89,7 +89,7 @@ def test_a_guided_visit_with_every_mounting(
     app.start(0.0)
     assert app.machine.healthy, app.machine.fault
     analysis = camera.analysis_frame()
-    assert analysis.flags.c_contiguous and camera.preview_frame().flags.c_contiguous
+    assert analysis.flags.c_contiguous and camera.preview_frame().pixels.flags.c_contiguous
     assert analysis.shape[1] / analysis.shape[0] == pytest.approx(
         upright_size[0] / upright_size[1], rel=0.02
     ), "the analysis frame has the displayed image's aspect"

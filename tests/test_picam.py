@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from fake_picamera2 import fake_api
 
-from kiosk.camera.frames import CameraError
+from kiosk.camera.crop import Crop
+from kiosk.camera.frames import CameraError, rgb_from_xrgb
 from kiosk.camera.picam import PicameraCamera, open_camera
 from kiosk.config import CameraConfig
 
@@ -30,12 +31,16 @@ def test_start_configures_preview_and_lores_streams_with_continuous_focus() -> N
     assert fake.configured["main"] == {"size": PREVIEW, "format": "XRGB8888"}
     assert fake.configured["lores"] == {"size": ANALYSIS, "format": "YUV420"}
     assert fake.configured["transform"] == ("Transform", 0, 0)
+    assert fake.configured["sensor"] == {"output_size": (2304, 1296), "bit_depth": 10}, (
+        "the smallest mode that sees the whole field, not the cropped fast one"
+    )
 
 
 def test_frames_have_the_interface_shapes() -> None:
     camera, _ = started()
     preview = camera.preview_frame()
-    assert preview.shape == (720, 1280, 4)
+    assert preview.pixels.shape == (720, 1280, 4)
+    assert preview.crop == Crop(0, 0, 4608, 2592), "a 16:9 preview shows the whole 16:9 field"
     analysis = camera.analysis_frame()
     assert analysis.shape == (240, 320)
     assert (analysis == 77).all(), "the Y plane of the YUV420 lores stream"
@@ -67,7 +72,12 @@ def test_burst_focuses_holds_exposure_switches_mode_and_switches_back() -> None:
     assert fake.calls[-2] == ("switch_mode", "preview")
     assert fake.calls[-1] == (
         "set_controls",
-        {"AeEnable": True, "AwbEnable": True, "AfMode": "Continuous"},
+        {
+            "AeEnable": True,
+            "AwbEnable": True,
+            "AfMode": "Continuous",
+            "ScalerCrops": [(0, 0, 4608, 2592), (0, 0, 4608, 2592)],
+        },
     )
 
 
@@ -125,7 +135,7 @@ def test_camera_on_its_side_turns_frames_and_swaps_sizes() -> None:
     camera, fake = started(rotation=90)
     assert camera.sensor_size == (2592, 4608)
     assert fake.configured["main"]["size"] == (720, 1280), "the sensor sees the unturned size"
-    preview = camera.preview_frame()
+    preview = camera.preview_frame().pixels
     assert preview.shape == (720, 1280, 4), "the booth gets the size it asked for"
     # Turned a quarter clockwise: the sensor's top-left pixel is now at the top right.
     assert tuple(preview[0, -1, :3]) == (0, 0, 255)
@@ -157,7 +167,7 @@ def test_restart_after_a_fault_opens_a_fresh_camera() -> None:
         camera.preview_frame()
     camera.start(PREVIEW, ANALYSIS)
     assert fake.calls[-1] == ("close",)
-    assert isinstance(camera.preview_frame(), np.ndarray)
+    assert isinstance(camera.preview_frame().pixels, np.ndarray)
 
 
 def test_picamera2_backend_without_picamera2_says_how_to_install_it() -> None:
@@ -196,3 +206,98 @@ def test_an_old_preview_frame_is_not_analysed_in_a_new_visit() -> None:
     now[0] += 30.0  # the visit ended; the next begins half a minute later
     camera.analysis_frame()
     assert fake.requests == 2, "a fresh frame, not the one from the visit before"
+
+
+# -- the preview crop: the ISP cuts main to it, lores keeps the whole field --
+
+SENSOR = (4608, 2592)
+
+
+def gradient_world(size: tuple[int, int]) -> np.ndarray:
+    """The upright world before the booth: red says how far across, green how far down."""
+    width, height = size
+    x = np.linspace(0, 255, width)[None, :].repeat(height, axis=0)
+    y = np.linspace(0, 255, height)[:, None].repeat(width, axis=1)
+    return np.stack([x, y, x * 0], axis=2).round().astype(np.uint8)
+
+
+def mounted(rotation: int):
+    """The world as a sensor turned by ``rotation`` sees it (libcamera's flips come after)."""
+
+    def scene(size: tuple[int, int]) -> np.ndarray:
+        upright = gradient_world(size[::-1] if rotation in (90, 270) else size)
+        if rotation == 90:
+            return np.rot90(upright, k=1)
+        if rotation == 270:
+            return np.rot90(upright, k=-1)
+        return upright[::-1, ::-1] if rotation == 180 else upright
+
+    return scene
+
+
+def assert_shows(pixels: np.ndarray, crop: Crop, field: tuple[int, int]) -> None:
+    """The frame's corners are the crop's corners of the upright world."""
+    rgb = rgb_from_xrgb(pixels).astype(float)
+    assert rgb[0, 0, 0] == pytest.approx(255 * crop.left / field[0], abs=4)
+    assert rgb[0, 0, 1] == pytest.approx(255 * crop.top / field[1], abs=4)
+    assert rgb[-1, -1, 0] == pytest.approx(255 * crop.right / field[0], abs=4)
+    assert rgb[-1, -1, 1] == pytest.approx(255 * crop.bottom / field[1], abs=4)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_the_isp_cuts_the_preview_to_the_crop_and_frames_name_their_crop(rotation) -> None:
+    api = fake_api(scene=mounted(rotation))
+    camera = PicameraCamera(CameraConfig(rotation=rotation), api)
+    field = camera.sensor_size
+    portrait = rotation in (90, 270)
+    preview = (540, 960) if portrait else (576, 720)
+    camera.start(preview, (180, 320) if portrait else (320, 180))
+    fake = api.Picamera2.instances[-1]
+    assert fake.configured["main"]["size"] == (preview[::-1] if portrait else preview)
+    first = camera.preview_frame()
+    assert first.pixels.shape == (preview[1], preview[0], 4)
+    aspect = preview[0] / preview[1]
+    assert first.crop.width / first.crop.height == pytest.approx(aspect, rel=0.01)
+    assert_shows(first.pixels, first.crop, field)
+    whole = camera.analysis_frame()
+
+    guided = Crop(300, 500, 1000, 1776) if portrait else Crop(2900, 700, 1200, 1500)
+    camera.set_preview_crop(guided)
+    camera.set_preview_crop(guided)  # the loop hands the crop every frame: one control
+    crop_controls = [c for c in fake.calls if c[0] == "set_controls" and "ScalerCrops" in c[1]]
+    assert len(crop_controls) == 2, "one at start, one for the new crop"
+    assert crop_controls[-1][1]["ScalerCrops"][1] == (0, 0, *fake.pixel_array)
+    late = [camera.preview_frame() for _ in range(fake.control_latency)]
+    assert all(frame.crop == first.crop for frame in late), "the ISP follows a few frames late"
+    frame = camera.preview_frame()
+    assert frame.crop == guided
+    assert frame.pixels.shape == (preview[1], preview[0], 4), "the preview's size stays"
+    assert_shows(frame.pixels, guided, field)
+    assert np.abs(camera.analysis_frame().astype(int) - whole).max() <= 1, (
+        "analysis keeps the whole field"
+    )
+
+
+def test_the_crop_is_asked_for_again_after_the_burst() -> None:
+    camera, fake = started()
+    guided = Crop(2900, 700, 1200, 675)
+    camera.set_preview_crop(guided)
+    camera.capture_burst(2)
+    assert fake.calls[-1][0] == "set_controls"
+    assert fake.calls[-1][1]["ScalerCrops"][0] == (2900, 700, 1200, 675)
+    assert [camera.preview_frame().crop for _ in range(fake.control_latency + 1)][-1] == guided
+
+
+def test_without_a_crop_per_stream_the_preview_is_the_whole_field() -> None:
+    """A Pi 4's one ScalerCrop would cut the analysis stream too: main stays the whole field,
+    at the size that maps the centred crop one-to-one, and the renderer cuts the crop."""
+    api = fake_api(isp_crops_each_stream=False, scene=mounted(0))
+    camera = PicameraCamera(CameraConfig(), api)
+    camera.start((576, 720), (320, 180))
+    fake = api.Picamera2.instances[-1]
+    assert fake.configured["main"]["size"] == (1280, 720)
+    camera.set_preview_crop(Crop(2900, 700, 1200, 1500))
+    assert not [c for c in fake.calls if c[0] == "set_controls" and "ScalerCrop" in str(c[1])]
+    frame = camera.preview_frame()
+    assert frame.crop == Crop(0, 0, *SENSOR)
+    assert_shows(frame.pixels, frame.crop, SENSOR)

@@ -90,7 +90,7 @@ def open_parts(config: Config, surface: pygame.Surface, analyse: bool = True) ->
     camera = ImageCamera(config.camera.image, config.camera.sensor_size)
     return PreflightParts(
         camera=camera,
-        screens=screens_for(surface, config, camera.sensor_size),
+        screens=screens_for(surface, config),
         store=_photo_store(config, link_ttl=3600.0),
         buttons=open_gpio_buttons(config.buttons),
         lights=open_lights(config.lights),

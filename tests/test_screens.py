@@ -235,7 +235,7 @@ def test_the_message_sits_beside_the_face_or_toward_the_lens(size, lens, side) -
     from kiosk.booth.screens import screens_for
 
     config = Config()
-    screens = screens_for(pygame.Surface(size, depth=32), config, config.camera.sensor_size)
+    screens = screens_for(pygame.Surface(size, depth=32), config)
     screens.kit.lens = lens
     area = screens.preview.rect_for((1600, 2000))
     panel = LiveLayout(screens.kit, area).panel
@@ -255,7 +255,7 @@ def test_the_oval_follows_the_framing_rules_eye_line_and_face_size() -> None:
 
     def layout(guidance: dict) -> LiveLayout:
         config = parse_config({"guidance": guidance})
-        screens = screens_for(pygame.Surface((1280, 720)), config, config.camera.sensor_size)
+        screens = screens_for(pygame.Surface((1280, 720)), config)
         return LiveLayout(screens.kit, screens.preview.rect_for((1600, 2000)))
 
     usual, id_photo = layout({}), layout({"eye_line": 0.42, "face_fill": 0.27})

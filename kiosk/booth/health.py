@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from kiosk.booth.events import CAMERA, DISK, INDEX, Event, Fault, Recovered
 from kiosk.camera.crop import Crop
-from kiosk.camera.frames import Camera, CameraError, Size, preview_size_for
+from kiosk.camera.frames import Camera, CameraError, Size
 from kiosk.config import Config
 from kiosk.files import free_megabytes
 
@@ -24,13 +24,13 @@ class HealthMonitor:
         config: Config,
         camera: Camera,
         crop: Callable[[], Crop],
-        display_height_for: Callable[[Size], int],
+        preview_size_for: Callable[[Size], Size],
         index_problem: Callable[[], str | None] = lambda: None,
     ):
         self.config = config
         self.camera = camera
         self.crop = crop
-        self.display_height_for = display_height_for
+        self.preview_size_for = preview_size_for
         self.index_problem = index_problem
         self._disk_checked_at = 0.0
 
@@ -45,15 +45,12 @@ class HealthMonitor:
         return Recovered(INDEX) if problem is None else Fault(INDEX, problem)
 
     def start_camera(self) -> Event:
-        """(Re)start the camera with a preview stream that maps the crop one-to-one on screen."""
+        """(Re)start the camera with a preview stream of the crop's size on screen (every crop
+        has the photo's aspect, so one size serves them all)."""
         crop = self.crop()
         try:
             self.camera.close()
-            preview = preview_size_for(
-                self.camera.sensor_size,
-                crop.height,
-                self.display_height_for((crop.width, crop.height)),
-            )
+            preview = self.preview_size_for((crop.width, crop.height))
             self.camera.start(preview, self.config.camera.analysis_frame_size)
         except CameraError as error:
             return Fault(CAMERA, str(error))

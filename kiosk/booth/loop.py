@@ -99,7 +99,7 @@ class BoothLoop:
         self.screenshots = screenshots
         self.wallclock = wallclock
         self.heartbeat = Heartbeat(notifier or Notifier({}))
-        self.screens = screens_for(surface, config, camera.sensor_size)
+        self.screens = screens_for(surface, config)
         wifi = config.share.wifi
         self.machine = BoothMachine(
             config.timing,
@@ -113,7 +113,7 @@ class BoothLoop:
             config,
             camera,
             lambda: self.guidance.crop,
-            lambda size: self.screens.preview.rect_for(size).height,
+            lambda size: self.screens.preview.rect_for(size).size,
             self._index_problem,
         )
         self.capture = CapturePipeline(
@@ -303,6 +303,7 @@ class BoothLoop:
         preview = None
         if machine.phase in (Phase.FRAMING, Phase.COUNTDOWN) and CAMERA not in machine.faults:
             try:
+                self.camera.set_preview_crop(self.guidance.crop)
                 preview = self.camera.preview_frame()
             except CameraError as error:
                 self.post(Fault(CAMERA, str(error)))

@@ -16,7 +16,15 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
-from kiosk.camera.frames import CameraError, Size, Still, xrgb_from_rgb
+from kiosk.camera.crop import Crop
+from kiosk.camera.frames import (
+    CameraError,
+    PreviewFrame,
+    Size,
+    Still,
+    first_preview_crop,
+    xrgb_from_rgb,
+)
 from kiosk.camera.pictured_person import PicturedPerson
 from kiosk.config import Config
 
@@ -70,30 +78,49 @@ class ImageCamera:
         self._source = image if isinstance(image, Image.Image) else None
         self._source_stamp: float | None = None
         self._preview_size: Size = (sensor_size[0] // 4, sensor_size[1] // 4)
+        self._preview_crop = first_preview_crop(sensor_size, self._preview_size)
         self._analysis_size: Size = (320, 240)
         self._cache: dict[tuple[Any, ...], np.ndarray] = {}
         self._sequence = 0
 
     def start(self, preview_size: Size, analysis_size: Size) -> None:
         self._preview_size = preview_size
+        self._preview_crop = first_preview_crop(self.sensor_size, preview_size)
         self._analysis_size = analysis_size
         self._cache.clear()
         self._reload_if_changed()
 
-    def preview_frame(self) -> np.ndarray:
-        key = ("xrgb", self._preview_size, *self._scene_key())
+    def set_preview_crop(self, crop: Crop) -> None:
+        # A picture has no frames in flight: the next frame shows the new crop.
+        self._preview_crop = crop
+
+    def preview_frame(self) -> PreviewFrame:
+        """The preview crop cut from the scene rendered at the scale that maps the crop onto
+        the preview size, as the Pi's ISP scales its crop straight into the stream."""
+        crop = self._preview_crop
+        key = ("xrgb", (self._preview_size, crop), *self._scene_key())
         if key not in self._cache:
-            self._cache[key] = xrgb_from_rgb(self._render(self._preview_size))
-        return self._cache[key]
+            scale = self._preview_size[1] / crop.height
+            window = (round(crop.left * scale), round(crop.top * scale), *self._preview_size)
+            rgb = self._render(self._field_size(scale), window=window)
+            self._cache[key] = xrgb_from_rgb(rgb)
+        return PreviewFrame(self._cache[key], crop)
 
     def analysis_frame(self) -> np.ndarray:
         key = ("luma", self._analysis_size, *self._scene_key())
         if key not in self._cache:
-            preview = Image.fromarray(self._render(self._preview_size))
             # Analysis sees the whole sensor field squeezed to its stream size, as libcamera's
-            # lores stream does.
-            self._cache[key] = np.asarray(preview.convert("L").resize(self._analysis_size))
+            # lores stream does, rendered at the scale the centred crop's preview has.
+            centred = first_preview_crop(self.sensor_size, self._preview_size)
+            field = Image.fromarray(
+                self._render(self._field_size(self._preview_size[1] / centred.height))
+            )
+            self._cache[key] = np.asarray(field.convert("L").resize(self._analysis_size))
         return self._cache[key]
+
+    def _field_size(self, scale: float) -> Size:
+        """The whole sensor field at ``scale``."""
+        return (round(self.sensor_size[0] * scale), round(self.sensor_size[1] * scale))
 
     def capture_burst(self, count: int) -> list[Still]:
         self._reload_if_changed()
@@ -171,8 +198,16 @@ class ImageCamera:
             self._source_stamp,
         )
 
-    def _render(self, size: Size, cache: bool = True, blur: bool = False) -> np.ndarray:
-        key = ("rgb", size, *self._scene_key())
+    def _render(
+        self,
+        size: Size,
+        cache: bool = True,
+        blur: bool = False,
+        window: tuple[int, int, int, int] | None = None,
+    ) -> np.ndarray:
+        """The scene with the sensor's field at ``size``; only its ``window`` (left, top, width,
+        height at that size) when given."""
+        key = ("rgb", (size, window), *self._scene_key())
         if cache and key in self._cache:
             return self._cache[key]
         if self._source is None:
@@ -185,9 +220,10 @@ class ImageCamera:
             (max(1, round(source.width * scale)), max(1, round(source.height * scale))),
             Image.Resampling.BILINEAR,
         )
-        canvas = Image.new("RGB", size, _backdrop_colour(source))
-        centre_x = size[0] * (0.5 + self.person.offset_x)
-        centre_y = size[1] * (0.5 + self.person.offset_y)
+        left, top, *canvas_size = window or (0, 0, *size)
+        canvas = Image.new("RGB", tuple(canvas_size), _backdrop_colour(source))
+        centre_x = size[0] * (0.5 + self.person.offset_x) - left
+        centre_y = size[1] * (0.5 + self.person.offset_y) - top
         canvas.paste(
             person, (round(centre_x - person.width / 2), round(centre_y - person.height / 2))
         )

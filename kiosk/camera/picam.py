@@ -1,8 +1,16 @@
 """The Raspberry Pi camera through picamera2: a thin adapter to the booth's camera interface.
 
 Streams while framing (one configuration, so no mode switch until the photo):
-- main: the whole sensor field at display size in XRGB8888, the display's own pixel layout;
-- lores: the same field, small, YUV420, whose Y plane is the analysis frame.
+- main: the preview crop at exactly its size on the display, in XRGB8888, the display's own pixel
+  layout, so drawing it is a plain copy;
+- lores: the whole sensor field, small, YUV420, whose Y plane is the analysis frame.
+
+Where the ISP crops each stream on its own (the Pi 5's ``ScalerCrops`` control), main is cut to
+the preview crop by the ISP at no CPU cost, and a new crop is one control per change; the ISP
+applies it a few frames later, so each frame's metadata says which crop it shows. Where it cannot
+(the Pi 4's single ``ScalerCrop`` would cut the analysis stream too, and guidance must see the
+whole field), main is the whole field at the size that maps the centred crop one-to-one, and the
+preview renderer cuts and scales other crops itself.
 
 The burst: autofocus runs continuously while framing; before the burst one focus cycle runs and
 the lens stays there, exposure and white balance are read from the live stream and held, then the
@@ -27,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.camera.frames import Camera, CameraError, Size, Still
+from kiosk.camera.crop import Crop
+from kiosk.camera.frames import Camera, CameraError, PreviewFrame, Size, Still, first_preview_crop
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import CameraConfig
 
@@ -38,6 +47,8 @@ STILL_TIMEOUT = 10.0
 # A preview frame's analysis stream serves analysis only this soon after it: older, it may be
 # from a visit before (the idle screen shows no preview), and the next frame is taken instead.
 LORES_FRESH_SECONDS = 0.25
+# The ISP aligns a crop to a few pixels: a frame's crop this close to the one asked for is it.
+CROP_TOLERANCE = 8
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,11 @@ class PicameraCamera:
         self._autofocus = False
         self._lores: np.ndarray | None = None
         self._lores_at = 0.0
+        self._whole_field = Crop(0, 0, *self.sensor_size)
+        self._crop_per_stream = False  # the ISP crops main alone (ScalerCrops)
+        self._lores_rect: tuple[int, ...] = ()
+        self._preview_crop: Crop | None = None  # the last crop asked of the ISP
+        self._sent: dict[tuple[int, ...], Crop] = {}  # crops asked of the ISP, by rectangle
 
     # -- the interface --
 
@@ -114,11 +130,22 @@ class PicameraCamera:
                 vflip=int(self.config.vflip ^ (self.config.rotation == 180)),
             )
             self._analysis_size = analysis_size
+            self._crop_per_stream = "ScalerCrops" in camera.camera_controls
+            crop = first_preview_crop(self.sensor_size, preview_size)
+            if self._crop_per_stream:
+                main_size = preview_size
+                # The widest crop the sensor mode allows: the whole field, for analysis.
+                self._lores_rect = tuple(camera.camera_controls["ScalerCrop"][1])
+            else:
+                scale = preview_size[1] / crop.height
+                main_size = (round(self.sensor_size[0] * scale), round(self.sensor_size[1] * scale))
+            sensor = self._whole_field_mode(camera)
             self._preview = camera.create_preview_configuration(
-                main={"size": self._unturned(preview_size), "format": "XRGB8888"},
+                main={"size": self._unturned(main_size), "format": "XRGB8888"},
                 lores={"size": self._unturned(analysis_size), "format": "YUV420"},
                 buffer_count=4,
                 transform=transform,
+                **({"sensor": sensor} if sensor else {}),
             )
             # BGR888 arrays hold pixels in R, G, B order: the stills are RGB as the booth wants.
             self._still = camera.create_still_configuration(
@@ -130,6 +157,9 @@ class PicameraCamera:
             self._autofocus = "AfMode" in camera.camera_controls
             if self._autofocus:
                 camera.set_controls({"AfMode": self.api.af_continuous})
+            self._sent.clear()
+            self._preview_crop = None
+            self.set_preview_crop(crop)
             camera.start()
         except CameraError:
             self.close()
@@ -138,19 +168,42 @@ class PicameraCamera:
             self.close()
             raise CameraError(f"camera failed to start: {error}") from error
 
-    def preview_frame(self) -> np.ndarray:
-        """The next frame's main stream. Its lores stream is kept for ``analysis_frame``: one
-        camera frame serves both, so the UI loop waits for one frame, not two."""
-        main, lores = self._capture(("main", "lores"))
+    def set_preview_crop(self, crop: Crop) -> None:
+        """Ask the ISP to cut main to ``crop`` (one control per change; nothing to do where
+        the ISP cannot crop main alone: the renderer cuts the whole field)."""
+        camera = self._running()
+        if not self._crop_per_stream or crop == self._preview_crop:
+            return
+        try:
+            camera.set_controls(self._crop_controls(crop))
+        except Exception as error:
+            raise CameraError(f"camera refused the preview crop: {error}") from error
+        self._preview_crop = crop
+
+    def _crop_controls(self, crop: Crop) -> dict[str, Any]:
+        """The controls that cut main to ``crop`` and keep lores whole; the crop is noted to
+        name the frames that show it."""
+        rect = self._native_rect(crop)
+        if len(self._sent) > 16:  # only the last few can still be in flight
+            self._sent.clear()
+        self._sent.pop(rect, None)  # the newest last, where frames are matched first
+        self._sent[rect] = crop
+        return {"ScalerCrops": [rect, self._lores_rect]}
+
+    def preview_frame(self) -> PreviewFrame:
+        """The next frame's main stream, named with the crop it shows. Its lores stream is
+        kept for ``analysis_frame``: one camera frame serves both, so the UI loop waits for one
+        frame, not two."""
+        (main, lores), metadata = self._capture(("main", "lores"))
         self._lores, self._lores_at = lores, self.clock()
-        return self._turn(main)
+        return PreviewFrame(self._turn(main), self._shown_crop(metadata))
 
     def analysis_frame(self) -> np.ndarray:
         """The lores stream of the latest preview frame (the booth loop asks for analysis
         before drawing: it gets the frame before, without waiting); else the next frame's."""
         lores, self._lores = self._lores, None
         if lores is None or self.clock() - self._lores_at > LORES_FRESH_SECONDS:
-            (lores,) = self._capture(("lores",))
+            (lores,), _ = self._capture(("lores",))
         width, height = self._unturned(self._analysis_size)
         return self._turn(lores[:height, :width])
 
@@ -181,6 +234,9 @@ class PicameraCamera:
                 resumed = {"AeEnable": True, "AwbEnable": True}
                 if self._autofocus:
                     resumed["AfMode"] = self.api.af_continuous
+                if self._crop_per_stream and self._preview_crop is not None:
+                    # Switching modes put picamera2's default crops back: ours again.
+                    resumed.update(self._crop_controls(self._preview_crop))
                 camera.set_controls(resumed)
         except TimeoutError as error:
             raise CameraError("the camera delivered no still within 10 s") from error
@@ -207,19 +263,70 @@ class PicameraCamera:
             raise CameraError("camera was not started")
         return self._camera
 
-    def _capture(self, streams: tuple[str, ...]) -> list[np.ndarray]:
-        """Arrays of the given streams, all from the next camera frame."""
+    def _capture(self, streams: tuple[str, ...]) -> tuple[list[np.ndarray], dict[str, Any]]:
+        """Arrays of the given streams, all from the next camera frame, and its metadata."""
         camera = self._running()
         try:
             request = camera.wait(camera.capture_request(wait=False), FRAME_TIMEOUT)
             try:
-                return [request.make_array(stream) for stream in streams]
+                return [request.make_array(stream) for stream in streams], request.get_metadata()
             finally:
                 request.release()
         except TimeoutError as error:
             raise CameraError(f"no frame from the camera for {FRAME_TIMEOUT:.0f} s") from error
         except Exception as error:
             raise CameraError(f"camera stopped delivering frames: {error}") from error
+
+    def _whole_field_mode(self, camera: Any) -> dict[str, Any] | None:
+        """The smallest sensor mode that reads the whole pixel array. Left to itself, libcamera
+        picks a mode near the stream's size, which for a small preview is often a cropped one
+        (the Camera Module 3's 1536x864): guidance would lose the field's edges."""
+        try:
+            modes = camera.sensor_modes
+        except Exception as error:  # libcamera's choice is a worse preview, not a fault
+            log.warning("cannot list the sensor modes (%s): libcamera picks one", error)
+            return None
+        native = tuple(self._native_size)
+        whole = [mode for mode in modes if tuple(mode["crop_limits"][2:]) == native]
+        if not whole:
+            return None
+        mode = min(whole, key=lambda m: (m["size"][0] * m["size"][1], -m["bit_depth"]))
+        return {"output_size": tuple(mode["size"]), "bit_depth": mode["bit_depth"]}
+
+    def _shown_crop(self, metadata: dict[str, Any]) -> Crop:
+        """The crop a frame shows, from its metadata: the ISP applies a new crop a few frames
+        after it is asked for."""
+        if not self._crop_per_stream:
+            return self._whole_field
+        crops = metadata.get("ScalerCrops")
+        rect = tuple(crops[0]) if crops else metadata.get("ScalerCrop")
+        if rect is None:  # no word from the ISP: the crop asked for
+            return self._preview_crop or self._whole_field
+        for sent, crop in reversed(self._sent.items()):
+            if max(abs(a - b) for a, b in zip(rect, sent, strict=True)) <= CROP_TOLERANCE:
+                return crop
+        return self._booth_crop(tuple(rect))
+
+    def _native_rect(self, crop: Crop) -> tuple[int, int, int, int]:
+        """``crop`` (on the booth's turned image) in the sensor's own orientation, as the ISP
+        takes it: the quarter turn undone (libcamera's flips are the stream's own)."""
+        native_width, native_height = self._native_size
+        left, top, width, height = crop.left, crop.top, crop.width, crop.height
+        if self.config.rotation == 90:
+            return (top, native_height - left - width, height, width)
+        if self.config.rotation == 270:
+            return (native_width - top - height, left, height, width)
+        return (left, top, width, height)
+
+    def _booth_crop(self, rect: tuple[int, ...]) -> Crop:
+        """A rectangle in the sensor's own orientation as a crop of the booth's turned image."""
+        native_width, native_height = self._native_size
+        x, y, width, height = rect
+        if self.config.rotation == 90:
+            return Crop(native_height - y - height, x, height, width)
+        if self.config.rotation == 270:
+            return Crop(y, native_width - x - width, height, width)
+        return Crop(x, y, width, height)
 
     def _unturned(self, size: Size) -> Size:
         """A size on the booth's (turned) image as the sensor sees it."""

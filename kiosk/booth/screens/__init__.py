@@ -41,12 +41,10 @@ class ScreenTable(dict[Phase, Screen]):
         return self[Phase.SHARE]  # type: ignore[return-value]
 
 
-def screens_for(
-    surface: pygame.Surface, config: Config, sensor_size: tuple[int, int]
-) -> ScreenTable:
+def screens_for(surface: pygame.Surface, config: Config) -> ScreenTable:
     texts = config.texts_for()
     kit = ScreenKit(surface, config, texts)
-    preview = PreviewRenderer(surface, sensor_size, kit.background)
+    preview = PreviewRenderer(surface, kit.background)
     screens: dict[Phase, Screen] = {
         Phase.ATTRACT: AttractScreen(kit),
         Phase.FRAMING: FramingScreen(kit, preview),

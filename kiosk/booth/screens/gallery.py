@@ -20,7 +20,6 @@ from kiosk.booth.screens.framing import LiveScreen
 from kiosk.booth.screens.kit import Frame, Media
 from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.camera.crop import Crop, centred_crop
-from kiosk.camera.frames import preview_size_for
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config, WifiConfig
 from kiosk.photos.store import SavedPhoto
@@ -46,14 +45,13 @@ def _states(
     config: Config, size: tuple[int, int], camera: ImageCamera, share_only: bool
 ) -> Iterator[Frame | None]:
     surface = pygame.Surface(size, depth=32)
-    screens = screens_for(surface, config, camera.sensor_size)
+    screens = screens_for(surface, config)
     crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
-    height = screens.preview.rect_for((crop.width, crop.height)).height
-    camera.start(preview_size_for(camera.sensor_size, crop.height, height), (320, 240))
+    camera.start(screens.preview.rect_for((crop.width, crop.height)).size, (320, 240))
     live = Media(preview=camera.preview_frame(), crop=crop)
 
     bare = pygame.Surface(size, depth=32)
-    PreviewRenderer(bare, camera.sensor_size, screens.kit.background).draw(live.preview, crop)
+    PreviewRenderer(bare, screens.kit.background).draw(live.preview, crop)
 
     def shot(name: str, machine: BoothMachine, now: float, media: Media) -> Frame | None:
         if share_only and not name.startswith("share"):

@@ -20,6 +20,7 @@ from kiosk.booth.screens.pictograms import Palette, button, pictogram
 from kiosk.booth.screens.shapes import Sketch, dial
 from kiosk.booth.screens.typeface import Typeface
 from kiosk.camera.crop import Crop
+from kiosk.camera.frames import PreviewFrame
 from kiosk.config import Config
 from kiosk.texts import Texts
 
@@ -79,7 +80,7 @@ def write(
 class Media:
     """What a frame shows besides text, handed to the screen by the booth loop each frame."""
 
-    preview: np.ndarray | None = None  # the newest preview frame while framing
+    preview: PreviewFrame | None = None  # the newest preview frame while framing
     crop: Crop | None = None  # where the photo sits in the sensor image
     photo: pygame.Surface | None = None  # the review picture of the visit's photo
     link_code: np.ndarray | None = None  # QR modules of the visit's share link, if made already

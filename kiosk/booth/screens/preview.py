@@ -1,9 +1,12 @@
 """The live image, cut to exactly the photo's crop and mirrored: drawn every frame, so fast.
 
-Any crop costs about the same: a crop that maps one-to-one onto the screen is copied mirrored
-straight into the screen's pixels; any other (guidance picked a smaller or larger crop than the
-preview stream was sized for) is mirrored while still small and scaled by SDL straight into the
-screen, with no full-size copy in between.
+The camera delivers the preview already cut to the crop guidance picked, at the size the screen
+shows it (the Pi's ISP scales it there at no CPU cost), so drawing is a mirrored copy straight
+into the screen's pixels, whatever the crop. A frame that shows something else is cut and scaled
+here: a camera that cannot crop the preview alone (a Pi 4) sends the whole field, and a new crop
+reaches the frames a few frames late. A late frame that holds the new crop is cut to it; one that
+does not (the crop grew or moved out of it) is shown whole in the crop's place, so the picture
+never shows a region that is neither the old crop nor the new one.
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ import numpy as np
 import pygame
 
 from kiosk.camera.crop import Crop
+from kiosk.camera.frames import PreviewFrame
 
 
 class PreviewRenderer:
-    def __init__(self, surface: pygame.Surface, sensor_size: tuple[int, int], background):
+    def __init__(self, surface: pygame.Surface, background):
         self.surface = surface
-        self.sensor_size = sensor_size
         self.background = background
         self.width, self.height = surface.get_size()
         self._bands_around: pygame.Rect | None = None
@@ -39,38 +42,42 @@ class PreviewRenderer:
         """Another screen painted the display: the bands must be painted again."""
         self._bands_around = None
 
-    def draw(self, frame: np.ndarray | None, crop: Crop | None) -> pygame.Rect | None:
+    def draw(self, frame: PreviewFrame | None, crop: Crop | None) -> pygame.Rect | None:
         """The crop of ``frame`` mirrored onto the screen; the bands around it plain. Returns
         where the preview went, or None when there is no frame (the screen is then plain)."""
         if frame is None or crop is None:
             self.surface.fill(self.background)
             self._bands_around = None
             return None
-        frame_height, frame_width = frame.shape[:2]
-        # The crop is in sensor pixels; the preview stream is the whole sensor field, smaller.
-        left, top, width, height = crop.scaled(
-            frame_width / self.sensor_size[0], frame_height / self.sensor_size[1]
-        )
-        width = min(width, frame_width - left)
-        height = min(height, frame_height - top)
-        target = self.rect_for((width, height))
+        pixels, shows = frame.pixels, frame.crop
+        target = self.rect_for((crop.width, crop.height))
+        frame_height, frame_width = pixels.shape[:2]
+        if _inside(crop, shows):
+            # The frame's pixels per sensor pixel: the crop's place in the frame.
+            left, top, width, height = Crop(
+                crop.left - shows.left, crop.top - shows.top, crop.width, crop.height
+            ).scaled(frame_width / shows.width, frame_height / shows.height)
+            width = min(width, frame_width - left)
+            height = min(height, frame_height - top)
+        else:
+            left, top, width, height = 0, 0, frame_width, frame_height
         if target.size == (width, height) and self._native_xrgb:
             # The usual case: one-to-one pixels in the display's own layout. Copying the crop
             # mirrored straight into the screen costs less than a plain blit of the frame.
-            pixels = pygame.surfarray.pixels2d(self.surface)
-            cut = frame.view(np.uint32)[top : top + height, left : left + width, 0]
+            screen = pygame.surfarray.pixels2d(self.surface)
+            cut = pixels.view(np.uint32)[top : top + height, left : left + width, 0]
             np.copyto(
-                pixels[target.left : target.right, target.top : target.bottom], cut[:, ::-1].T
+                screen[target.left : target.right, target.top : target.bottom], cut[:, ::-1].T
             )
-            del pixels
+            del screen
         elif self._native_xrgb:
             # Mirror the small cut, then let SDL scale it straight into the screen: no
             # full-size copy in between.
-            whole = pygame.image.frombuffer(frame, (frame_width, frame_height), "BGRA")
+            whole = pygame.image.frombuffer(pixels, (frame_width, frame_height), "BGRA")
             cut = pygame.transform.flip(whole.subsurface((left, top, width, height)), True, False)
             pygame.transform.scale(cut, target.size, self.surface.subsurface(target))
         else:
-            whole = pygame.image.frombuffer(frame, (frame_width, frame_height), "BGRA")
+            whole = pygame.image.frombuffer(pixels, (frame_width, frame_height), "BGRA")
             cut = whole.subsurface((left, top, width, height))
             mirrored = pygame.transform.flip(cut, True, False)
             if mirrored.get_size() != target.size:
@@ -82,6 +89,15 @@ class PreviewRenderer:
                 self.surface.fill(self.background, band)
             self._bands_around = target
         return target
+
+
+def _inside(inner: Crop, outer: Crop) -> bool:
+    return (
+        outer.left <= inner.left
+        and outer.top <= inner.top
+        and inner.right <= outer.right
+        and inner.bottom <= outer.bottom
+    )
 
 
 def _bands(screen: pygame.Rect, inner: pygame.Rect) -> list[pygame.Rect]:
