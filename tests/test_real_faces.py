@@ -8,7 +8,7 @@ from real_faces import SITUATIONS, markdown, outcomes, people, share_right
 
 
 def test_the_portraits_are_real_and_enough_people() -> None:
-    assert len(people()) >= 5
+    assert len(people()) >= 8
     assert len(SITUATIONS) == 11
 
 
