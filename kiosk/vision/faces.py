@@ -33,6 +33,10 @@ DETECTOR_SIZE = 192
 LANDMARK_SIZE = 192
 IRIS_SIZE = 64
 MIN_SCORE = 0.6
+# A whole face the face mesh can measure is checked twice: by the detector, here from MediaPipe's
+# own default confidence (faint faces: an old sepia print, a white beard, a head cut by the
+# frame's top), and by the mesh's face flag. Faces the mesh cannot check need MIN_SCORE.
+MESH_CHECKED_MIN_SCORE = 0.5
 # A face cut by the frame's edge scores lower: there, this much is somebody partly in view.
 EDGE_MIN_SCORE = 0.4
 NMS_IOU = 0.3
@@ -214,10 +218,15 @@ class FaceAnalyser:
             | (boxes[:, 2] > width + margin)
             | (boxes[:, 3] > height + margin)
         )
-        keep = (scores >= MIN_SCORE) | cut
-        if not keep.any():
-            return []
-        return list(_weighted_nms(boxes[keep], scores[keep], points[keep]))
+        sure = (scores >= MIN_SCORE) | cut
+        found = list(_weighted_nms(boxes[sure], scores[sure], points[sure]))
+        # Faint detections only add faces where no sure one is (the mesh then checks them); they
+        # do not move the faces found surely.
+        faint = (scores >= MESH_CHECKED_MIN_SCORE) & ~sure
+        for box, score, keypoints in _weighted_nms(boxes[faint], scores[faint], points[faint]):
+            if not found or _iou(box, np.array([f[0] for f in found])).max() <= NMS_IOU:
+                found.append((box, score, keypoints))
+        return found
 
     def _detect_square(self, tile: Image.Image):
         """Detections on one square tile, in the detector's 0-1 coordinates, or None."""
@@ -247,18 +256,20 @@ class FaceAnalyser:
         keypoints: np.ndarray,
     ) -> Face | None:
         left, top, right, bottom = box
+        eye_a, eye_b = keypoints[0], keypoints[1]
+        width, height = image.size
+        margin = 0.1 * (right - left)
+        cut = min(left, top) < -margin or right > width + margin or bottom > height + margin
+        small = math.dist(eye_a, eye_b) < MIN_MEASURED_EYE_DISTANCE
+        if small and not cut and score < MIN_SCORE:
+            return None  # too small for the mesh to confirm: the detector alone must be sure
         centre = ((left + right) / 2, (top + bottom) / 2)
         side = max(right - left, bottom - top) * FACE_CROP_SCALE
-        eye_a, eye_b = keypoints[0], keypoints[1]
         angle = math.atan2(eye_b[1] - eye_a[1], eye_b[0] - eye_a[0])
         crop, to_image = _turned_crop(image, centre, side, angle, LANDMARK_SIZE)
         mesh, flag = self._run(
             self._mesh, np.asarray(crop, dtype=np.float32)[None] / 255.0, {1404: "mesh", 1: "flag"}
         )
-        width, height = image.size
-        margin = 0.1 * (right - left)
-        cut = min(left, top) < -margin or right > width + margin or bottom > height + margin
-        small = math.dist(eye_a, eye_b) < MIN_MEASURED_EYE_DISTANCE
         if cut or small or 1 / (1 + math.exp(-float(flag.ravel()[0]))) < 0.5:
             # Not measurable, but somebody is there: too far away or partly out of view. A
             # whole, large face the mesh rejects is most likely no face at all.
