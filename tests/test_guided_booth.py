@@ -15,6 +15,7 @@ from PIL import Image
 
 from kiosk.booth.events import MainButton, SecondButton
 from kiosk.booth.machine import Phase
+from kiosk.camera.pictured_person import PicturedPerson
 from kiosk.vision.analyser import AnalyserProcess
 from kiosk.vision.pace import AnalysisPace, PaceRules
 from kiosk.vision.session import FramingSession
@@ -105,6 +106,40 @@ def test_a_slow_device_keeps_its_cues_and_scores_its_burst(make_app, config, mod
     details = app.machine.photo.details
     assert details["chosen_by"] == "faces", "the burst was scored on faces"
     assert all(score["face"] for score in details["scores"])
+
+
+def test_a_burst_with_every_eye_shut_is_followed_by_another(guided, config, monkeypatch) -> None:
+    """No frame with open eyes: like a photographer, the booth takes one more burst at once
+    and keeps an open-eyed frame of it, without suggesting a retake."""
+    from kiosk.camera import image_camera
+
+    camera = image_camera.ImageCamera(
+        config.camera.image,
+        config.camera.sensor_size,
+        person=PicturedPerson(eyes=image_camera.ASTRONAUT_EYES),
+    )
+    bursts = []
+    take_burst = camera.capture_burst
+
+    def capture_burst(count: int):
+        # Every frame of the first burst catches a blink; none of the second does.
+        monkeypatch.setattr(image_camera, "BLINK_SHARE", 0.0 if bursts else 1.0)
+        bursts.append(count)
+        return take_burst(count)
+
+    camera.capture_burst = capture_burst
+    app = guided(camera=camera)
+    app.camera.person.move(0.0, 0.04)
+    app.start(0.0)
+    app.post(MainButton())
+    run(app, 0.0, 15.0, until=lambda a: a.machine.phase is Phase.REVIEW)
+    assert app.machine.phase is Phase.REVIEW
+    assert bursts == [config.photo.burst_count, config.photo.burst_count - 1]
+    photo = app.machine.photo
+    details = photo.details
+    assert details["bursts"] == 2 and not photo.retake_suggested
+    assert details["chosen"] != 0, "not the first burst's frame, whose eyes were shut"
+    assert details["scores"][0]["openness"] < 0.5 * details["scores"][details["chosen"]]["openness"]
 
 
 def test_a_person_off_to_the_side_is_asked_to_move(guided) -> None:

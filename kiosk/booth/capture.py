@@ -75,16 +75,33 @@ class CapturePipeline:
             stills = self.camera.capture_burst(count)
         except CameraError as error:
             return CaptureFailed(str(error))
-        return self.keep_photo(stills)
+        first = self.guidance.choose(stills)
+        if first is None or not first.retake_suggested or first.method != "faces":
+            return self.keep_photo(stills)
+        # No frame had open eyes, was sharp and framed the face: like a photographer, the booth
+        # takes another burst at once. Only the first burst's best frame stays in memory.
+        best = stills[first.index]
+        del stills
+        try:
+            again = self.camera.capture_burst(count - 1)
+        except CameraError as error:
+            log.warning("the second burst failed (%s): keeping the first burst's best", error)
+            return self.keep_photo([best], bursts=2, retake_suggested=True)
+        return self.keep_photo([best, *again], bursts=2)
 
-    def keep_photo(self, stills: list[Still]) -> Event:
-        """Choose the photo from a burst, save it, and prepare it for the review screen."""
+    def keep_photo(
+        self, stills: list[Still], bursts: int = 1, retake_suggested: bool = False
+    ) -> Event:
+        """Choose the photo from the frames of ``bursts`` bursts, save it, and prepare it for
+        the review screen. ``retake_suggested``: whatever the choice, suggest a retake."""
         if not stills:
             return CaptureFailed("the camera returned no frames")
         crop = self.guidance.crop
         choice = self.guidance.choose(stills)
         chosen = stills[choice.index] if choice else stills[0]
         details: dict = {"burst": len(stills), "chosen": choice.index if choice else 0}
+        if bursts > 1:
+            details["bursts"] = bursts
         if choice is not None:
             details["chosen_by"] = choice.method
             details["scores"] = [score.as_record() for score in choice.scores]
@@ -105,7 +122,7 @@ class CapturePipeline:
             token, review_picture.result(), link, link_code.result(), chosen.captured_at
         )
         self.shown = shown
-        if choice is not None and choice.retake_suggested:
+        if retake_suggested or (choice is not None and choice.retake_suggested):
             photo = dataclasses.replace(photo, retake_suggested=True)
         log.info("photo saved: %s", photo.path)
         return CaptureFinished(photo)
