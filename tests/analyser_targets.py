@@ -23,7 +23,7 @@ def five_times_slower(connection, models_dir: str, threads: int) -> None:
 
     from kiosk.vision.analyser import frame_analysis, serve_frames
 
-    analyse, reset = frame_analysis(Path(models_dir), threads)
+    analyse, reset, warm_up = frame_analysis(Path(models_dir), threads)
 
     def slowly(rgb, single):
         started = time.perf_counter()
@@ -31,4 +31,4 @@ def five_times_slower(connection, models_dir: str, threads: int) -> None:
         time.sleep(4 * (time.perf_counter() - started))
         return faces
 
-    serve_frames(connection, slowly, reset)
+    serve_frames(connection, slowly, reset, warm_up)

@@ -13,7 +13,8 @@ from analyser_targets import exits_at_once, hangs_after_ready
 from kiosk.vision.analyser import BACKOFF, AnalyserProcess
 
 
-def wait_until(condition, seconds: float = 60.0) -> None:
+def wait_until(condition, seconds: float = 300.0) -> None:
+    """Poll ``condition`` until it holds; the bound is generous, for emulated arm64 runs."""
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "the child process did not answer in time"

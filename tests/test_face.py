@@ -28,6 +28,19 @@ def test_the_portrait_face_is_found_with_its_parts_in_place(face_analyser, astro
     assert abs(face.roll_degrees) < 6
 
 
+def test_a_warmed_up_analyser_finds_the_same_face(models_dir, face_analyser, astronaut) -> None:
+    """The analyser child runs each model once before it says it is ready; that run must
+    leave nothing behind that changes a real frame's answer."""
+    from kiosk.vision.faces import FaceAnalyser
+
+    warmed = FaceAnalyser(models_dir)
+    warmed.warm_up()
+    after, fresh = one_face(warmed, astronaut), one_face(face_analyser, astronaut)
+    for part in ("right_eye", "left_eye", "nose", "mouth", "chin", "gaze", "box"):
+        assert getattr(after, part) == pytest.approx(getattr(fresh, part), abs=1e-3), part
+    assert after.right_eye_openness == pytest.approx(fresh.right_eye_openness, abs=1e-4)
+
+
 def test_a_shifted_face_is_found_where_it_is(face_analyser, astronaut) -> None:
     frame = on_canvas(astronaut, (1024, 768), (400, 150))
     face = one_face(face_analyser, frame)

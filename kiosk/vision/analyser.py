@@ -33,9 +33,9 @@ def _serve(connection: Connection, models_dir: str, threads: int) -> None:
 
 def frame_analysis(
     models_dir: Path, threads: int
-) -> tuple[Callable[[np.ndarray, bool], list[Face]], Callable[[], None]]:
-    """How the child analyses a frame (a burst still when ``single``), and how it forgets the
-    face it followed (a new visit)."""
+) -> tuple[Callable[[np.ndarray, bool], list[Face]], Callable[[], None], Callable[[], None]]:
+    """How the child analyses a frame (a burst still when ``single``), how it forgets the face
+    it followed (a new visit), and how it runs each model once before the first frame."""
     from kiosk.vision.faces import FaceAnalyser, FaceTracker, whole_frame
 
     analyser = FaceAnalyser(models_dir, threads)
@@ -49,17 +49,20 @@ def frame_analysis(
         size = (rgb.shape[1], rgb.shape[0])
         return analyser.analyse(rgb, squares=[whole_frame(size)]) or analyser.analyse(rgb)
 
-    return analyse, tracker.reset
+    return analyse, tracker.reset, analyser.warm_up
 
 
 def serve_frames(
     connection: Connection,
     analyse: Callable[[np.ndarray, bool], list[Face]],
     reset: Callable[[], None],
+    warm_up: Callable[[], None] = lambda: None,
 ) -> None:
-    """The child's side: answer each frame with its faces and how long they took, until the
-    booth closes the pipe."""
-    connection.send(("ready", None))
+    """The child's side: warm the models up and say how long that took ("ready"), then answer
+    each frame with its faces and how long they took, until the booth closes the pipe."""
+    started = time.perf_counter()
+    warm_up()
+    connection.send(("ready", time.perf_counter() - started))
     while True:
         try:
             moment, frame = connection.recv()
@@ -144,6 +147,7 @@ class AnalyserProcess:
             return None
         kind, payload = message[0], message[1]
         if kind == "ready":
+            self.pace.warmed_up(payload or 0.0)
             self._ready = True
             self.problem = None
             self._failures = 0

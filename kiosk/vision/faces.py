@@ -167,6 +167,15 @@ class FaceAnalyser:
         self._iris = _interpreter(models_dir / "iris_landmark.tflite", threads)
         self._anchors = _anchors()
 
+    def warm_up(self) -> None:
+        """Run each model once on an empty input. The first inference prepares the runtime's
+        kernels and is many times slower than the rest (tens of seconds on a busy emulated
+        Pi): done here, it is not taken for the first frame's analysis time."""
+        for interpreter in (self._detector, self._mesh, self._iris):
+            detail = interpreter.get_input_details()[0]
+            interpreter.set_tensor(detail["index"], np.zeros(detail["shape"], detail["dtype"]))
+            interpreter.invoke()
+
     def analyse(
         self,
         rgb: np.ndarray,

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 class PaceRules:
     floor: float = 2.0  # never call an answer hung sooner than this
     factor: float = 5.0  # an answer this many times the usual time is a hang
-    first_answer: float = 30.0  # loading the models and the first inference on a slow device
+    # The first answers after a start, before any is measured: this long, or this many times
+    # the analyser's warm-up (each model run once) on a device slower than any Pi.
+    first_answer: float = 30.0
+    first_answer_factor: float = 10.0
     warm_up: int = 3  # answers after a start that are not counted
     window: int = 30  # the median is over this many recent answers
     # A burst frame is a larger picture than an analysis frame: its analysis takes about this
@@ -33,10 +36,17 @@ class AnalysisPace:
         self.rules = rules or PaceRules()
         self._recent: deque[float] = deque(maxlen=self.rules.window)
         self._since_start = 0
+        self._warm_up = 0.0
 
     def started(self) -> None:
         """The analyser (re)started: its next answers are slow with loading."""
         self._since_start = 0
+        self._warm_up = 0.0
+
+    def warmed_up(self, seconds: float) -> None:
+        """The analyser ran each of its models once, in ``seconds``: a first sign of this
+        device's speed, before any answer is measured."""
+        self._warm_up = seconds
 
     def record(self, seconds: float) -> None:
         """One answer took ``seconds`` of analysis."""
@@ -54,7 +64,8 @@ class AnalysisPace:
         """How long an answer may take before the analyser counts as hung."""
         median = self.median
         if self._since_start == 0 or median is None:
-            return max(self.rules.first_answer, self.rules.floor)
+            rules = self.rules
+            return max(rules.first_answer, rules.floor, rules.first_answer_factor * self._warm_up)
         return max(self.rules.floor, self.rules.factor * median)
 
     def still_limit(self) -> float:
