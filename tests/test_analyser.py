@@ -45,6 +45,20 @@ def test_a_frame_goes_in_and_its_faces_come_out(models_dir, astronaut) -> None:
         analyser.close()
 
 
+def test_a_slow_start_gives_the_first_answers_more_time(models_dir) -> None:
+    """A device far slower than a Pi (an emulated one) is known by how long the analyser takes
+    to get ready: its first answers get ten times that, not a limit that kills it on each."""
+    clock = Clock()
+    analyser = AnalyserProcess(models_dir, clock=clock, target=hangs_after_ready)
+    try:
+        analyser.poll()  # started at booth time 0
+        clock.now = 12.0  # ready only 12 s later
+        wait_until(lambda: analyser.poll() is None and analyser.working)
+        assert analyser.pace.answer_limit == pytest.approx(120.0)
+    finally:
+        analyser.close()
+
+
 def test_a_crashing_analyser_is_restarted_with_a_growing_pause(models_dir) -> None:
     clock = Clock()
     analyser = AnalyserProcess(models_dir, clock=clock, target=exits_at_once)

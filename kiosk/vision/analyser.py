@@ -58,11 +58,10 @@ def serve_frames(
     reset: Callable[[], None],
     warm_up: Callable[[], None] = lambda: None,
 ) -> None:
-    """The child's side: warm the models up and say how long that took ("ready"), then answer
-    each frame with its faces and how long they took, until the booth closes the pipe."""
-    started = time.perf_counter()
+    """The child's side: warm the models up and say it is ready, then answer each frame with
+    its faces and how long they took, until the booth closes the pipe."""
     warm_up()
-    connection.send(("ready", time.perf_counter() - started))
+    connection.send(("ready", None))
     while True:
         try:
             moment, frame = connection.recv()
@@ -98,6 +97,7 @@ class AnalyserProcess:
         self._sent_at: float | None = None
         self._failures = 0
         self._restart_at = 0.0
+        self._started_at = 0.0
         self.problem: str | None = None
 
     @property
@@ -147,7 +147,7 @@ class AnalyserProcess:
             return None
         kind, payload = message[0], message[1]
         if kind == "ready":
-            self.pace.warmed_up(payload or 0.0)
+            self.pace.warmed_up(self.clock() - self._started_at)
             self._ready = True
             self.problem = None
             self._failures = 0
@@ -223,6 +223,7 @@ class AnalyserProcess:
             name="echtbild-analyser",
             daemon=True,
         )
+        self._started_at = self.clock()
         self._process.start()
         child.close()
         self._connection = parent

@@ -19,7 +19,8 @@ class PaceRules:
     floor: float = 2.0  # never call an answer hung sooner than this
     factor: float = 5.0  # an answer this many times the usual time is a hang
     # The first answers after a start, before any is measured: this long, or this many times
-    # the analyser's warm-up (each model run once) on a device slower than any Pi.
+    # the analyser's start (process, imports, models, one run of each) on a device slower than
+    # any Pi (a Pi starts it in a few seconds; an emulated one on a busy machine, in a minute).
     first_answer: float = 30.0
     first_answer_factor: float = 10.0
     warm_up: int = 3  # answers after a start that are not counted
@@ -44,8 +45,8 @@ class AnalysisPace:
         self._warm_up = 0.0
 
     def warmed_up(self, seconds: float) -> None:
-        """The analyser ran each of its models once, in ``seconds``: a first sign of this
-        device's speed, before any answer is measured."""
+        """The analyser took ``seconds`` to start and run each of its models once: a first
+        sign of this device's speed, before any answer is measured."""
         self._warm_up = seconds
 
     def record(self, seconds: float) -> None:
