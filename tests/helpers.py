@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,15 @@ from kiosk.booth.loop import BoothLoop
 from kiosk.booth.machine import Phase
 
 ALL_SCREENS = ["attract", "framing", "countdown", "capture", "review", "share"]
+# Bounds on waiting for another process are bounds, not durations: the emulated arm64 check
+# (tests/integration/chroot-install.sh) runs everything ten or more times slower and stretches
+# them with ECHTBILD_TEST_PATIENCE.
+PATIENCE = float(os.environ.get("ECHTBILD_TEST_PATIENCE", "1"))
+
+
+def patient(seconds: float) -> float:
+    """A bound on waiting for another process, stretched for slow (emulated) machines."""
+    return seconds * PATIENCE
 
 
 def advance(app: BoothLoop, start: float, seconds: float, fps: float = 10) -> float:

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import patient
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 
@@ -23,7 +24,7 @@ def run_kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
         [*KIOSK, *args],
         capture_output=True,
         text=True,
-        timeout=360,
+        timeout=patient(360),
         env={**environment, **(env or {})},
         check=False,
     )
@@ -52,7 +53,7 @@ def test_demo_runs_in_a_window_and_writes_the_first_screen(tmp_path: Path) -> No
     health = None
     # As long as the demo runs: its server comes up in a second here, in a minute or more in
     # an emulated arm64 chroot.
-    deadline = time.monotonic() + 360
+    deadline = time.monotonic() + patient(360)
     while health is None and demo.poll() is None and time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as reply:
