@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pygame
+from helpers import patient
 from PIL import Image
 from skimage import data
 
@@ -148,7 +149,7 @@ def step(app: BoothLoop, now: float) -> None:
         and analyser.running
         and (analyser.busy or not analyser.working)
     ):
-        assert analyser.wait(60), "the analyser did not answer"
+        assert analyser.wait(patient(60)), "the analyser did not answer"
 
 
 def visit(

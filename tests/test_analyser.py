@@ -9,6 +9,7 @@ import time
 
 import pytest
 from analyser_targets import exits_at_once, hangs_after_ready
+from helpers import patient
 
 from kiosk.vision.analyser import BACKOFF, AnalyserProcess
 
@@ -100,7 +101,7 @@ def test_an_answer_left_waiting_is_no_hang(models_dir, astronaut) -> None:
     try:
         wait_until(lambda: analyser.poll() is None and analyser.working)
         assert analyser.submit(astronaut, 0.0)
-        assert analyser.wait(60)
+        assert analyser.wait(patient(60))
         clock.now += 60  # the booth went back to its idle screen before picking it up
         result = analyser.poll()
         assert result is not None and result[0] == 0.0

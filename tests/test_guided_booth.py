@@ -11,6 +11,7 @@ import numpy as np
 import pygame
 import pytest
 from analyser_targets import five_times_slower
+from helpers import patient
 from PIL import Image
 
 from kiosk.booth.events import MainButton, SecondButton
@@ -45,7 +46,7 @@ def run(app, start: float, seconds: float, until=None) -> float:
         analyser = app.guidance.session.analyser
         waiting = analyser.busy or not analyser.working
         if app.machine.phase is Phase.FRAMING and analyser.running and waiting:
-            assert analyser.wait(60), "the analyser did not answer"
+            assert analyser.wait(patient(60)), "the analyser did not answer"
         if until is not None and until(app):
             break
     return now

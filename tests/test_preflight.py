@@ -5,6 +5,7 @@ over loopback."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,17 +16,26 @@ import pygame
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockPWMPin
+from helpers import patient
 
 from kiosk.booth.screens import screens_for
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config, parse_config
 from kiosk.hardware.buttons import open_gpio_buttons
 from kiosk.hardware.lights import open_lights
-from kiosk.preflight import EventPlan, Preflight, PreflightParts, PreflightScreen, summary
+from kiosk.preflight import (
+    EventPlan,
+    Preflight,
+    PreflightParts,
+    PreflightScreen,
+    frame_rate_check,
+    summary,
+)
 from kiosk.status import Check
 from kiosk.vision.analyser import AnalyserProcess
 
 KIOSK = [sys.executable, "-m", "kiosk"]
+REAL_TIME = ("frame rate", "face analysis")  # lines measured in real time
 
 
 class FakeClock:
@@ -64,7 +74,7 @@ def share_server(booth_config):
     path, config = booth_config
     environment = {**os.environ, "SDL_VIDEODRIVER": "dummy"}
     server = subprocess.Popen([*KIOSK, "--config", str(path), "serve"], env=environment)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + patient(30)
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", config.share.port), timeout=0.5).close()
@@ -155,7 +165,13 @@ def test_a_ready_booth_passes_every_line(booth_config, share_server, pins) -> No
         "clock", "camera", "test photo", "big button", "small button", "lights",
         "frame rate", "face analysis", "disk", "share", "credentials",
     ]  # fmt: skip
-    failed = {name: check.text for name, check in lines.items() if not check.ok}
+    # The frame rate and the analysis rate are measured in real time: their figures are
+    # there, their verdicts depend on how busy this machine is (frame_rate_check is tested
+    # on its own).
+    assert re.fullmatch(
+        r"\d+\.\d fps with the live image \(display rate 30\)", lines["frame rate"].text
+    )
+    failed = {name: c.text for name, c in lines.items() if not c.ok and name not in REAL_TIME}
     assert not failed, failed
     assert lines["big button"].text == "pressed after 0.0 s (pin 17)"
     assert "a face in" in lines["face analysis"].text
@@ -163,7 +179,7 @@ def test_a_ready_booth_passes_every_line(booth_config, share_server, pins) -> No
     assert asked[:2] == ["press the big button now", "press the small button now"]
     assert Path(preflight.test_photo.path).is_file()
     assert summary(results).startswith("preflight: ")
-    assert "0 failed" in summary(results)
+    assert summary([c for c in results if c.name not in REAL_TIME]).endswith(", 0 failed")
     # The results and the test photo's code are on the booth's screen.
     from helpers import decode_qr
 
@@ -212,7 +228,15 @@ def test_a_missing_press_and_a_small_disk_fail_with_what_to_check(
     assert not lines["disk"].ok and "the event needs 120000000" in lines["disk"].text
     assert not lines["share"].ok and "is kiosk serve running?" in lines["share"].text
     assert lines["face analysis"].warning
-    assert summary(results).endswith("failed (small button, disk, share)")
+    steady = [check for check in results if check.name not in REAL_TIME]
+    assert summary(steady).endswith("failed (small button, disk, share)")
+
+
+def test_the_frame_rate_fails_under_60_and_warns_under_90_percent_of_the_display() -> None:
+    assert frame_rate_check(29.5, 30).ok and not frame_rate_check(29.5, 30).warning
+    assert frame_rate_check(20.0, 30).ok and frame_rate_check(20.0, 30).warning
+    assert not frame_rate_check(17.0, 30).ok
+    assert frame_rate_check(17.0, 30).text == "17.0 fps with the live image (display rate 30)"
 
 
 def test_kiosk_preflight_exits_1_and_names_each_failure(booth_config) -> None:
@@ -230,7 +254,7 @@ def test_kiosk_preflight_exits_1_and_names_each_failure(booth_config) -> None:
          "--button-timeout", "0.3", "--show-for", "0", "--photos-per-hour", "100000000"],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=patient(180),
         env=environment,
         check=False,
     )  # fmt: skip
