@@ -104,7 +104,7 @@ def capture_to_qr() -> dict[str, float]:
                 app.machine.handle(Tick(), now + app.config.timing.countdown + 0.2)
                 assert app.machine.phase is Phase.CAPTURE
                 start = time.perf_counter()
-                app.post(app.capture.keep_photo(stills))
+                app.post(app.capture.keep_photo(stills, app.guidance.choose(stills)))
                 app.step(now + 3.3)  # review
                 app.post(MainButton())
                 app.step(now + 3.4)  # share: QR built and drawn, display flipped

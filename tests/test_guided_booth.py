@@ -54,6 +54,9 @@ def run(app, start: float, seconds: float, until=None) -> float:
 
 def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -> None:
     app = guided()
+    judged = []
+    choose = app.guidance.choose
+    app.guidance.choose = lambda stills: judged.append(len(stills)) or choose(stills)
     # The astronaut's eyes sit high in her portrait: a little lower puts them on the eye line.
     app.camera.person.move(0.0, 0.04)
     app.start(0.0)
@@ -71,6 +74,7 @@ def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -
         assert photo.size == (crop.width, crop.height)
     details = app.machine.photo.details
     assert len(details["scores"]) == config.photo.burst_count, "every burst frame was scored"
+    assert judged == [config.photo.burst_count], "the burst was judged once"
     assert all(score["face"] and score["inside_crop"] for score in details["scores"])
     app.post(MainButton())
     app.step(now + 0.1)

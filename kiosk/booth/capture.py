@@ -18,6 +18,7 @@ from kiosk.booth.guidance import GuidanceAdapter
 from kiosk.camera.frames import Camera, CameraError, Still
 from kiosk.photos.store import PhotoStore, SavedPhoto, crop_pixels, new_token
 from kiosk.share.links import ShareLinks, qr_modules
+from kiosk.vision.burst import Choice
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class CapturePipeline:
             return CaptureFailed(str(error))
         first = self.guidance.choose(stills)
         if first is None or not first.retake_suggested or first.method != "faces":
-            return self.keep_photo(stills)
+            return self.keep_photo(stills, first)
         # No frame had open eyes, was sharp and framed the face: like a photographer, the booth
         # takes another burst at once. Only the first burst's best frame stays in memory.
         best = stills[first.index]
@@ -86,18 +87,23 @@ class CapturePipeline:
             again = self.camera.capture_burst(count - 1)
         except CameraError as error:
             log.warning("the second burst failed (%s): keeping the first burst's best", error)
-            return self.keep_photo([best], bursts=2, retake_suggested=True)
-        return self.keep_photo([best, *again], bursts=2)
+            return self.keep_photo([best], None, bursts=2, retake_suggested=True)
+        stills = [best, *again]
+        return self.keep_photo(stills, self.guidance.choose(stills), bursts=2)
 
     def keep_photo(
-        self, stills: list[Still], bursts: int = 1, retake_suggested: bool = False
+        self,
+        stills: list[Still],
+        choice: Choice | None,
+        bursts: int = 1,
+        retake_suggested: bool = False,
     ) -> Event:
-        """Choose the photo from the frames of ``bursts`` bursts, save it, and prepare it for
-        the review screen. ``retake_suggested``: whatever the choice, suggest a retake."""
+        """Save the photo ``choice`` chose from the frames of ``bursts`` bursts (None: the
+        first frame), and prepare it for the review screen. ``retake_suggested``: whatever the
+        choice, suggest a retake."""
         if not stills:
             return CaptureFailed("the camera returned no frames")
         crop = self.guidance.crop
-        choice = self.guidance.choose(stills)
         chosen = stills[choice.index] if choice else stills[0]
         details: dict = {"burst": len(stills), "chosen": choice.index if choice else 0}
         if bursts > 1:
