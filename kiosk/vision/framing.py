@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from kiosk.camera.crop import Crop
-from kiosk.vision.cropping import choose_crop, frames_well
+from kiosk.vision.cropping import CropChoice, choose_crop, frames_well
 from kiosk.vision.faces import Face
 from kiosk.vision.thresholds import FramingThresholds
 
@@ -136,14 +136,7 @@ class FramingEngine:
         measures = self._measures(face, scale)
         if face.measured:
             self._learn_baselines(now, measures)
-        choice = choose_crop(
-            (measures["eye_x"], measures["eye_y"]),
-            measures["eyes_to_chin"],
-            self.sensor_size,
-            self.aspect,
-            self.rules,
-            narrowed=frozenset(self._broken & {"distance", "position"}),
-        )
+        choice = self._crop_for((measures["eye_x"], measures["eye_y"]), measures)
         self._crop = self._steady(choice.crop, measures)
         still = self._stillness(now, face, measures)
         problems = dict(choice.problems)
@@ -170,6 +163,18 @@ class FramingEngine:
             True, cue, self._crop, progress, ready, all_good, measures, self._lighting(face)
         )
 
+    def _crop_for(self, eyes: tuple[float, float], measures: dict[str, float]) -> CropChoice:
+        """The crop rule for eyes at ``eyes`` (sensor pixels) of this face's size, its broken
+        crop rules judged against their narrowed bands."""
+        return choose_crop(
+            eyes,
+            measures["eyes_to_chin"],
+            self.sensor_size,
+            self.aspect,
+            self.rules,
+            narrowed=frozenset(self._broken & {"distance", "position"}),
+        )
+
     def _arriving(self, now: float, measures: dict[str, float], problems: dict[str, float]) -> bool:
         """Whether a broken position rule should end now because the eyes, moving as they
         are, will have reached its band by the time the person notices (``REACTION_LEAD``):
@@ -189,14 +194,7 @@ class FramingEngine:
             measures["eye_x"] + (measures["eye_x"] - x) * lead,
             measures["eye_y"] + (measures["eye_y"] - y) * lead,
         )
-        there = choose_crop(
-            ahead,
-            measures["eyes_to_chin"],
-            self.sensor_size,
-            self.aspect,
-            self.rules,
-            narrowed=frozenset(self._broken & {"distance", "position"}),
-        )
+        there = self._crop_for(ahead, measures)
         axes = [axis for axis in ("position_x", "position_y") if axis in problems]
         return bool(axes) and all(
             there.problems.get(axis, 0.0) * problems[axis] <= 0 for axis in axes
