@@ -24,6 +24,15 @@ class Crop:
     def bottom(self) -> int:
         return self.top + self.height
 
+    def contains(self, other: Crop) -> bool:
+        """Whether ``other`` lies wholly inside this rectangle."""
+        return (
+            self.left <= other.left
+            and self.top <= other.top
+            and other.right <= self.right
+            and other.bottom <= self.bottom
+        )
+
     def scaled(self, factor_x: float, factor_y: float) -> tuple[int, int, int, int]:
         """The same rectangle in a smaller copy of the sensor image (e.g. the preview stream)."""
         return (

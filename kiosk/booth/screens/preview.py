@@ -52,7 +52,7 @@ class PreviewRenderer:
         pixels, shows = frame.pixels, frame.crop
         target = self.rect_for((crop.width, crop.height))
         frame_height, frame_width = pixels.shape[:2]
-        if _inside(crop, shows):
+        if shows.contains(crop):
             # The frame's pixels per sensor pixel: the crop's place in the frame.
             left, top, width, height = Crop(
                 crop.left - shows.left, crop.top - shows.top, crop.width, crop.height
@@ -89,15 +89,6 @@ class PreviewRenderer:
                 self.surface.fill(self.background, band)
             self._bands_around = target
         return target
-
-
-def _inside(inner: Crop, outer: Crop) -> bool:
-    return (
-        outer.left <= inner.left
-        and outer.top <= inner.top
-        and inner.right <= outer.right
-        and inner.bottom <= outer.bottom
-    )
 
 
 def _bands(screen: pygame.Rect, inner: pygame.Rect) -> list[pygame.Rect]:
