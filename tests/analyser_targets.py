@@ -10,6 +10,10 @@ def exits_at_once(connection, models_dir: str, threads: int) -> None:
     os._exit(3)
 
 
+def hangs_while_loading(connection, models_dir: str, threads: int) -> None:
+    time.sleep(3600)
+
+
 def hangs_after_ready(connection, models_dir: str, threads: int) -> None:
     connection.send(("ready", None))
     connection.recv()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from analyser_targets import exits_at_once, hangs_after_ready
+from analyser_targets import exits_at_once, hangs_after_ready, hangs_while_loading
 from helpers import patient
 
 from kiosk.vision.analyser import BACKOFF, AnalyserProcess
@@ -76,6 +76,25 @@ def test_a_crashing_analyser_is_restarted_with_a_growing_pause(models_dir) -> No
         assert analyser.running, "started again"
         wait_until(lambda: analyser.poll() is None and not analyser.running)
         assert analyser.next_start == pytest.approx(clock.now + BACKOFF[1])
+    finally:
+        analyser.close()
+
+
+def test_an_analyser_that_hangs_while_loading_is_killed_and_started_again(models_dir) -> None:
+    clock = Clock()
+    analyser = AnalyserProcess(models_dir, clock=clock, target=hangs_while_loading)
+    try:
+        analyser.poll()  # started at booth time 0
+        assert analyser.running and not analyser.working
+        clock.now = analyser.pace.start_limit - 0.1
+        analyser.poll()
+        assert analyser.running and analyser.problem is None, "not before its start limit"
+        clock.now += 0.2
+        analyser.poll()
+        assert not analyser.running and "did not get ready within 180 s" in analyser.problem
+        clock.now += BACKOFF[0]
+        analyser.poll()
+        assert analyser.running, "started again after the pause"
     finally:
         analyser.close()
 

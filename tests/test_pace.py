@@ -46,6 +46,20 @@ def test_a_slow_warm_up_gives_the_first_answers_more_time() -> None:
     assert pace.answer_limit == 30.0, "a restart forgets the last warm-up until the next one"
 
 
+def test_a_start_may_take_long_but_not_forever() -> None:
+    """Loading the models: 180 s at least, or ten times the slowest start that got ready (a
+    device this slow to start is slow to start again)."""
+    pace = AnalysisPace(PaceRules(start=180.0, start_factor=10.0))
+    pace.started()
+    assert pace.start_limit == 180.0
+    pace.warmed_up(3.0)  # a Pi
+    assert pace.start_limit == 180.0
+    pace.warmed_up(40.0)  # emulated, on a loaded machine
+    pace.started()
+    pace.warmed_up(5.0)
+    assert pace.start_limit == 400.0
+
+
 def test_a_restart_gives_the_first_answer_its_time_again() -> None:
     pace = AnalysisPace(PaceRules(warm_up=0, first_answer=30.0))
     pace.started()

@@ -2,10 +2,11 @@
 the models cannot take the booth down.
 
 The booth hands over the newest analysis frame only when the analyser is idle: frames are
-dropped, never queued, so results are never late by more than one analysis. A process that dies
-or takes longer than its answer limit is killed and started again after a growing pause
-(``BACKOFF``); meanwhile the booth frames without cues, and the log says why. The limit follows
-how fast this device analyses (``kiosk.vision.pace``): the child reports each analysis time.
+dropped, never queued, so results are never late by more than one analysis. A process that dies,
+takes longer than its answer limit, or hangs while loading its models is killed and started again
+after a growing pause (``BACKOFF``); meanwhile the booth frames without cues, and the log says
+why. The limits follow how fast this device analyses and starts (``kiosk.vision.pace``): the
+child reports each analysis time, the booth times each start.
 """
 
 from __future__ import annotations
@@ -198,14 +199,26 @@ class AnalyserProcess:
             if self.clock() >= self._restart_at:
                 self._start()
             return
+        if not self._ready:
+            limit = self.pace.start_limit
+            if self.clock() - self._started_at > limit and not self._has_message():
+                self._fail(f"the analyser did not get ready within {limit:.0f} s")
+            return
         limit = self.pace.answer_limit
         if (
             self._sent_at is not None
             and self.clock() - self._sent_at > limit
             # An answer nobody has picked up yet (the booth was not framing) is no hang.
-            and not (self._connection is not None and self._connection.poll())
+            and not self._has_message()
         ):
             self._fail(f"the analyser took longer than {limit:.1f} s")
+
+    def _has_message(self) -> bool:
+        connection = self._connection
+        try:
+            return connection is not None and connection.poll()
+        except (EOFError, OSError):
+            return True  # the child is gone: poll() reads why
 
     def _why_gone(self, error: BaseException) -> str:
         process = self._process

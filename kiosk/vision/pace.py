@@ -23,6 +23,11 @@ class PaceRules:
     # any Pi (a Pi starts it in a few seconds; an emulated one on a busy machine, in a minute).
     first_answer: float = 30.0
     first_answer_factor: float = 10.0
+    # A start (process, imports, models, one run of each) that takes longer than this, or this
+    # many times the slowest start that got ready, is a hang while loading: a cold Pi reads its
+    # models from the SD card in seconds, an emulated one in about a minute.
+    start: float = 180.0
+    start_factor: float = 10.0
     warm_up: int = 3  # answers after a start that are not counted
     window: int = 30  # the median is over this many recent answers
     # A burst frame is a larger picture than an analysis frame: its analysis takes about this
@@ -38,6 +43,7 @@ class AnalysisPace:
         self._recent: deque[float] = deque(maxlen=self.rules.window)
         self._since_start = 0
         self._warm_up = 0.0
+        self._slowest_start = 0.0
 
     def started(self) -> None:
         """The analyser (re)started: its next answers are slow with loading."""
@@ -48,6 +54,7 @@ class AnalysisPace:
         """The analyser took ``seconds`` to start and run each of its models once: a first
         sign of this device's speed, before any answer is measured."""
         self._warm_up = seconds
+        self._slowest_start = max(self._slowest_start, seconds)
 
     def record(self, seconds: float) -> None:
         """One answer took ``seconds`` of analysis."""
@@ -68,6 +75,12 @@ class AnalysisPace:
             rules = self.rules
             return max(rules.first_answer, rules.floor, rules.first_answer_factor * self._warm_up)
         return max(self.rules.floor, self.rules.factor * median)
+
+    @property
+    def start_limit(self) -> float:
+        """How long the analyser may take to start and say it is ready before it counts as
+        hung while loading."""
+        return max(self.rules.start, self.rules.start_factor * self._slowest_start)
 
     def still_limit(self) -> float:
         """How long one burst frame's analysis may take."""
