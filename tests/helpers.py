@@ -14,6 +14,7 @@ from PIL import Image
 from kiosk.booth.events import MainButton, SecondButton
 from kiosk.booth.loop import BoothLoop
 from kiosk.booth.machine import Phase
+from kiosk.vision.pace import AnalysisPace, PaceRules
 
 ALL_SCREENS = ["attract", "framing", "countdown", "capture", "review", "share"]
 # Bounds on waiting for another process are bounds, not durations: the emulated arm64 check
@@ -25,6 +26,14 @@ PATIENCE = float(os.environ.get("ECHTBILD_TEST_PATIENCE", "1"))
 def patient(seconds: float) -> float:
     """A bound on waiting for another process, stretched for slow (emulated) machines."""
     return seconds * PATIENCE
+
+
+def patient_pace(**rules: float) -> AnalysisPace:
+    """The analyser's pace rules with the burst's scoring budget (real seconds the attendee
+    waits) stretched like any other bound: tests of the guided flow expect a burst scored on
+    faces, which an emulated CPU cannot do within a Pi's 8 s."""
+    budget = patient(PaceRules().scoring_budget)
+    return AnalysisPace(PaceRules(scoring_budget=budget, **rules))
 
 
 def advance(app: BoothLoop, start: float, seconds: float, fps: float = 10) -> float:

@@ -11,14 +11,13 @@ import numpy as np
 import pygame
 import pytest
 from analyser_targets import five_times_slower
-from helpers import patient
+from helpers import patient, patient_pace
 from PIL import Image
 
 from kiosk.booth.events import MainButton, SecondButton
 from kiosk.booth.machine import Phase
 from kiosk.camera.pictured_person import PicturedPerson
 from kiosk.vision.analyser import AnalyserProcess
-from kiosk.vision.pace import AnalysisPace, PaceRules
 from kiosk.vision.session import FramingSession
 from kiosk.vision.thresholds import PRESETS
 
@@ -27,7 +26,7 @@ from kiosk.vision.thresholds import PRESETS
 def guided(make_app, config, models_dir):
     def build(**kwargs):
         session = FramingSession(
-            AnalyserProcess(models_dir),
+            AnalyserProcess(models_dir, pace=patient_pace()),
             PRESETS["business"],
             config.camera.sensor_size,
             config.photo.aspect_ratio,
@@ -90,9 +89,7 @@ def test_a_slow_device_keeps_its_cues_and_scores_its_burst(make_app, config, mod
     """An analyser five times slower than this machine, on a booth whose hang floor is lower
     than that: a fixed limit would kill it on every frame; the measured pace keeps it."""
     floor = 0.02
-    analyser = AnalyserProcess(
-        models_dir, target=five_times_slower, pace=AnalysisPace(PaceRules(floor=floor))
-    )
+    analyser = AnalyserProcess(models_dir, target=five_times_slower, pace=patient_pace(floor=floor))
     session = FramingSession(
         analyser, PRESETS["business"], config.camera.sensor_size, config.photo.aspect_ratio
     )
