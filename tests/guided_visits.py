@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pygame
-from helpers import patient, patient_pace
+from helpers import pace_without_scoring_budget, patient
 from PIL import Image
 from skimage import data
 
@@ -114,7 +114,7 @@ def booth(folder: Path, models_dir: Path, surface: pygame.Surface) -> BoothLoop:
         booth_id="booth-sim",
     )
     session = FramingSession(
-        AnalyserProcess(models_dir, pace=patient_pace()),
+        AnalyserProcess(models_dir, pace=pace_without_scoring_budget()),
         thresholds_for(config.guidance),
         camera.sensor_size,
         config.photo.aspect_ratio,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
@@ -28,12 +29,12 @@ def patient(seconds: float) -> float:
     return seconds * PATIENCE
 
 
-def patient_pace(**rules: float) -> AnalysisPace:
-    """The analyser's pace rules with the burst's scoring budget (real seconds the attendee
-    waits) stretched like any other bound: tests of the guided flow expect a burst scored on
-    faces, which an emulated CPU cannot do within a Pi's 8 s."""
-    budget = patient(PaceRules().scoring_budget)
-    return AnalysisPace(PaceRules(scoring_budget=budget, **rules))
+def pace_without_scoring_budget(**rules: float) -> AnalysisPace:
+    """The analyser's pace rules for tests of the guided flow: a burst is scored on faces however
+    long that takes. Whether it fits the attendee's 8 s is the pace's own rule, tested on its own
+    (test_pace, and a guided visit on a device too slow for it); the emulated arm64 check's CPU,
+    some seventy times slower than a Pi 4 at the face models, never fits it."""
+    return AnalysisPace(PaceRules(scoring_budget=math.inf, **rules))
 
 
 def advance(app: BoothLoop, start: float, seconds: float, fps: float = 10) -> float:

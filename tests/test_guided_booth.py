@@ -11,22 +11,23 @@ import numpy as np
 import pygame
 import pytest
 from analyser_targets import five_times_slower
-from helpers import patient, patient_pace
+from helpers import pace_without_scoring_budget, patient
 from PIL import Image
 
 from kiosk.booth.events import MainButton, SecondButton
 from kiosk.booth.machine import Phase
 from kiosk.camera.pictured_person import PicturedPerson
 from kiosk.vision.analyser import AnalyserProcess
+from kiosk.vision.pace import AnalysisPace, PaceRules
 from kiosk.vision.session import FramingSession
 from kiosk.vision.thresholds import PRESETS
 
 
 @pytest.fixture
 def guided(make_app, config, models_dir):
-    def build(**kwargs):
+    def build(pace=None, **kwargs):
         session = FramingSession(
-            AnalyserProcess(models_dir, pace=patient_pace()),
+            AnalyserProcess(models_dir, pace=pace or pace_without_scoring_budget()),
             PRESETS["business"],
             config.camera.sensor_size,
             config.photo.aspect_ratio,
@@ -89,7 +90,9 @@ def test_a_slow_device_keeps_its_cues_and_scores_its_burst(make_app, config, mod
     """An analyser five times slower than this machine, on a booth whose hang floor is lower
     than that: a fixed limit would kill it on every frame; the measured pace keeps it."""
     floor = 0.02
-    analyser = AnalyserProcess(models_dir, target=five_times_slower, pace=patient_pace(floor=floor))
+    analyser = AnalyserProcess(
+        models_dir, target=five_times_slower, pace=pace_without_scoring_budget(floor=floor)
+    )
     session = FramingSession(
         analyser, PRESETS["business"], config.camera.sensor_size, config.photo.aspect_ratio
     )
@@ -108,6 +111,24 @@ def test_a_slow_device_keeps_its_cues_and_scores_its_burst(make_app, config, mod
     details = app.machine.photo.details
     assert details["chosen_by"] == "faces", "the burst was scored on faces"
     assert all(score["face"] for score in details["scores"])
+
+
+def test_a_device_too_slow_to_score_a_burst_in_time_keeps_its_sharpest_frame(guided, config):
+    """Scoring five stills would keep the attendee waiting past the budget: the booth keeps the
+    frame with the sharpest middle at once, and says so."""
+    app = guided(pace=AnalysisPace(PaceRules(warm_up=0, scoring_budget=1e-6)))
+    app.camera.person.move(0.0, 0.04)
+    app.start(0.0)
+    app.post(MainButton())
+    now = run(app, 0.0, 10.0, until=lambda a: a.machine.phase is not Phase.FRAMING)
+    assert app.machine.phase is Phase.COUNTDOWN, "cues and the hold work as on any device"
+    run(app, now, config.timing.countdown + 0.5)
+    assert app.machine.phase is Phase.REVIEW
+    details = app.machine.photo.details
+    assert details["chosen_by"] == "sharpness"
+    sharpness = [score["sharpness"] for score in details["scores"]]
+    assert sharpness[details["chosen"]] == max(sharpness)
+    assert not any(score["face"] for score in details["scores"]), "no face was analysed"
 
 
 def test_a_burst_with_every_eye_shut_is_followed_by_another(guided, config, monkeypatch) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from fake_picamera2 import fake_api
-from helpers import patient_pace
+from helpers import pace_without_scoring_budget
 from PIL import Image
 from test_guided_booth import run
 
@@ -81,7 +81,7 @@ def test_a_guided_visit_with_every_mounting(
     )
     assert camera.sensor_size == upright_size
     session = FramingSession(
-        AnalyserProcess(models_dir, pace=patient_pace()),
+        AnalyserProcess(models_dir, pace=pace_without_scoring_budget()),
         PRESETS["business"],
         camera.sensor_size,
         config.photo.aspect_ratio,
