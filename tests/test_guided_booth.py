@@ -86,6 +86,7 @@ def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -
     assert visit["capture"]["scores"] == details["scores"]
 
 
+@pytest.mark.many_analyses
 def test_a_slow_device_keeps_its_cues_and_scores_its_burst(make_app, config, models_dir) -> None:
     """An analyser five times slower than this machine, on a booth whose hang floor is lower
     than that: a fixed limit would kill it on every frame; the measured pace keeps it."""
@@ -177,6 +178,7 @@ def test_a_person_off_to_the_side_is_asked_to_move(guided) -> None:
     assert app.machine.advice.cue == "cue_move_left"
 
 
+@pytest.mark.many_analyses
 def test_a_cooperative_person_is_guided_to_an_automatic_photo(guided, config) -> None:
     from kiosk.camera.pictured_person import guided_person
 
@@ -194,6 +196,7 @@ def test_a_cooperative_person_is_guided_to_an_automatic_photo(guided, config) ->
     assert shown[0] == "cue_move_right" and "cue_come_closer" in shown
 
 
+@pytest.mark.many_analyses
 def test_an_uncooperative_person_reaches_the_timeout_and_the_button_still_works(
     guided, config
 ) -> None:
@@ -213,6 +216,7 @@ def test_an_uncooperative_person_reaches_the_timeout_and_the_button_still_works(
     assert app.machine.phase is Phase.COUNTDOWN
 
 
+@pytest.mark.many_analyses
 def test_the_second_button_stops_the_countdown_and_the_hold_starts_again(guided) -> None:
     app = guided()
     app.camera.person.move(0.0, 0.04)

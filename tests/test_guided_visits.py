@@ -3,9 +3,11 @@ hundred and more): too far, too close and half out of view, each ends in a good 
 
 from __future__ import annotations
 
+import pytest
 from guided_visits import Start, run_visits
 
 
+@pytest.mark.many_analyses
 def test_people_starting_too_far_too_close_and_half_out_of_view_get_a_good_photo(
     tmp_path, models_dir, face_analyser
 ) -> None:

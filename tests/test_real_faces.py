@@ -5,6 +5,7 @@ table)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 from real_faces import (
     CENTRE_X,
@@ -28,6 +29,7 @@ def test_the_portraits_are_real_and_enough_people() -> None:
     assert len(SITUATIONS) == 11
 
 
+@pytest.mark.many_analyses
 def test_the_right_cue_for_real_people_in_every_situation(face_analyser) -> None:
     table = outcomes(face_analyser)
     assert share_right(table) >= 0.97, markdown(table)
