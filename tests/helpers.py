@@ -88,8 +88,9 @@ def full_visit(app: BoothLoop) -> float:
 
 def eventually(condition: Callable[[], bool], within: float = 5.0) -> bool:
     """Whether ``condition`` holds within ``within`` seconds: for what another process or the
-    server's thread finishes just after the test's client is done (not a timing assertion)."""
-    deadline = time.monotonic() + within
+    server's thread finishes just after the test's client is done (not a timing assertion, so
+    the bound stretches with ``patient``)."""
+    deadline = time.monotonic() + patient(within)
     while not condition():
         if time.monotonic() > deadline:
             return False

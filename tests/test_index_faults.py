@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXED_TIME
-from helpers import advance, decode_qr, full_visit, screenshots
+from helpers import advance, decode_qr, eventually, full_visit, patient, screenshots
 from test_server import RunningServer
 
 from kiosk.booth.events import INDEX
@@ -283,8 +283,6 @@ def test_kiosk_serve_works_when_it_cannot_write_a_single_byte(make_app, config) 
     import urllib.error
     import urllib.request
 
-    from helpers import eventually
-
     tokens = take_photos(make_app, config, visits=1)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -309,7 +307,7 @@ def test_kiosk_serve_works_when_it_cannot_write_a_single_byte(make_app, config) 
 
     def get(path: str) -> tuple[int, bytes]:
         try:
-            with urllib.request.urlopen(base + path, timeout=5) as reply:
+            with urllib.request.urlopen(base + path, timeout=patient(5)) as reply:
                 return reply.status, reply.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
@@ -328,6 +326,6 @@ def test_kiosk_serve_works_when_it_cannot_write_a_single_byte(make_app, config) 
         assert any("cannot" in problem for problem in report["problems"])
     finally:
         server.terminate()
-        _, errors = server.communicate(timeout=10)
+        _, errors = server.communicate(timeout=patient(10))
     assert "Traceback" not in errors, errors
     assert server.returncode in (0, -15)
