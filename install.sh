@@ -214,7 +214,7 @@ install_units() {
   local unit
   for unit in echtbild.service echtbild-share.service; do
     if cmp -s "$SOURCE_DIR/systemd/$unit" "$UNIT_DIR/$unit"; then
-      say "$unit is up to date"
+      say "$UNIT_DIR/$unit is up to date"
     else
       act install -m 0644 "$SOURCE_DIR/systemd/$unit" "$UNIT_DIR/$unit"
     fi
