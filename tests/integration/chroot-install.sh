@@ -258,9 +258,10 @@ print(*tomllib.load(open(\"pyproject.toml\", \"rb\"))[\"project\"][\"optional-de
 
   echo "== the test suite (SDL's dummy drivers; without Chromium its test skips)"
   # Emulated, everything runs ten or more times slower, and the face models some two hundred
-  # times (close to a second per model run): the tests' bounds on waiting for another process stretch
-  # to match (tests/helpers.py), and the tests that run the models on hundreds of frames are
-  # left to native runs (pytest marker many_analyses; one of each kind still runs here).
+  # times (close to a second per model run): the tests' bounds on waiting for another process
+  # stretch to match (tests/helpers.py), and the tests that run the models on hundreds of
+  # frames are left to native runs (pytest marker many_analyses; one of each kind still runs
+  # here).
   patience=1
   selection=""
   if [[ "$arch" != "$host_arch" ]]; then
