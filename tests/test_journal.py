@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from kiosk.photos.index import PhotoRecord
+from kiosk.photos.index import PhotoIndex, PhotoRecord
 from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.repair import rebuild_index
 
 
 def record(n: int) -> PhotoRecord:
@@ -50,3 +51,24 @@ def test_compaction_keeps_every_live_link_even_while_others_append(tmp_path: Pat
     assert set(state.live) == live_before | {record(n).token for n in range(1000, 1100)}
     assert state.crops[record(0).token] == (0, 0, 10, 10)
     assert state.lines < 300 + 200 + 100
+
+
+def test_a_rebuild_keeps_the_journals_link_where_the_old_index_has_another_for_the_photo(
+    tmp_path: Path,
+) -> None:
+    """A save killed midway left an index row for a photo the journal links under another
+    token: the rebuild keeps one link per photo, the journal's, and does not fail."""
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"jpeg")
+    index_path = tmp_path / "index.sqlite"
+    index = PhotoIndex(index_path)
+    index.add("old-token", "photos/a.jpg", 1.0, 2.0)
+    index.close()
+    journal = PhotoJournal(tmp_path / "journal.jsonl")
+    journal.add(PhotoRecord("journal-token", "photos/a.jpg", 1.0, 2.0, 0))
+    assert rebuild_index(index_path, journal, tmp_path) == 1
+    rebuilt = PhotoIndex(index_path, read_only=True)
+    try:
+        assert [record.token for record in rebuilt.records()] == ["journal-token"]
+    finally:
+        rebuilt.close()

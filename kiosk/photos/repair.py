@@ -73,9 +73,16 @@ def rebuild_index(index_path: Path, journal: PhotoJournal, storage_dir: Path) ->
     still there and the journal does not know); the old files are kept beside it as
     ``*.damaged-<time>``. Returns the rows."""
     state = journal.replay()
+    # A save cut short may leave an old row for a photo the journal links under another token:
+    # the journal's link is the one that counts (a photo has one link).
+    journalled = {record.file for record in state.live.values()}
     kept: dict[str, PhotoRecord] = {}
     for record in _readable_rows(index_path):
-        if record.token not in state.removed and (storage_dir / record.file).is_file():
+        if (
+            record.token not in state.removed
+            and record.file not in journalled
+            and (storage_dir / record.file).is_file()
+        ):
             kept[record.token] = record
     kept.update(state.live)
     fresh = index_path.with_name(index_path.name + ".rebuilding")
