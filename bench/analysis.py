@@ -25,7 +25,7 @@ from skimage import data
 
 from kiosk.config import Config
 from kiosk.vision.analyser import AnalyserProcess
-from kiosk.vision.faces import FaceAnalyser, FaceTracker
+from kiosk.vision.face_models import FaceAnalyser, FaceTracker
 from kiosk.vision.model_files import model_problems
 
 ANALYSIS_SIZE = (512, 288)

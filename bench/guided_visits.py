@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from guided_visits import random_start, run_visits, summary
 
 from kiosk.config import Config
-from kiosk.vision.faces import FaceAnalyser
+from kiosk.vision.face_models import FaceAnalyser
 from kiosk.vision.model_files import model_problems
 
 SHARE_TARGET = 0.95

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from real_faces import MORE_SITUATIONS, markdown, outcomes, share_right
 
 from kiosk.config import Config
-from kiosk.vision.faces import FaceAnalyser
+from kiosk.vision.face_models import FaceAnalyser
 from kiosk.vision.model_files import model_problems
 
 TARGET = 0.97

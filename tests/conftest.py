@@ -48,7 +48,7 @@ def models_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def face_analyser(models_dir: Path):
-    from kiosk.vision.faces import FaceAnalyser
+    from kiosk.vision.face_models import FaceAnalyser
 
     return FaceAnalyser(models_dir)
 

@@ -33,7 +33,7 @@ from kiosk.config import parse_config
 from kiosk.photos.index import PhotoIndex
 from kiosk.photos.store import Authorship, PhotoStore
 from kiosk.vision.analyser import AnalyserProcess
-from kiosk.vision.faces import FaceAnalyser
+from kiosk.vision.face_models import FaceAnalyser
 from kiosk.vision.session import FramingSession
 from kiosk.vision.thresholds import thresholds_for
 

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 from skimage import data
 
-from kiosk.vision.faces import FaceAnalyser, FaceTracker
+from kiosk.vision.face_models import FaceAnalyser, FaceTracker
 from kiosk.vision.framing import FramingEngine, Observation
 from kiosk.vision.thresholds import FramingThresholds
 

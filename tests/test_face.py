@@ -31,7 +31,7 @@ def test_the_portrait_face_is_found_with_its_parts_in_place(face_analyser, astro
 def test_a_warmed_up_analyser_finds_the_same_face(models_dir, face_analyser, astronaut) -> None:
     """The analyser child runs each model once before it says it is ready; that run must
     leave nothing behind that changes a real frame's answer."""
-    from kiosk.vision.faces import FaceAnalyser
+    from kiosk.vision.face_models import FaceAnalyser
 
     warmed = FaceAnalyser(models_dir)
     warmed.warm_up()

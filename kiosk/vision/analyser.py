@@ -37,7 +37,7 @@ def frame_analysis(
 ) -> tuple[Callable[[np.ndarray, bool], list[Face]], Callable[[], None], Callable[[], None]]:
     """How the child analyses a frame (a burst still when ``single``), how it forgets the face
     it followed (a new visit), and how it runs each model once before the first frame."""
-    from kiosk.vision.faces import FaceAnalyser, FaceTracker, whole_frame
+    from kiosk.vision.face_models import FaceAnalyser, FaceTracker, whole_frame
 
     analyser = FaceAnalyser(models_dir, threads)
     tracker = FaceTracker(analyser)
