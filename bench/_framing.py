@@ -24,6 +24,7 @@ from kiosk.camera.crop import Crop, centred_crop
 from kiosk.camera.frames import PreviewFrame, xrgb_from_rgb
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config
+from kiosk.vision.thresholds import thresholds_for
 
 
 @dataclass
@@ -48,7 +49,7 @@ def framing_screen(size: tuple[int, int]) -> FramingScreen:
     config = Config()
     surface = pygame.display.set_mode(size)
     camera = ImageCamera(Image.fromarray(data.astronaut()), config.camera.sensor_size)
-    screens = screens_for(surface, config)
+    screens = screens_for(surface, config, thresholds_for(config.guidance))
     crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
     camera.start(screens.preview.rect_for((crop.width, crop.height)).size, (320, 240))
     booth = BoothMachine(config.timing, config.photo.burst_count)

@@ -61,10 +61,10 @@ def booth(storage: Path, sensor: tuple[int, int], burst: int, signed: bool = Fal
     pygame.font.init()
     surface = pygame.display.set_mode(config.display.size)
     if signed:
-        init_keys(config.storage.keys_dir, "bench")
+        init_keys(config.storage.layout.keys_dir, "bench")
     store = PhotoStore(
-        storage,
-        PhotoIndex(config.storage.index_path),
+        config.storage.layout,
+        PhotoIndex(config.storage.layout.index_path),
         lambda: config.share.base_url,
         config.share.link_ttl,
         Authorship("Bench", "Bench", "(c) Bench"),
@@ -72,7 +72,7 @@ def booth(storage: Path, sensor: tuple[int, int], burst: int, signed: bool = Fal
         signer=load_signer(config) if signed else None,
     )
     camera = ImageCamera(Image.fromarray(data.astronaut()), sensor)
-    return BoothLoop(config, camera, surface, store, VisitLog(config.storage.visits_path))
+    return BoothLoop(config, camera, surface, store, VisitLog(config.storage.layout.visits_path))
 
 
 def capture_to_qr() -> dict[str, float]:

@@ -113,7 +113,7 @@ def make_photo(storage: Path) -> tuple[str, int]:
         side += 100
     write_atomically(storage / "photos" / "bench.jpg", buffer.getvalue())
     token = new_token()
-    index = PhotoIndex(parse_config({"storage": {"dir": str(storage)}}).storage.index_path)
+    index = PhotoIndex(parse_config({"storage": {"dir": str(storage)}}).storage.layout.index_path)
     index.add(token, "photos/bench.jpg", time.time(), time.time() + 3600)
     index.close()
     return token, buffer.tell()

@@ -222,7 +222,7 @@ def soak(folder: Path, visits: int) -> int:
         "[guidance]\nenabled = false\n[buttons]\nenabled = false\n"
     )
     config = load_config(config_file)
-    init_keys(config.storage.keys_dir, "soak")
+    init_keys(config.storage.layout.keys_dir, "soak")
     booth = Booth(config)  # opens the index first, so the server's connection to it counts
     server = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--config", str(config_file), "serve"],
@@ -309,11 +309,11 @@ class Booth:
         self.config = config
         self.crashes = Crashes()
         logging.getLogger("kiosk").addHandler(self.crashes)
-        journal = PhotoJournal(storage.journal_path)
-        storage.photos_dir.mkdir(parents=True, exist_ok=True)
-        index, _ = open_booth_index(storage.dir, storage.index_path, journal)
+        journal = PhotoJournal(storage.layout.journal_path)
+        storage.layout.photos_dir.mkdir(parents=True, exist_ok=True)
+        index, _ = open_booth_index(storage.layout, journal)
         store = PhotoStore(
-            storage.dir,
+            storage.layout,
             index,
             lambda: config.share.base_url,
             config.share.link_ttl,
@@ -327,7 +327,7 @@ class Booth:
         pygame.font.init()
         surface = pygame.display.set_mode(config.display.size)
         camera = demo_camera(config, None)
-        self.app = BoothLoop(config, camera, surface, store, VisitLog(storage.visits_path))
+        self.app = BoothLoop(config, camera, surface, store, VisitLog(storage.layout.visits_path))
         self.now = 0.0
         self.tokens: list[str] = []
         self.samples: list[tuple[float, float]] = []
@@ -408,7 +408,7 @@ def check_downloads(config, base: str, tokens: list[str]) -> int:
 
     storage = config.storage
     failed = 0
-    index = PhotoIndex(storage.index_path, read_only=True)
+    index = PhotoIndex(storage.layout.index_path, read_only=True)
     for number, token in enumerate(tokens):
         record = index.get(token)
         expected = (storage.dir / record.file).read_bytes() if record else b"<no record>"

@@ -244,7 +244,7 @@ class Preflight:
 
     def disk_for_the_event(self) -> Check:
         storage = self.config.storage
-        free = free_megabytes(storage.dir.expanduser()) - storage.min_free_mb
+        free = free_megabytes(storage.layout.root) - storage.min_free_mb
         photo_mb = max(self._photo_bytes, 1) / 1e6
         needed = math.ceil(self.plan.photos_per_hour * self.plan.hours)
         room = max(0, math.floor(free / photo_mb))

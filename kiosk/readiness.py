@@ -47,7 +47,7 @@ def storage_problem(config: Config) -> str | None:
     removed again: check-config may run as root (install.sh), and root-owned folders would keep
     the booth's own user out."""
     storage = config.storage
-    folder = storage.dir.expanduser()
+    folder = storage.layout.root
     made: list[Path] = []
     try:
         for missing in reversed([folder, *folder.parents]):

@@ -100,7 +100,7 @@ def _display() -> Check:
 
 def _disk(config: Config) -> Check:
     storage = config.storage
-    free = free_megabytes(storage.dir.expanduser())
+    free = free_megabytes(storage.layout.root)
     ok = free >= storage.min_free_mb
     text = f"{free:.0f} MB free in {storage.dir} (floor {storage.min_free_mb} MB)"
     return Check("disk", text, ok)
@@ -135,7 +135,7 @@ def credentials_check(config: Config) -> Check:
 def _performance(config: Config) -> Check:
     from kiosk.booth.performance import read_performance
 
-    record = read_performance(config.storage.performance_path)
+    record = read_performance(config.storage.layout.performance_path)
     if record is None:
         return Check("performance", "no figures yet: the booth writes them after a minute", True)
     fps, target = record.get("screen_fps"), record.get("target_fps")
@@ -160,7 +160,7 @@ def _cloud(config: Config) -> list[Check]:
         return []
     from kiosk.share.uploads import UploadJournal, counts_of
 
-    counts = counts_of(UploadJournal(config.storage.uploads_path).replay())
+    counts = counts_of(UploadJournal(config.storage.layout.uploads_path).replay())
     text = (
         f"{counts.queued} waiting, {counts.uploaded} uploaded to {config.cloud.bucket}, "
         f"{counts.failed_tries} failed tries"
@@ -176,7 +176,7 @@ def _cloud(config: Config) -> list[Check]:
 def _index(config: Config) -> Check:
     """The photo index against its journal (what the booth checks, and rebuilds, at start)."""
     storage = config.storage
-    verdict = check_index(storage.index_path, PhotoJournal(storage.journal_path))
+    verdict = check_index(storage.layout.index_path, PhotoJournal(storage.layout.journal_path))
     text = verdict.describe()
     if not verdict.ok:
         text += "; the booth rebuilds it at start, or run 'kiosk index rebuild'"
@@ -186,7 +186,7 @@ def _index(config: Config) -> Check:
 def _visits(config: Config, today: dt.date) -> list[Check]:
     visits = shared = 0
     lighting: dict[str, int] = {}  # lighting problem -> visits today that had it
-    path = config.storage.visits_path
+    path = config.storage.layout.visits_path
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
@@ -201,9 +201,9 @@ def _visits(config: Config, today: dt.date) -> list[Check]:
                     lighting[problem] = lighting.get(problem, 0) + 1
     midnight = dt.datetime.combine(today, dt.time()).astimezone().timestamp()
     storage = config.storage
-    journal = PhotoJournal(storage.journal_path).replay()
+    journal = PhotoJournal(storage.layout.journal_path).replay()
     photos = sum(1 for record in journal.live.values() if record.created >= midnight)
-    downloads = downloads_since(storage.share_state_dir, midnight)
+    downloads = downloads_since(storage.layout.share_state_dir, midnight)
     return [
         Check("visits today", f"{visits} ({shared} with a photo shared)", True),
         Check("downloads today", f"{downloads} of {photos} photos taken today", True),

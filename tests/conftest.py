@@ -94,8 +94,8 @@ def make_store(
     mirror: PhotoMirror | None = None,
 ) -> PhotoStore:
     return PhotoStore(
-        storage_dir=config.storage.dir,
-        index=index or PhotoIndex(config.storage.index_path),
+        config.storage.layout,
+        index=index or PhotoIndex(config.storage.layout.index_path),
         base_url=lambda: config.share.base_url,
         link_ttl=config.share.link_ttl,
         authorship=Authorship(
@@ -130,7 +130,7 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
             camera,
             surface,
             kwargs.pop("store", None) or make_store(config, signer, index),
-            VisitLog(config.storage.visits_path),
+            VisitLog(config.storage.layout.visits_path),
             screenshots=kwargs.pop("screenshots", tmp_path / "screens"),
             wallclock=lambda: FIXED_TIME,
             **kwargs,

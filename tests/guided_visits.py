@@ -104,8 +104,8 @@ def booth(folder: Path, models_dir: Path, surface: pygame.Surface) -> BoothLoop:
         seed=1,
     )
     store = PhotoStore(
-        storage_dir=config.storage.dir,
-        index=PhotoIndex(config.storage.index_path),
+        config.storage.layout,
+        index=PhotoIndex(config.storage.layout.index_path),
         base_url=lambda: config.share.base_url,
         link_ttl=config.share.link_ttl,
         authorship=Authorship(event="Test", artist="Test", copyright="Test"),
@@ -121,7 +121,7 @@ def booth(folder: Path, models_dir: Path, surface: pygame.Surface) -> BoothLoop:
         config.camera.lens_position,
     )
     return BoothLoop(
-        config, camera, surface, store, VisitLog(config.storage.visits_path), session=session
+        config, camera, surface, store, VisitLog(config.storage.layout.visits_path), session=session
     )
 
 

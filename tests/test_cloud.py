@@ -22,7 +22,7 @@ from swift_store import ACCESS_KEY, REGION, SECRET_KEY, SwiftStore, swift_instal
 from kiosk.booth.events import MainButton, SecondButton
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.cli import main
-from kiosk.config import Config
+from kiosk.config import Config, StorageLayout
 from kiosk.share.cloud import CloudStore, load_credentials
 from kiosk.share.links import ShareLinks
 from kiosk.share.publish import CloudParts, open_cloud
@@ -274,7 +274,7 @@ def test_two_booths_share_a_bucket_and_staff_see_and_export_both(
         photo = tmp_path / f"{booth}.jpg"
         photo.write_bytes(f"photo of {booth}".encode())
         parts.queue.journal.path = tmp_path / f"{booth}-uploads.jsonl"
-        parts.publisher.storage_dir = tmp_path
+        parts.publisher.layout = StorageLayout(tmp_path)
         parts.queue.add(f"token-{booth}", photo.name, 1767225600.0)
         work_until_done(parts, clock)
     file = config_file(tmp_path / "kiosk.toml", shared, tmp_path / "staff")
@@ -313,7 +313,7 @@ def test_a_retake_and_the_end_of_retention_delete_the_copies_in_the_store(
     _visit(app, now + 1)  # the next person keeps theirs
     work_until_done(parts, clock)
     assert parts.queue.counts().uploaded >= 1
-    result = purge(app.store.index, config.storage.dir, dt.datetime.now().timestamp() + 1, 0.5)
+    result = purge(app.store.index, config.storage.layout, dt.datetime.now().timestamp() + 1, 0.5)
     assert result.tokens
     for token in result.tokens:
         app.store.mirror.remove(token)
@@ -411,7 +411,7 @@ def test_a_photo_deleted_at_its_owners_request_leaves_the_store_too(
     work_until_done(parts, clock)
     assert [key for key, _ in parts.store.keys("") if photo.token in key]
     # The phone page's "Delete my photo now", as the download server records it.
-    assert ShareState(config.storage.share_state_dir).request_deletion(photo.token, 0.0)
+    assert ShareState(config.storage.layout.share_state_dir).request_deletion(photo.token, 0.0)
     assert app.housekeeping.delete_requested() == 1  # the booth's next look, within a minute
     assert not Path(photo.path).exists()
     work_until_done(parts, clock)

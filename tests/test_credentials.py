@@ -29,8 +29,8 @@ from kiosk.photos.credentials import (
 
 @pytest.fixture
 def keys(config) -> Path:
-    init_keys(config.storage.keys_dir, "booth-7")
-    return config.storage.keys_dir
+    init_keys(config.storage.layout.keys_dir, "booth-7")
+    return config.storage.layout.keys_dir
 
 
 @pytest.fixture

@@ -59,13 +59,13 @@ def test_a_whole_visit_makes_a_photo_that_the_share_qr_finds(make_app, config) -
     assert url.startswith("http://booth.test:8080/p/")
     token = url.rsplit("/", 1)[1]
     assert len(token) >= 22
-    record = PhotoIndex(config.storage.index_path).get(token)
+    record = PhotoIndex(config.storage.layout.index_path).get(token)
     assert record is not None
     assert config.storage.dir / record.file == saved
     assert record.expires - record.created == config.share.link_ttl
 
     # One visit line, describing what happened.
-    [line] = config.storage.visits_path.read_text(encoding="utf-8").splitlines()
+    [line] = config.storage.layout.visits_path.read_text(encoding="utf-8").splitlines()
     visit = json.loads(line)
     assert visit["outcome"] == "shared"
     assert visit["photo"] == str(saved)
@@ -110,7 +110,7 @@ def test_retake_deletes_the_rejected_photo_and_its_link(make_app, config) -> Non
     now = press(app, SecondButton(), now + 0.1)
     assert app.machine.phase is Phase.FRAMING
     assert not Path(first.path).exists()
-    assert PhotoIndex(config.storage.index_path).get(first.token) is None
+    assert PhotoIndex(config.storage.layout.index_path).get(first.token) is None
 
     now = press(app, MainButton(), now + 0.1)
     now = advance(app, now, config.timing.countdown + 0.3)
@@ -120,9 +120,11 @@ def test_retake_deletes_the_rejected_photo_and_its_link(make_app, config) -> Non
     assert app.machine.phase is Phase.SHARE
     advance(app, now, config.timing.share_timeout + 0.2)
     assert app.machine.phase is Phase.ATTRACT
-    [line] = config.storage.visits_path.read_text().splitlines()
+    [line] = config.storage.layout.visits_path.read_text().splitlines()
     assert json.loads(line)["retakes"] == 1
-    assert [p.name for p in config.storage.photos_dir.rglob("*.jpg")] == [Path(second.path).name]
+    assert [p.name for p in config.storage.layout.photos_dir.rglob("*.jpg")] == [
+        Path(second.path).name
+    ]
 
 
 def test_camera_fault_mid_visit_shows_out_of_order_and_recovers(make_app, config) -> None:
@@ -136,7 +138,7 @@ def test_camera_fault_mid_visit_shows_out_of_order_and_recovers(make_app, config
     assert app.machine.phase is Phase.OUT_OF_ORDER
     assert "gone" in (app.machine.fault or "")
     assert_not_blank(screenshots(app)["out_of_order"])
-    [line] = config.storage.visits_path.read_text().splitlines()
+    [line] = config.storage.layout.visits_path.read_text().splitlines()
     assert json.loads(line)["outcome"] == "fault"
 
     now = advance(app, now, config.timing.camera_retry + 0.5)
@@ -144,7 +146,7 @@ def test_camera_fault_mid_visit_shows_out_of_order_and_recovers(make_app, config
     hidden.rename(image)
     now = advance(app, now, config.timing.camera_retry + 0.5)
     assert app.machine.phase is Phase.ATTRACT
-    assert not list(config.storage.photos_dir.rglob("*.jpg"))
+    assert not list(config.storage.layout.photos_dir.rglob("*.jpg"))
 
 
 def test_booth_starts_out_of_order_without_a_camera(make_app, config) -> None:
@@ -253,8 +255,8 @@ def test_disk_filling_up_during_a_visit_fails_the_capture_not_the_photo_file(
     advance(app, now, config.timing.countdown + 0.3)
     assert app.machine.phase is Phase.OUT_OF_ORDER
     assert app.machine.faults.keys() == {"disk"}
-    assert not list(config.storage.photos_dir.rglob("*.jpg"))
-    assert not list(config.storage.photos_dir.rglob("*.tmp"))
+    assert not list(config.storage.layout.photos_dir.rglob("*.jpg"))
+    assert not list(config.storage.layout.photos_dir.rglob("*.tmp"))
 
 
 def test_cues_show_a_pictogram_beside_the_preview_and_turn_the_oval_amber(make_app) -> None:

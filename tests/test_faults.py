@@ -42,11 +42,11 @@ def test_sigterm_during_a_save_leaves_a_complete_photo(make_app, config, monkeyp
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert not app.running, "the loop ends after this frame"
-    [photo] = config.storage.photos_dir.rglob("*.jpg")
+    [photo] = config.storage.layout.photos_dir.rglob("*.jpg")
     with Image.open(photo) as image:
         image.load()
         assert image.size == (app.guidance.crop.width, app.guidance.crop.height)
-    assert not list(config.storage.photos_dir.rglob(".*.tmp"))
+    assert not list(config.storage.layout.photos_dir.rglob(".*.tmp"))
 
 
 def test_an_unexpected_error_ends_the_visit_and_keeps_the_photo(make_app, config) -> None:
@@ -64,7 +64,7 @@ def test_an_unexpected_error_ends_the_visit_and_keeps_the_photo(make_app, config
     app.screens[Phase.REVIEW].draw = broken_draw
     app.step(now + 0.1)
     assert app.machine.phase is Phase.ATTRACT
-    [line] = config.storage.visits_path.read_text().splitlines()
+    [line] = config.storage.layout.visits_path.read_text().splitlines()
     assert json.loads(line)["outcome"] == "error"
     assert Path(photo.path).is_file(), "the photo is not lost"
 
@@ -163,7 +163,7 @@ def test_a_visit_cut_short_by_a_stop_is_logged_as_interrupted(make_app, config) 
         signal.signal(signal.SIGTERM, previous)
     assert not app.running
     app.close()
-    [line] = config.storage.visits_path.read_text().splitlines()
+    [line] = config.storage.layout.visits_path.read_text().splitlines()
     record = json.loads(line)
     assert record["outcome"] == "interrupted"
     assert record["phases"][0]["phase"] == "framing"

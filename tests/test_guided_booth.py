@@ -80,7 +80,7 @@ def test_a_well_placed_person_is_photographed_without_a_button(guided, config) -
     app.step(now + 0.1)
     app.post(MainButton())
     app.step(now + 0.1 + config.timing.share_guard)
-    [line] = config.storage.visits_path.read_text().splitlines()
+    [line] = config.storage.layout.visits_path.read_text().splitlines()
     visit = json.loads(line)
     assert visit["first_good_framing_s"] is not None and visit["capture_s"] > 0
     assert visit["capture"]["scores"] == details["scores"]

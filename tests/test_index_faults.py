@@ -75,7 +75,7 @@ def test_server_serves_every_link_from_the_journal_while_the_index_is_damaged(
 ) -> None:
     caplog.set_level(logging.INFO, logger="kiosk")
     tokens = take_photos(make_app, config)
-    damage(config.storage.index_path)
+    damage(config.storage.layout.index_path)
     server = RunningServer(config)
     try:
         server.now = FIXED_TIME.timestamp() + 60
@@ -99,9 +99,9 @@ def test_booth_rebuilds_a_damaged_index_at_start_and_goes_on(
 ) -> None:
     caplog.set_level(logging.INFO, logger="kiosk")
     tokens = take_photos(make_app, config)
-    index_path = config.storage.index_path
+    index_path = config.storage.layout.index_path
     damage(index_path)
-    journal = PhotoJournal(config.storage.journal_path)
+    journal = PhotoJournal(config.storage.layout.journal_path)
 
     config_file = index_path.parent.parent / "kiosk.toml"
     config_file.write_text(f'[storage]\ndir = "{config.storage.dir}"\n')
@@ -110,7 +110,7 @@ def test_booth_rebuilds_a_damaged_index_at_start_and_goes_on(
     assert main(["--config", str(config_file), "purge"]) == 1
     assert "kiosk index rebuild" in capsys.readouterr().err
 
-    index, problem = open_booth_index(config.storage.dir, index_path, journal)
+    index, problem = open_booth_index(config.storage.layout, journal)
     assert problem is None
     assert index.tokens() == set(tokens)
     index.close()
@@ -127,12 +127,12 @@ def test_booth_rebuilds_a_damaged_index_at_start_and_goes_on(
 
 def test_kiosk_index_rebuild_restores_every_link(make_app, config: Config, capsys) -> None:
     tokens = take_photos(make_app, config, visits=2)
-    zero_bytes(config.storage.index_path)
+    zero_bytes(config.storage.layout.index_path)
     config_file = config.storage.dir / "kiosk.toml"
     config_file.write_text(f'[storage]\ndir = "{config.storage.dir}"\n')
     assert main(["--config", str(config_file), "index", "rebuild"]) == 0
     assert "2 links" in capsys.readouterr().out
-    assert PhotoIndex(config.storage.index_path).tokens() == set(tokens)
+    assert PhotoIndex(config.storage.layout.index_path).tokens() == set(tokens)
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_server_starts_and_serves_on_a_full_disk(make_app, config, small_disk, c
     storage = config.storage.model_copy(update={"dir": small_disk / "booth", "min_free_mb": 1})
     config = config.model_copy(update={"storage": storage})
     tokens = take_photos(make_app, config, visits=2)
-    assert not Path(f"{storage.index_path}-shm").exists()
+    assert not Path(f"{storage.layout.index_path}-shm").exists()
     fill(small_disk)
     server = RunningServer(config)
     try:
@@ -177,13 +177,13 @@ def test_server_starts_and_serves_on_a_full_disk(make_app, config, small_disk, c
             assert server.request(f"/p/{token}")[0] == 200
             status, _, photo = server.request(f"/p/{token}/photo.jpg")
             assert status == 200
-            assert photo in {p.read_bytes() for p in storage.photos_dir.rglob("*.jpg")}
+            assert photo in {p.read_bytes() for p in storage.layout.photos_dir.rglob("*.jpg")}
         status, _, body = server.request("/healthz")
         report = json.loads(body)
         assert status == 503 and report["status"] == "degraded"
         assert any("disk almost full" in p for p in report["problems"])
         assert any("cannot" in p for p in report["problems"]), "counts could not be written"
-        assert server.server.index_problem is None, "the index itself is read fine"
+        assert server.server.photos.problem is None, "the index itself is read fine"
     finally:
         server.stop()
     no_tracebacks(caplog)
@@ -196,10 +196,10 @@ def test_booth_with_an_index_it_cannot_rebuild_is_out_of_order_until_it_can(
     storage = config.storage.model_copy(update={"dir": small_disk / "booth", "min_free_mb": 0})
     config = config.model_copy(update={"storage": storage})
     tokens = take_photos(make_app, config, visits=1)
-    random_bytes(storage.index_path)
+    random_bytes(storage.layout.index_path)
     filler = fill(small_disk)
-    journal = PhotoJournal(storage.journal_path)
-    index, problem = open_booth_index(storage.dir, storage.index_path, journal)
+    journal = PhotoJournal(storage.layout.journal_path)
+    index, problem = open_booth_index(storage.layout, journal)
     assert index.in_memory and problem is not None and "cannot be rebuilt" in problem
 
     config_file = small_disk / "kiosk.toml"
@@ -217,7 +217,7 @@ def test_booth_with_an_index_it_cannot_rebuild_is_out_of_order_until_it_can(
     filler.unlink()  # room again: the next health check rebuilds the index
     advance(app, 0.1, config.timing.camera_retry + 1)
     assert app.machine.phase is Phase.ATTRACT
-    assert PhotoIndex(storage.index_path).tokens() == set(tokens)
+    assert PhotoIndex(storage.layout.index_path).tokens() == set(tokens)
     no_tracebacks(caplog)
 
 
@@ -231,7 +231,7 @@ def test_an_index_write_failing_at_capture_keeps_the_photo_and_its_working_link(
     config = config.model_copy(update={"share": share})
     app = make_app(config)
     app.store.index._db.execute("PRAGMA busy_timeout = 50")
-    blocker = sqlite3.connect(config.storage.index_path, isolation_level=None)
+    blocker = sqlite3.connect(config.storage.layout.index_path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # another writer holds the index: every write fails
     try:
         now = full_visit(app)
@@ -247,7 +247,9 @@ def test_an_index_write_failing_at_capture_keeps_the_photo_and_its_working_link(
         advance(app, now, config.timing.camera_retry + 1)
         assert app.machine.phase is Phase.ATTRACT
         token = url.rsplit("/", 1)[1]
-        assert PhotoIndex(config.storage.index_path).get(token) is not None, "indexed at last"
+        assert PhotoIndex(config.storage.layout.index_path).get(token) is not None, (
+            "indexed at last"
+        )
     finally:
         blocker.close()
         server.stop()
@@ -261,15 +263,15 @@ def test_purge_never_deletes_outside_the_photos_folder(make_app, config) -> None
     outside = config.storage.dir / "precious.txt"
     take_photos(make_app, config, visits=1)
     outside.write_text("keep me")
-    sneaky = config.storage.photos_dir / "2020-01-01"
+    sneaky = config.storage.layout.photos_dir / "2020-01-01"
     sneaky.mkdir(parents=True)
     (sneaky / "link.jpg").symlink_to(outside)
-    index = PhotoIndex(config.storage.index_path)
+    index = PhotoIndex(config.storage.layout.index_path)
     index.add("T" * 22, "photos/../precious.txt", 0.0, 1.0)
     index.add("U" * 22, "photos/2020-01-01/link.jpg", 0.0, 1.0)
     index.close()
     os.utime(sneaky / "link.jpg", (0, 0), follow_symlinks=False)
-    purge_files(config.storage.index_path, config.storage.dir, config.storage.retention)
+    purge_files(config.storage.layout, config.storage.retention)
     assert outside.read_text() == "keep me"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from kiosk.config import StorageLayout
 from kiosk.photos.index import PhotoIndex, PhotoRecord
 from kiosk.photos.journal import PhotoJournal
 from kiosk.photos.repair import rebuild_index
@@ -58,15 +59,17 @@ def test_a_rebuild_keeps_the_journals_link_where_the_old_index_has_another_for_t
 ) -> None:
     """A save killed midway left an index row for a photo the journal links under another
     token: the rebuild keeps one link per photo, the journal's, and does not fail."""
-    (tmp_path / "photos").mkdir()
-    (tmp_path / "photos" / "a.jpg").write_bytes(b"jpeg")
-    index_path = tmp_path / "index.sqlite"
+    layout = StorageLayout(tmp_path)
+    layout.photos_dir.mkdir()
+    (layout.photos_dir / "a.jpg").write_bytes(b"jpeg")
+    index_path = layout.index_path
+    index_path.parent.mkdir()
     index = PhotoIndex(index_path)
     index.add("old-token", "photos/a.jpg", 1.0, 2.0)
     index.close()
     journal = PhotoJournal(tmp_path / "journal.jsonl")
     journal.add(PhotoRecord("journal-token", "photos/a.jpg", 1.0, 2.0, 0))
-    assert rebuild_index(index_path, journal, tmp_path) == 1
+    assert rebuild_index(layout, journal) == 1
     rebuilt = PhotoIndex(index_path, read_only=True)
     try:
         assert [record.token for record in rebuilt.records()] == ["journal-token"]

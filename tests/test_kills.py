@@ -29,15 +29,15 @@ AUTHORSHIP = Authorship("Sommerfest 2026", "Fotoclub Müller", "© 2026 Fotoclub
 
 
 def open_store(config: Config) -> PhotoStore:
-    """What the booth does at start (cli._run_booth), then the store it works with."""
+    """What the booth does at start (assembly.run_booth), then the store it works with."""
     storage = config.storage
-    journal = PhotoJournal(storage.journal_path)
-    storage.photos_dir.mkdir(parents=True, exist_ok=True)
-    remove_temporary_files(storage.photos_dir)
-    index, problem = open_booth_index(storage.dir, storage.index_path, journal)
+    journal = PhotoJournal(storage.layout.journal_path)
+    storage.layout.photos_dir.mkdir(parents=True, exist_ok=True)
+    remove_temporary_files(storage.layout.photos_dir)
+    index, problem = open_booth_index(storage.layout, journal)
     assert problem is None, problem
     return PhotoStore(
-        storage.dir,
+        storage.layout,
         index,
         lambda: "http://b:80",
         86400.0,
@@ -75,7 +75,7 @@ def read_tokens(pipe: int, until: float) -> list[str]:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_sigkill_during_save_and_sign_loses_no_photo_and_no_link(config: Config) -> None:
-    init_keys(config.storage.keys_dir, "booth-7")
+    init_keys(config.storage.layout.keys_dir, "booth-7")
     rng = np.random.default_rng(7)
     pixels = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
     still = Still(pixels, dt.datetime(2026, 7, 4, 15, 30, tzinfo=dt.UTC))
@@ -101,8 +101,8 @@ def test_sigkill_during_save_and_sign_loses_no_photo_and_no_link(config: Config)
     store = open_store(config)  # the next start: tidies up, checks the index, signs leftovers
     store.sign_unsigned()
     store.close()
-    index = PhotoIndex(config.storage.index_path)
-    journal = PhotoJournal(config.storage.journal_path).replay()
+    index = PhotoIndex(config.storage.layout.index_path)
+    journal = PhotoJournal(config.storage.layout.journal_path).replay()
     lost_links = [token for token in shown if index.get(token) is None]
     lost_photos = []
     unsigned = []
@@ -119,7 +119,7 @@ def test_sigkill_during_save_and_sign_loses_no_photo_and_no_link(config: Config)
         if verify(path.read_bytes()).state != "Valid":
             unsigned.append(token)
     assert (lost_photos, lost_links, unsigned) == ([], [], [])
-    assert not list(config.storage.photos_dir.rglob(".*.tmp")), "no temporary file left"
-    for path in config.storage.photos_dir.rglob("*.jpg"):  # nothing half written either
+    assert not list(config.storage.layout.photos_dir.rglob(".*.tmp")), "no temporary file left"
+    for path in config.storage.layout.photos_dir.rglob("*.jpg"):  # nothing half written either
         with Image.open(path) as image:
             image.load()

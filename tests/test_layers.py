@@ -4,6 +4,7 @@ layers below it, and no module imports itself back through others (README, "Proj
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kiosk"
@@ -12,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kiosk"
 # own layer's other parts or from above.
 LAYERS: list[set[str]] = [
     {"kiosk"},  # the package itself: the version
-    {"texts", "files"},
+    {"texts", "files", "exits"},
     {"config"},
     {"camera", "hardware"},
     {"vision", "photos"},
@@ -20,6 +21,7 @@ LAYERS: list[set[str]] = [
     {"booth"},
     {"status", "readiness"},
     {"preflight"},
+    {"assembly"},  # puts the booth and the server together for the command line
     {"cli"},
     {"__main__"},
 ]
@@ -101,3 +103,66 @@ def test_the_checker_sees_a_wrong_import(tmp_path: Path) -> None:
     source.write_text("from kiosk.booth.machine import Phase\nimport kiosk.cli\n")
     assert imports_of(source) == {"kiosk.booth.machine", "kiosk.cli"}
     assert layer(part_of("kiosk.cli")) > layer(part_of("kiosk.booth.machine"))
+
+
+# --- rooms that stay small, one owner for the storage layout ------------------------------------
+
+MAX_MODULE_LINES = 500
+MAX_CLI_LINES = 400
+LAYOUT_MODULE = PACKAGE / "config" / "storage.py"
+# What lies directly in the storage folder (kiosk.config.storage.StorageLayout names them).
+STORAGE_NAMES = {
+    "photos",
+    "index",
+    "keys",
+    "cloud",
+    "voice",
+    "models",
+    "share-state",
+    "photos-journal.jsonl",
+    "visits.jsonl",
+    "performance.json",
+}
+
+
+def test_no_module_is_over_500_lines() -> None:
+    long = {
+        str(path.relative_to(PACKAGE)): lines
+        for path in PACKAGE.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"split these rooms: {long}"
+    cli = len((PACKAGE / "cli.py").read_text(encoding="utf-8").splitlines())
+    assert cli < MAX_CLI_LINES, "the command line only parses and dispatches"
+
+
+def storage_joins(source: str) -> list[str]:
+    """Every ``a / b`` in ``source`` that builds a path under the storage folder: a left side
+    that is the storage folder, or a right side naming one of its entries."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left = ast.unparse(node.left)
+            right = node.right
+            names_an_entry = isinstance(right, ast.Constant) and right.value in STORAGE_NAMES
+            if names_an_entry or re.search(r"storage\.dir|storage_dir|\broot$", left):
+                found.append(ast.unparse(node))
+    return found
+
+
+def test_only_the_layout_joins_paths_under_the_storage_folder() -> None:
+    wrong = [
+        f"{path.relative_to(PACKAGE)}: {join}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != LAYOUT_MODULE
+        for join in storage_joins(path.read_text(encoding="utf-8"))
+    ]
+    assert not wrong, "ask StorageLayout instead:\n" + "\n".join(wrong)
+
+
+def test_the_join_checker_sees_a_path_built_by_hand() -> None:
+    assert storage_joins('p = config.storage.dir / "photos"\nq = storage_dir / record.file\n') == [
+        "config.storage.dir / 'photos'",
+        "storage_dir / record.file",
+    ]
+    assert storage_joins('m = models_dir / "face.tflite"\n') == []

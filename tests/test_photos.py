@@ -14,6 +14,7 @@ from PIL import ExifTags, Image
 
 from kiosk.camera.crop import Crop, centred_crop
 from kiosk.camera.frames import Still
+from kiosk.config import StorageLayout
 from kiosk.files import write_atomically
 from kiosk.photos.index import PhotoIndex
 from kiosk.photos.store import (
@@ -99,7 +100,7 @@ def test_failed_write_keeps_the_old_file_and_cleans_up(
 
 def make_store(tmp_path: Path) -> PhotoStore:
     return PhotoStore(
-        tmp_path,
+        StorageLayout(tmp_path),
         PhotoIndex(tmp_path / "index.sqlite3"),
         lambda: "http://b:80/",
         3600.0,
@@ -146,7 +147,7 @@ def test_link_address_and_copyright_year_are_those_when_the_photo_is_taken(tmp_p
     each photo carries the address and the year of the moment it was taken."""
     addresses = iter(["http://127.0.0.1:8080", "http://192.168.4.20:8080"])
     store = PhotoStore(
-        tmp_path,
+        StorageLayout(tmp_path),
         PhotoIndex(tmp_path / "index.sqlite3"),
         lambda: next(addresses),
         3600.0,

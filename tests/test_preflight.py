@@ -33,6 +33,7 @@ from kiosk.preflight import (
 )
 from kiosk.status import Check
 from kiosk.vision.analyser import AnalyserProcess
+from kiosk.vision.thresholds import thresholds_for
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 REAL_TIME = ("frame rate", "face analysis")  # lines measured in real time
@@ -95,13 +96,13 @@ def pins(monkeypatch: pytest.MonkeyPatch):
 
 
 def open_parts(config: Config, surface: pygame.Surface, analyse: bool = True) -> PreflightParts:
-    from kiosk.cli import _photo_store
+    from kiosk.assembly import photo_store
 
     camera = ImageCamera(config.camera.image, config.camera.sensor_size)
     return PreflightParts(
         camera=camera,
-        screens=screens_for(surface, config),
-        store=_photo_store(config, link_ttl=3600.0),
+        screens=screens_for(surface, config, thresholds_for(config.guidance)),
+        store=photo_store(config, link_ttl=3600.0),
         buttons=open_gpio_buttons(config.buttons),
         lights=open_lights(config.lights),
         analyser=AnalyserProcess(config.models_dir) if analyse else None,

@@ -233,9 +233,10 @@ def test_the_new_look_and_feel_keys_are_checked_by_name() -> None:
 )
 def test_the_message_sits_beside_the_face_or_toward_the_lens(size, lens, side) -> None:
     from kiosk.booth.screens import screens_for
+    from kiosk.vision.thresholds import thresholds_for
 
     config = Config()
-    screens = screens_for(pygame.Surface(size, depth=32), config)
+    screens = screens_for(pygame.Surface(size, depth=32), config, thresholds_for(config.guidance))
     screens.kit.lens = lens
     area = screens.preview.rect_for((1600, 2000))
     panel = LiveLayout(screens.kit, area).panel
@@ -252,10 +253,11 @@ def test_the_message_sits_beside_the_face_or_toward_the_lens(size, lens, side) -
 def test_the_oval_follows_the_framing_rules_eye_line_and_face_size() -> None:
     from kiosk.booth.screens import screens_for
     from kiosk.config import parse_config
+    from kiosk.vision.thresholds import thresholds_for
 
     def layout(guidance: dict) -> LiveLayout:
         config = parse_config({"guidance": guidance})
-        screens = screens_for(pygame.Surface((1280, 720)), config)
+        screens = screens_for(pygame.Surface((1280, 720)), config, thresholds_for(config.guidance))
         return LiveLayout(screens.kit, screens.preview.rect_for((1600, 2000)))
 
     usual, id_photo = layout({}), layout({"eye_line": 0.42, "face_fill": 0.27})

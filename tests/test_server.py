@@ -128,7 +128,7 @@ def test_qr_link_leads_to_a_page_and_the_original_bytes(server, shared, config) 
     assert headers["Cache-Control"].startswith("private")
     assert headers["ETag"]
     # Counted once the server has finished sending, which may be just after the client read it.
-    assert eventually(lambda: downloads_since(config.storage.share_state_dir, 0) == 1)
+    assert eventually(lambda: downloads_since(config.storage.layout.share_state_dir, 0) == 1)
 
 
 def test_head_range_and_etag_work(server, shared) -> None:
@@ -222,7 +222,7 @@ def attack_paths(token: str, deleted: str) -> list[str]:
 def test_traversal_and_malformed_tokens_all_get_the_same_404(server, shared, config) -> None:
     path, file, token = shared
     _, _, reference = server.request(f"/p/{'Q' * 22}")
-    secrets = [config.storage.index_path.read_bytes()[:64], b"root:", file.read_bytes()[:64]]
+    secrets = [config.storage.layout.index_path.read_bytes()[:64], b"root:", file.read_bytes()[:64]]
     never_issued = "Z" * 22
     for target in attack_paths(token, never_issued):
         status, _, body = server.request(target)
@@ -231,8 +231,8 @@ def test_traversal_and_malformed_tokens_all_get_the_same_404(server, shared, con
         assert not any(secret in body for secret in secrets), target
     # A link deleted (retake, purge) looks exactly like one that never was.
     assert server.request(path)[0] == 200
-    PhotoIndex(config.storage.index_path).remove(token)
-    PhotoJournal(config.storage.journal_path).remove(token)
+    PhotoIndex(config.storage.layout.index_path).remove(token)
+    PhotoJournal(config.storage.layout.journal_path).remove(token)
     for target in (path, f"{path}/photo.jpg"):
         assert server.request(target)[:3:2] == (404, reference)
 
@@ -284,25 +284,25 @@ def test_purge_deletes_old_photos_with_their_links(make_app, config) -> None:
     full_visit(app)
     photo = app.machine.photo
     assert photo is not None
-    index = PhotoIndex(config.storage.index_path)
+    index = PhotoIndex(config.storage.layout.index_path)
     record = index.get(photo.token)
     assert record is not None
     retention = config.storage.retention
 
-    kept = purge(index, config.storage.dir, record.created + retention - 1, retention)
+    kept = purge(index, config.storage.layout, record.created + retention - 1, retention)
     assert (kept.records, kept.files) == (0, 0)
     assert Path(photo.path).exists(), "a photo within its retention stays"
 
-    gone = purge(index, config.storage.dir, record.created + retention + 1, retention)
+    gone = purge(index, config.storage.layout, record.created + retention + 1, retention)
     assert (gone.records, gone.files) == (1, 1)
     assert index.get(photo.token) is None
     assert not Path(photo.path).exists()
-    assert not any(config.storage.photos_dir.iterdir()), "empty day folders go too"
+    assert not any(config.storage.layout.photos_dir.iterdir()), "empty day folders go too"
 
 
 def test_kiosk_purge_removes_old_files_no_record_names(config, tmp_path, capsys) -> None:
-    orphan = config.storage.photos_dir / "2020-01-01" / "echtbild-orphan.jpg"
-    recent = config.storage.photos_dir / "2026-11-29" / "echtbild-being-written.jpg"
+    orphan = config.storage.layout.photos_dir / "2020-01-01" / "echtbild-orphan.jpg"
+    recent = config.storage.layout.photos_dir / "2026-11-29" / "echtbild-being-written.jpg"
     for path in (orphan, recent):
         path.parent.mkdir(parents=True)
         path.write_bytes(b"x")
@@ -413,7 +413,7 @@ def test_share_page_shows_the_content_credentials_of_a_signed_photo(
 ) -> None:
     from kiosk.photos.credentials import init_keys, load_signer
 
-    init_keys(config.storage.keys_dir, "booth-7")
+    init_keys(config.storage.layout.keys_dir, "booth-7")
     server.now = FIXED_TIME.timestamp() + 60
     share = config.share.model_copy(update={"base_url": f"http://127.0.0.1:{server.port}"})
     app = make_app(config.model_copy(update={"share": share}), signer=load_signer(config))
@@ -490,8 +490,8 @@ def test_delete_my_photo_on_a_phone_removes_it_from_disk_and_index(
         advance(app, 100.0, 25.0)
         app._worker.submit(lambda: None).result()  # the deletion job ran before this one
         assert eventually(lambda: not Path(photo.path).exists())
-        assert PhotoIndex(config.storage.index_path).get(photo.token) is None
-        assert photo.token not in PhotoJournal(config.storage.journal_path).replay().live
+        assert PhotoIndex(config.storage.layout.index_path).get(photo.token) is None
+        assert photo.token not in PhotoJournal(config.storage.layout.journal_path).replay().live
         assert server.request(path)[0] == 410
     finally:
         server.stop()

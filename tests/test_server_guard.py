@@ -238,7 +238,7 @@ def test_healthz_gives_details_only_to_the_booth_itself(config: Config) -> None:
 
 def test_downloads_are_counted_only_when_whole(guarded, shared_token, config) -> None:
     path = f"/p/{shared_token}"
-    state = config.storage.share_state_dir
+    state = config.storage.layout.share_state_dir
 
     def counted() -> int:
         return downloads_since(state, 0)

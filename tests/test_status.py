@@ -18,7 +18,7 @@ def test_status_counts_todays_visits_and_downloads(make_app, config, monkeypatch
     now = full_visit(app)
     press(app, MainButton(), now + 0.1)
     # The download server counts a completed download in its own state folder.
-    state = ShareState(config.storage.share_state_dir)
+    state = ShareState(config.storage.layout.share_state_dir)
     state.count_download(_token(config), FIXED_TIME.timestamp())
     checks = {check.name: check for check in collect(config, today=_visit_day(config))}
     assert checks["visits today"].text == "1 (1 with a photo shared)"
@@ -30,7 +30,7 @@ def test_status_counts_todays_visits_and_downloads(make_app, config, monkeypatch
     assert "no signing key" in checks["credentials"].text
     from kiosk.photos.credentials import init_keys
 
-    init_keys(config.storage.keys_dir, "booth-7")
+    init_keys(config.storage.layout.keys_dir, "booth-7")
     checks = {check.name: check for check in collect(config, today=_visit_day(config))}
     assert checks["credentials"].ok and "photos are signed" in checks["credentials"].text
     assert not checks["credentials"].warning
@@ -56,7 +56,7 @@ def test_status_names_what_is_wrong(config, capsys, tmp_path, monkeypatch) -> No
 def _token(config) -> str:
     import sqlite3
 
-    with sqlite3.connect(config.storage.index_path) as db:
+    with sqlite3.connect(config.storage.layout.index_path) as db:
         return db.execute("SELECT token FROM photos").fetchone()[0]
 
 
@@ -64,7 +64,7 @@ def _visit_day(config):
     import datetime as dt
     import json
 
-    line = config.storage.visits_path.read_text().splitlines()[0]
+    line = config.storage.layout.visits_path.read_text().splitlines()[0]
     return dt.datetime.fromisoformat(json.loads(line)["ended"]).date()
 
 
@@ -88,7 +88,7 @@ def test_status_tells_the_operator_about_lighting_seen_on_faces(config) -> None:
 
     from kiosk.booth.visit_log import VisitLog
 
-    log = VisitLog(config.storage.visits_path)
+    log = VisitLog(config.storage.layout.visits_path)
     ended = dt.datetime(2026, 7, 4, 15, 0, tzinfo=dt.UTC)
     log.append({"outcome": "shared", "lighting": ["backlight"]}, ended)
     log.append({"outcome": "shared", "lighting": []}, ended)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import SHARE_STATE_FOLDER, Config
+from kiosk.config import Config
+from kiosk.config.storage import SHARE_STATE_FOLDER
 from kiosk.share.server import MAX_CONNECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,12 +31,12 @@ def settings(unit: str) -> dict[str, list[str]]:
 def test_share_unit_hides_the_keys_and_writes_only_its_state_folder() -> None:
     share = settings("echtbild-share.service")
     storage = Config().storage.model_copy(update={"dir": Path(DATA_DIR)})
-    assert share["InaccessiblePaths"] == [f"-{storage.keys_dir}"]
+    assert share["InaccessiblePaths"] == [f"-{storage.layout.keys_dir}"]
     assert share["ReadOnlyPaths"] == [DATA_DIR]
     assert share["ProtectSystem"] == ["strict"]
     assert "ReadWritePaths" not in share, "photos, index and journal stay read-only"
     assert share["StateDirectory"] == [f"echtbild/{SHARE_STATE_FOLDER}"]
-    assert Path("/var/lib", share["StateDirectory"][0]) == storage.share_state_dir
+    assert Path("/var/lib", share["StateDirectory"][0]) == storage.layout.share_state_dir
     assert int(share["LimitNOFILE"][0]) >= 4 * MAX_CONNECTIONS
 
 
@@ -77,3 +78,18 @@ def test_exposure_scores(tmp_path: Path) -> None:
         scores[name] = exposure(unit)
     assert scores["echtbild.service"] <= 4.0, scores
     assert scores["echtbild-share.service"] <= 1.4, scores
+
+
+def test_every_storage_path_the_units_name_is_the_layouts() -> None:
+    layout = Config().storage.model_copy(update={"dir": Path(DATA_DIR)}).layout
+    named = {
+        layout.root,
+        layout.keys_dir,
+        layout.share_state_dir,
+        layout.photos_dir,
+        layout.index_path.parent,
+    }
+    for unit in ("echtbild.service", "echtbild-share.service"):
+        text = (ROOT / "systemd" / unit).read_text()
+        for path in re.findall(r"/var/lib/echtbild[\w/.-]*", text):
+            assert Path(path) in named, f"{unit} names {path}, which StorageLayout does not"

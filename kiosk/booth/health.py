@@ -58,7 +58,7 @@ class HealthMonitor:
 
     def check_disk(self) -> Event:
         storage = self.config.storage
-        free = free_megabytes(storage.dir.expanduser())
+        free = free_megabytes(storage.layout.root)
         if free < storage.min_free_mb:
             return Fault(
                 DISK,

@@ -46,7 +46,7 @@ class Housekeeping:
 
     def _purge(self) -> PurgeResult | None:
         storage = self.storage
-        result = purge_quietly(storage.index_path, storage.dir.expanduser(), storage.retention)
+        result = purge_quietly(storage.layout, storage.retention)
         if result is not None and self.purged is not None:
             for token in result.tokens:
                 self.purged(token)
@@ -62,11 +62,11 @@ class Housekeeping:
 
     def delete_requested(self) -> int:
         storage = self.storage
-        tokens = deletion_requests(storage.share_state_dir)
+        tokens = deletion_requests(storage.layout.share_state_dir)
         if not tokens:
             return 0
         try:
-            deleted = delete_on_request(storage.index_path, storage.dir.expanduser(), tokens)
+            deleted = delete_on_request(storage.layout, tokens)
         except (sqlite3.Error, OSError) as error:
             log.error("cannot delete photos their owners asked to delete: %s", error)
             return 0

@@ -62,6 +62,7 @@ from kiosk.photos.repair import open_booth_index
 from kiosk.photos.store import PhotoStore
 from kiosk.share.links import ShareLinks
 from kiosk.vision.session import FramingSession
+from kiosk.vision.thresholds import FramingThresholds, thresholds_for
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,10 @@ class BoothLoop:
         follower: CooperativePerson | None = None,
         desk_keys: bool = False,
         links: ShareLinks | None = None,
+        rules: FramingThresholds | None = None,
     ):
+        """``rules``: the framing rules, as the assembly computed them once for this booth and
+        its ``session`` (default: the config's)."""
         self.config = config
         self.camera = camera
         self.surface = surface
@@ -99,7 +103,7 @@ class BoothLoop:
         self.screenshots = screenshots
         self.wallclock = wallclock
         self.heartbeat = Heartbeat(notifier or Notifier({}))
-        self.screens = screens_for(surface, config)
+        self.screens = screens_for(surface, config, rules or thresholds_for(config.guidance))
         wifi = config.share.wifi
         self.machine = BoothMachine(
             config.timing,
@@ -129,7 +133,7 @@ class BoothLoop:
         self.housekeeping = Housekeeping(
             config.storage, self._worker, mirror.remove if mirror is not None else None
         )
-        self.sound = Speaker(config.sound, self.screens.kit.texts, config.storage.dir / "voice")
+        self.sound = Speaker(config.sound, self.screens.kit.texts, config.storage.layout.voice_dir)
         self.running = True
         self._events: list[Event] = []
         self._desk_keys = DeskKeysNote(self.screens.kit) if desk_keys else None
@@ -227,9 +231,7 @@ class BoothLoop:
         be) an index that could not be used at start."""
         store = self.store
         if store.index.in_memory:
-            index, problem = open_booth_index(
-                store.storage_dir, self.config.storage.index_path, store.journal
-            )
+            index, problem = open_booth_index(store.layout, store.journal)
             if problem is not None:
                 index.close()
                 return problem
@@ -252,7 +254,7 @@ class BoothLoop:
             pace.answer_limit if pace else None,
             self.wallclock(),
         )
-        self._worker.submit(write_performance, self.config.storage.performance_path, record)
+        self._worker.submit(write_performance, self.config.storage.layout.performance_path, record)
 
     def _status(self) -> str:
         fault = self.machine.fault

@@ -158,7 +158,7 @@ def signing_key_paths(config: Config) -> tuple[Path, Path]:
     own = config.credentials
     if own.certificate_chain is not None and own.private_key is not None:
         return own.certificate_chain, own.private_key
-    keys = config.storage.keys_dir
+    keys = config.storage.layout.keys_dir
     return keys / SIGNER_CHAIN, keys / SIGNER_KEY
 
 

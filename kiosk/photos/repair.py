@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.config import StorageLayout
 from kiosk.photos.index import PhotoIndex, PhotoRecord
 from kiosk.photos.journal import PhotoJournal
 
@@ -68,10 +69,11 @@ def check_index(index_path: Path, journal: PhotoJournal) -> IndexCheck:
     return IndexCheck(None, len(tokens), expected)
 
 
-def rebuild_index(index_path: Path, journal: PhotoJournal, storage_dir: Path) -> int:
+def rebuild_index(layout: StorageLayout, journal: PhotoJournal) -> int:
     """Write a new index from the journal (plus readable rows of the old one whose photo is
     still there and the journal does not know); the old files are kept beside it as
     ``*.damaged-<time>``. Returns the rows."""
+    index_path = layout.index_path
     state = journal.replay()
     # A save cut short may leave an old row for a photo the journal links under another token:
     # the journal's link is the one that counts (a photo has one link).
@@ -81,7 +83,7 @@ def rebuild_index(index_path: Path, journal: PhotoJournal, storage_dir: Path) ->
         if (
             record.token not in state.removed
             and record.file not in journalled
-            and (storage_dir / record.file).is_file()
+            and layout.photo_path(record.file).is_file()
         ):
             kept[record.token] = record
     kept.update(state.live)
@@ -148,9 +150,10 @@ def remove_temporary_files(photos_dir: Path) -> int:
     return removed
 
 
-def ensure_index(index_path: Path, journal: PhotoJournal, storage_dir: Path) -> str | None:
+def ensure_index(layout: StorageLayout, journal: PhotoJournal) -> str | None:
     """At the booth's start: check the index, rebuild it if damaged or emptied. Returns None
     when the index can be used, else why not (the booth then shows out of order)."""
+    index_path = layout.index_path
     try:
         seed_journal(index_path, journal)
     except OSError as error:
@@ -162,7 +165,7 @@ def ensure_index(index_path: Path, journal: PhotoJournal, storage_dir: Path) -> 
         return None
     log.error("%s; rebuilding it from the journal", verdict.describe())
     try:
-        rebuild_index(index_path, journal, storage_dir)
+        rebuild_index(layout, journal)
     except (OSError, sqlite3.Error) as error:
         reason = f"photo index damaged ({verdict.problem}) and cannot be rebuilt: {error}"
         log.error("%s", reason)
@@ -193,14 +196,13 @@ def _add_missing(index_path: Path, journal: PhotoJournal, tokens: tuple[str, ...
     return True
 
 
-def open_booth_index(
-    storage_dir: Path, index_path: Path, journal: PhotoJournal
-) -> tuple[PhotoIndex, str | None]:
+def open_booth_index(layout: StorageLayout, journal: PhotoJournal) -> tuple[PhotoIndex, str | None]:
     """The booth's start (after ``remove_temporary_files``): the index is checked, rebuilt if
     need be, and opened. If it cannot be used, an in-memory stand-in comes back with the
     reason: photos and their journal lines are still written, and the booth shows out of
     order until the index works again."""
-    problem = ensure_index(index_path, journal, storage_dir)
+    index_path = layout.index_path
+    problem = ensure_index(layout, journal)
     if problem is None:
         try:
             return PhotoIndex(index_path), None

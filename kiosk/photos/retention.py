@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.config import JOURNAL_FILE, describe_duration
+from kiosk.config import StorageLayout, describe_duration
 from kiosk.photos.index import PhotoIndex
 from kiosk.photos.journal import PhotoJournal
 from kiosk.photos.repair import check_index
@@ -23,30 +23,29 @@ class PurgeResult:
     tokens: tuple[str, ...] = ()  # the links that were deleted
 
 
-def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) -> PurgeResult:
+def purge(index: PhotoIndex, layout: StorageLayout, now: float, retention: float) -> PurgeResult:
     """Delete every photo taken more than ``retention`` seconds before ``now``, with its link.
 
     Files under ``photos/`` that no record names (a crash between writing a photo and indexing
     it, a retake's leftovers) go too once they are that old, so nothing stays for ever.
     """
     cutoff = now - retention
-    photos_dir = (storage_dir / "photos").resolve()
-    journal = PhotoJournal(storage_dir / JOURNAL_FILE)
+    photos_dir = layout.photos_dir
+    journal = PhotoJournal(layout.journal_path)
     files = 0
     old = index.created_before(cutoff)
     for record in old:
         # The link goes first: a photo is never served while it is being deleted.
         index.remove(record.token)
         _note_removal(journal, record.token)
-        if _unlink(_inside(storage_dir / record.file, photos_dir)):
+        if _unlink(_inside(layout, record.file)):
             files += 1
     known = index.files()
     if photos_dir.is_dir():
         for path in photos_dir.rglob("*"):
             if path.is_symlink() or not path.is_file():
                 continue  # a link is never followed out of the folder
-            relative = path.relative_to(photos_dir.parent).as_posix()
-            if relative not in known and path.stat().st_mtime < cutoff:
+            if layout.photo_name(path) not in known and path.stat().st_mtime < cutoff:
                 files += _unlink(path)
         for folder in sorted(photos_dir.iterdir(), reverse=True):
             if folder.is_dir() and not any(folder.iterdir()):
@@ -65,37 +64,36 @@ def purge(index: PhotoIndex, storage_dir: Path, now: float, retention: float) ->
     return PurgeResult(records=len(old), files=files, tokens=tuple(r.token for r in old))
 
 
-def purge_files(index_path: Path, storage_dir: Path, retention: float) -> PurgeResult:
+def purge_files(layout: StorageLayout, retention: float) -> PurgeResult:
     """``purge`` as of now, with a connection of its own (for a worker thread or a command).
     Raises ``sqlite3.Error`` for a damaged or emptied index (``kiosk index rebuild`` mends it),
     rather than purging against a fresh empty one."""
-    verdict = check_index(index_path, PhotoJournal(storage_dir / JOURNAL_FILE))
+    verdict = check_index(layout.index_path, PhotoJournal(layout.journal_path))
     if not verdict.ok:
         raise sqlite3.DatabaseError(verdict.describe())
-    index = PhotoIndex(index_path)
+    index = PhotoIndex(layout.index_path)
     try:
-        return purge(index, storage_dir, time.time(), retention)
+        return purge(index, layout, time.time(), retention)
     finally:
         index.close()
 
 
-def purge_quietly(index_path: Path, storage_dir: Path, retention: float) -> PurgeResult | None:
+def purge_quietly(layout: StorageLayout, retention: float) -> PurgeResult | None:
     """``purge_files`` for the booth's housekeeping: a failure is a log line, not an error."""
     try:
-        return purge_files(index_path, storage_dir, retention)
+        return purge_files(layout, retention)
     except (sqlite3.Error, OSError) as error:
         log.error("cannot purge old photos: %s", error)
         return None
 
 
-def _inside(path: Path, photos_dir: Path) -> Path | None:
-    """``path`` with every ``..`` and symbolic link resolved, if that lies in the photos folder.
-    A row naming ``photos/../x`` must never delete ``x``."""
-    real = path.resolve()
-    if real.is_relative_to(photos_dir) and real != photos_dir:
-        return real
-    log.error("not deleting %s: it lies outside the photos folder %s", path, photos_dir)
-    return None
+def _inside(layout: StorageLayout, name: str) -> Path | None:
+    """The file a row names, if it lies in the photos folder: a row naming ``photos/../x``
+    must never delete ``x``."""
+    real = layout.photo_inside(name)
+    if real is None:
+        log.error("not deleting %s: it lies outside the photos folder %s", name, layout.photos_dir)
+    return real
 
 
 def _note_removal(journal: PhotoJournal, token: str) -> None:
@@ -118,13 +116,12 @@ def _unlink(path: Path | None) -> bool:
     return True
 
 
-def delete_on_request(index_path: Path, storage_dir: Path, tokens: list[str]) -> list[str]:
+def delete_on_request(layout: StorageLayout, tokens: list[str]) -> list[str]:
     """Delete the photos whose owners asked for it (from the share page): link, then file.
     Tokens already gone cost a lookup. Returns the tokens of the photos deleted now."""
-    journal = PhotoJournal(storage_dir / JOURNAL_FILE)
+    journal = PhotoJournal(layout.journal_path)
     live = journal.replay().live
-    photos_dir = (storage_dir / "photos").resolve()
-    index = PhotoIndex(index_path)
+    index = PhotoIndex(layout.index_path)
     deleted: list[str] = []
     try:
         for token in tokens:
@@ -134,7 +131,7 @@ def delete_on_request(index_path: Path, storage_dir: Path, tokens: list[str]) ->
             index.remove(token)
             if token in live:
                 _note_removal(journal, token)
-            _unlink(_inside(storage_dir / record.file, photos_dir))
+            _unlink(_inside(layout, record.file))
             log.info("deleted a photo at its owner's request: %s", record.file)
             deleted.append(token)
     finally:

@@ -27,7 +27,7 @@ from PIL import ExifTags, Image
 from kiosk import __version__
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Still
-from kiosk.config import JOURNAL_FILE
+from kiosk.config import StorageLayout
 from kiosk.files import write_atomically
 from kiosk.photos.credentials import (
     CredentialsError,
@@ -119,11 +119,11 @@ class PhotoMirror(Protocol):
 
 
 class PhotoStore:
-    """Photos on disk plus their share index, under one storage directory."""
+    """Photos on disk plus their share index, under one storage folder."""
 
     def __init__(
         self,
-        storage_dir: Path,
+        layout: StorageLayout,
         index: PhotoIndex,
         base_url: Callable[[], str],
         link_ttl: float,
@@ -134,9 +134,9 @@ class PhotoStore:
         journal: PhotoJournal | None = None,
         mirror: PhotoMirror | None = None,
     ):
-        self.storage_dir = storage_dir
+        self.layout = layout
         self.index = index
-        self.journal = journal or PhotoJournal(storage_dir / JOURNAL_FILE)
+        self.journal = journal or PhotoJournal(layout.journal_path)
         # Links in the journal whose index row could not be written yet.
         self.unindexed: list[PhotoRecord] = []
         self.index_problem: str | None = None
@@ -161,13 +161,14 @@ class PhotoStore:
         pixels = crop_pixels(still.pixels, crop)
         data = encode_jpeg(pixels, still.captured_at, self.authorship, self.jpeg_quality)
         stamp = still.captured_at.strftime("%Y%m%d-%H%M%S")
-        relative = Path("photos") / still.captured_at.strftime("%Y-%m-%d")
+        day = self.layout.photos_dir / still.captured_at.strftime("%Y-%m-%d")
         # The name carries no part of the token: a file name may be seen where a link must not.
-        relative /= f"echtbild-{stamp}-{secrets.token_hex(3)}.jpg"
-        path = self.storage_dir / relative
+        path = day / f"echtbild-{stamp}-{secrets.token_hex(3)}.jpg"
         write_atomically(path, data)
         created = still.captured_at.timestamp()
-        record = PhotoRecord(token, relative.as_posix(), created, created + self.link_ttl, 0)
+        record = PhotoRecord(
+            token, self.layout.photo_name(path), created, created + self.link_ttl, 0
+        )
         box = (crop.left, crop.top, crop.width, crop.height)
         self.journal.add(record, box)
         self.unindexed.append(record)
@@ -281,7 +282,7 @@ class PhotoStore:
             record, crop = state.live.get(token), state.crops.get(token)
             if record is None or crop is None:
                 continue
-            path = self.storage_dir / record.file
+            path = self.layout.photo_path(record.file)
             try:
                 data = path.read_bytes()
             except OSError:

@@ -30,7 +30,7 @@ class CloudPublisher:
     def __init__(self, config: Config, store: CloudStore, booth_id: str):
         self.config = config
         self.store = store
-        self.storage_dir = config.storage.dir.expanduser()
+        self.layout = config.storage.layout
         self.prefix = object_prefix(config.cloud, config.event.name, booth_id)
         self.link_ttl = config.share.link_ttl
         self._logo = logo_data_url(config.branding.logo)
@@ -47,7 +47,7 @@ class CloudPublisher:
 
     def upload(self, job: Job) -> None:
         """The photo, then its page (so the page never shows a photo that is not there)."""
-        data = (self.storage_dir / job.file).read_bytes()
+        data = self.layout.photo_path(job.file).read_bytes()
         self.store.put(self.photo_key(job.token), data, "image/jpeg", PHOTO_CACHE)
         created = dt.datetime.fromtimestamp(job.created, dt.UTC)
         html_page = self.page(job.token, created, data)
@@ -109,5 +109,7 @@ def open_cloud(
     assert config.cloud.credentials_file is not None
     store = CloudStore(config.cloud, load_credentials(config.cloud.credentials_file))
     publisher = CloudPublisher(config, store, booth_id)
-    queue = UploadQueue(config.storage.uploads_path, publisher.upload, publisher.delete, clock)
+    queue = UploadQueue(
+        config.storage.layout.uploads_path, publisher.upload, publisher.delete, clock
+    )
     return CloudParts(store, publisher, queue)

@@ -14,31 +14,22 @@ not broken. Connections are capped and timed out by ``kiosk.share.guard``.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import html
 import ipaddress
 import logging
-import os
 import re
 import signal
-import socket
-import sqlite3
-import sys
-import termios
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from aiohttp import hdrs, web
-from multidict import CIMultiDict
+from aiohttp import web
 
 from kiosk import __version__
 from kiosk.config import Config
 from kiosk.files import free_megabytes
 from kiosk.photos.credentials import verify
-from kiosk.photos.index import PhotoIndex, PhotoRecord
-from kiosk.photos.journal import PhotoJournal
-from kiosk.photos.repair import check_index
+from kiosk.photos.index import PhotoRecord
 from kiosk.share.guard import (
     ConnectionGuard,
     ConnectionLimits,
@@ -46,7 +37,9 @@ from kiosk.share.guard import (
     GuessGuard,
     RateLimiter,
 )
+from kiosk.share.lookup import PhotoLookup
 from kiosk.share.page import download_name, page, photo_body, stylesheet
+from kiosk.share.sending import SentFile, honour_if_range, received
 from kiosk.share.state import ShareState, downloads_since
 from kiosk.texts import Texts
 
@@ -63,7 +56,6 @@ SEND_TIMEOUT = 300.0  # an 8 MB photo at 250 kB/s; a client that stops reading i
 MAX_BODY = 2048
 MAX_CONNECTIONS = 400
 MAX_CONNECTIONS_PER_ADDRESS = 24
-INDEX_RECHECK = 10.0  # seconds between looks at whether the booth replaced the index
 LOGO_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -126,11 +118,10 @@ class DownloadServer:
         self.clock = clock
         self.sleep = sleep
         self.operator = operator
-        storage = config.storage
-        self.storage_dir = storage.dir.expanduser()
-        self.photos_dir = (self.storage_dir / "photos").resolve()
-        self.journal = PhotoJournal(storage.journal_path)
-        self.state = ShareState(storage.share_state_dir)
+        layout = config.storage.layout
+        self.storage_dir = layout.root
+        self.photos = PhotoLookup(layout)
+        self.state = ShareState(layout.share_state_dir)
         self.rate_limiter = RateLimiter()
         self.guess_guard = GuessGuard()
         self.guard = ConnectionGuard(
@@ -139,11 +130,6 @@ class DownloadServer:
         self.css = stylesheet(config.branding)
         self.idle_timeout = IDLE_TIMEOUT
         self._signers: dict[tuple[str, int, int], str | None] = {}
-        self._index: PhotoIndex | None = None
-        self._index_identity: tuple[int, int] | None = None
-        self._index_looked_at = -INDEX_RECHECK
-        self.index_problem: str | None = None
-        self._open_index(time.monotonic())
 
     def texts(self, request: web.Request) -> Texts:
         language = choose_language(
@@ -167,67 +153,8 @@ class DownloadServer:
         app.on_cleanup.append(self._stop)
         return app
 
-    # -- the index, read-only, with the journal behind it --
-
-    def _open_index(self, now: float) -> None:
-        """(Re)open the index if it is new or was replaced (the booth rebuilt it)."""
-        self._index_looked_at = now
-        path = self.config.storage.index_path
-        try:
-            stat = path.stat()
-            identity = (stat.st_dev, stat.st_ino) if stat.st_size else None
-        except OSError:
-            identity = None
-        index = self._index
-        if index is not None and identity == self._index_identity and not index.snapshot:
-            return  # (a snapshot is taken afresh each time, until a real reader works)
-        if self._index is not None:
-            self._index.close()
-            self._index = None
-        self._index_identity = identity
-        verdict = check_index(path, self.journal)
-        if verdict.ok and identity is None:
-            self.index_problem = None  # a new booth: no index yet, or one being created
-            return
-        # A sound index lacking a few rows is the booth between its two writes (or retrying
-        # them): those links are found in the journal.
-        if not verdict.ok and not (verdict.rows and verdict.missing):
-            self._index_failed(verdict.problem or "")
-            return
-        try:
-            self._index = PhotoIndex(path, read_only=True)
-        except sqlite3.Error as error:
-            self._index_failed(str(error))
-            return
-        if self.index_problem is not None:
-            log.info("photo index usable again")
-        self.index_problem = None
-
-    def _index_failed(self, problem: str) -> None:
-        if self.index_problem is None:
-            log.error("photo index unusable (%s); serving links from the photo journal", problem)
-        self.index_problem = f"photo index unusable: {problem}"
-        if self._index is not None:
-            self._index.close()
-            self._index = None
-
     def find(self, token: str) -> PhotoRecord | None:
-        now = time.monotonic()
-        if now - self._index_looked_at >= INDEX_RECHECK:
-            self._open_index(now)
-        if self._index is not None:
-            try:
-                record = self._index.get(token)
-            except sqlite3.Error as error:
-                self._index_failed(str(error))
-            else:
-                if record is not None:
-                    return record
-        try:
-            return self.journal.replay().live.get(token)
-        except OSError as error:
-            log.error("cannot read the photo journal: %s", error)
-            return None
+        return self.photos.find(token)
 
     # -- middlewares and the headers of every answer --
 
@@ -283,11 +210,8 @@ class DownloadServer:
         if token in self.state.deleted:
             raise _Deleted()
         record = self.find(token)
-        if record is None:
-            raise web.HTTPNotFound()
-        path = (self.storage_dir / record.file).resolve()
-        # The index is ours, but a file outside the photos folder is never sent.
-        if not path.is_relative_to(self.photos_dir) or not path.is_file():
+        path = self.photos.file_of(record) if record is not None else None
+        if record is None or path is None:
             raise web.HTTPNotFound()
         if self.clock() >= record.expires:
             raise _Expired()
@@ -350,7 +274,7 @@ class DownloadServer:
             return self._gone(request, reason)
         name = download_name(self.config.event.name, record.created)
         disposition = "attachment" if download else "inline"
-        response = _SentFile(
+        response = SentFile(
             path,
             headers={
                 "Content-Type": "image/jpeg",
@@ -358,13 +282,13 @@ class DownloadServer:
                 "Cache-Control": "private, max-age=3600",
             },
         )
-        request = _honour_if_range(request, path)
+        request = honour_if_range(request, path)
         # Sent here, not by aiohttp after returning, so that only a whole send is counted.
         async with asyncio.timeout(SEND_TIMEOUT):
             await response.prepare(request)
             await response.write_eof()
             whole = download and request.method == "GET" and response.status == 200
-            if whole and await _received(request.transport):
+            if whole and await received(request.transport):
                 self.state.count_download(record.token, self.clock())
         return response
 
@@ -417,7 +341,7 @@ class DownloadServer:
 
     def problems(self) -> list[str]:
         """What makes the server degraded: it still serves every photo it can find."""
-        problems = [p for p in (self.index_problem, self.state.problem) if p]
+        problems = [p for p in (self.photos.problem, self.state.problem) if p]
         storage = self.config.storage
         free = free_megabytes(self.storage_dir)
         if free < storage.min_free_mb:
@@ -425,8 +349,7 @@ class DownloadServer:
         return problems
 
     async def health(self, request: web.Request) -> web.Response:
-        if time.monotonic() - self._index_looked_at >= INDEX_RECHECK:
-            self._open_index(time.monotonic())
+        self.photos.recheck_if_due()
         problems = self.problems()
         status = "degraded" if problems else "ok"
         code = 503 if problems else 200
@@ -434,7 +357,7 @@ class DownloadServer:
         if not self.operator(request.remote):
             return web.json_response({"status": status}, status=code, headers=headers)
         since = self.clock() - 86400
-        photos = sum(1 for r in self.journal.replay().live.values() if r.created >= since)
+        photos = self.photos.photos_since(since)
         limits = self.guard.limits
         return web.json_response(
             {
@@ -455,22 +378,11 @@ class DownloadServer:
     # -- housekeeping --
 
     async def _stop(self, app: web.Application) -> None:
-        if self._index is not None:
-            self._index.close()
+        self.photos.close()
 
 
 DELETE_REFUSED = ("web_delete_refused_title", "web_delete_refused_body")
 DELETE_FAILED = ("web_delete_failed_title", "web_delete_failed_body")
-
-
-class _SentFile(web.FileResponse):
-    """A file the handler sends itself (to know the send completed); aiohttp's own call to
-    ``prepare`` after the handler returns then has nothing left to do."""
-
-    async def prepare(self, request: web.BaseRequest):  # type: ignore[override]
-        if self.prepared:
-            return None
-        return await super().prepare(request)
 
 
 class _Expired(Exception):
@@ -479,53 +391,6 @@ class _Expired(Exception):
 
 class _Deleted(Exception):
     pass
-
-
-async def _received(transport: asyncio.BaseTransport | None) -> bool:
-    """Whether the phone acknowledged every byte sent: a photo handed to the kernel may still
-    be lost when the phone goes away. On Linux the socket says how many bytes await
-    acknowledgement, and whether the phone reset the connection (which drops them unsent);
-    elsewhere a send handed to the kernel counts."""
-    sock = transport.get_extra_info("socket") if transport is not None else None
-    if transport is None or transport.is_closing() or sock is None:
-        return False
-    if not hasattr(termios, "TIOCOUTQ") or not hasattr(socket, "TCP_INFO"):
-        return True
-    # A socket of our own on the same connection: it stays readable if aiohttp closes its own.
-    own = socket.socket(fileno=os.dup(sock.fileno()))
-    try:
-        while True:
-            state = own.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
-            if state == _TCP_CLOSE:
-                return False  # reset by the phone: what was still queued is lost
-            pending = fcntl.ioctl(own.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
-            if int.from_bytes(pending, sys.byteorder) == 0:
-                return True
-            await asyncio.sleep(0.02)
-    except OSError:
-        return False
-    finally:
-        own.close()
-
-
-_TCP_CLOSE = 7  # tcp_info.tcpi_state of a connection that is gone (linux/tcp_states.h)
-
-
-def _honour_if_range(request: web.Request, path: Path) -> web.Request:
-    """A range whose ``If-Range`` names another version of the file is ignored: the whole
-    photo is sent (aiohttp checks only the date form of If-Range)."""
-    condition = request.headers.get(hdrs.IF_RANGE)
-    if condition is None or hdrs.RANGE not in request.headers:
-        return request
-    condition = condition.strip()
-    if not (condition.startswith('"') or condition.startswith("W/")):
-        return request  # a date: aiohttp compares it
-    stat = path.stat()
-    if condition == f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"':
-        return request
-    headers = CIMultiDict(request.headers)
-    del headers[hdrs.RANGE]
-    return request.clone(headers=headers)
 
 
 async def start_server(server: DownloadServer, host: str, port: int) -> tuple[web.AppRunner, int]:

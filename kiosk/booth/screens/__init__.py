@@ -20,6 +20,7 @@ from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.booth.screens.review import ReviewScreen
 from kiosk.booth.screens.share import ShareScreen
 from kiosk.config import Config
+from kiosk.vision.thresholds import FramingThresholds
 
 __all__ = ["Media", "Screen", "ScreenTable", "screens_for"]
 
@@ -41,9 +42,10 @@ class ScreenTable(dict[Phase, Screen]):
         return self[Phase.SHARE]  # type: ignore[return-value]
 
 
-def screens_for(surface: pygame.Surface, config: Config) -> ScreenTable:
+def screens_for(surface: pygame.Surface, config: Config, rules: FramingThresholds) -> ScreenTable:
+    """Every screen, drawing on ``surface``, with the oval where ``rules`` want the face."""
     texts = config.texts_for()
-    kit = ScreenKit(surface, config, texts)
+    kit = ScreenKit(surface, config, texts, rules)
     preview = PreviewRenderer(surface, kit.background)
     screens: dict[Phase, Screen] = {
         Phase.ATTRACT: AttractScreen(kit),

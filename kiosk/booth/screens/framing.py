@@ -29,7 +29,6 @@ from kiosk.booth.screens.kit import (
 from kiosk.booth.screens.pictograms import PICTOGRAM_NAMES
 from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.booth.screens.shapes import Ring
-from kiosk.vision.thresholds import thresholds_for
 
 SUB_SIZE = 4.2
 # Cues are never smaller than this (in % of the shorter side), even in a low band.
@@ -51,7 +50,7 @@ class LiveLayout:
 
     def __init__(self, kit: ScreenKit, area: pygame.Rect):
         self.area = area
-        rules = thresholds_for(kit.config.guidance)
+        rules = kit.rules
         unit = kit.unit
         eye_y = area.top + rules.eye_line * area.height
         eyes_to_chin = rules.face_fill * area.height

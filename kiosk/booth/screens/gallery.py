@@ -25,6 +25,7 @@ from kiosk.config import Config, WifiConfig
 from kiosk.photos.store import SavedPhoto
 from kiosk.share.links import qr_modules
 from kiosk.texts import TEXT_KEYS
+from kiosk.vision.thresholds import thresholds_for
 
 SIZES = ((1920, 1080), (1080, 1920), (1280, 720))
 # Every cue the framing rules can give (kiosk.vision.framing), each drawn on its own.
@@ -45,7 +46,7 @@ def _states(
     config: Config, size: tuple[int, int], camera: ImageCamera, share_only: bool
 ) -> Iterator[Frame | None]:
     surface = pygame.Surface(size, depth=32)
-    screens = screens_for(surface, config)
+    screens = screens_for(surface, config, thresholds_for(config.guidance))
     crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
     camera.start(screens.preview.rect_for((crop.width, crop.height)).size, (320, 240))
     live = Media(preview=camera.preview_frame(), crop=crop)

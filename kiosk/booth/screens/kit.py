@@ -23,6 +23,7 @@ from kiosk.camera.crop import Crop
 from kiosk.camera.frames import PreviewFrame
 from kiosk.config import Config
 from kiosk.texts import Texts
+from kiosk.vision.thresholds import FramingThresholds
 
 Colour = tuple[int, int, int]
 
@@ -208,10 +209,13 @@ class Screen:
 
 
 class ScreenKit:
-    def __init__(self, surface: pygame.Surface, config: Config, texts: Texts):
+    def __init__(
+        self, surface: pygame.Surface, config: Config, texts: Texts, rules: FramingThresholds
+    ):
         self.surface = surface
         self.config = config
         self.texts = texts
+        self.rules = rules  # where the oval goes: the framing rules the booth guides by
         self.width, self.height = surface.get_size()
         self.unit = min(self.width, self.height) / 100
         self.landscape = self.width >= self.height

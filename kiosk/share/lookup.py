@@ -1,0 +1,109 @@
+"""Finding the photo behind a token, for the download server: the one door into the photos.
+
+The index is read-only here and reopened when the booth replaces it (a rebuild); the photo
+journal stands behind it, so a link the booth made is found even while the index lacks it or
+cannot be read. Only the file a record names inside the photos folder is ever handed out.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.config import StorageLayout
+from kiosk.photos.index import PhotoIndex, PhotoRecord
+from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.repair import check_index
+
+log = logging.getLogger(__name__)
+
+INDEX_RECHECK = 10.0  # seconds between looks at whether the booth replaced the index
+
+
+class PhotoLookup:
+    def __init__(self, layout: StorageLayout, monotonic: Callable[[], float] = time.monotonic):
+        self.layout = layout
+        self.monotonic = monotonic
+        self.journal = PhotoJournal(layout.journal_path)
+        self.problem: str | None = None
+        self._index: PhotoIndex | None = None
+        self._index_identity: tuple[int, int] | None = None
+        self._looked_at = -INDEX_RECHECK
+        self._open_index(monotonic())
+
+    def find(self, token: str) -> PhotoRecord | None:
+        """The record behind ``token``, from the index or else the journal; None if unknown."""
+        self.recheck_if_due()
+        if self._index is not None:
+            try:
+                record = self._index.get(token)
+            except sqlite3.Error as error:
+                self._index_failed(str(error))
+            else:
+                if record is not None:
+                    return record
+        try:
+            return self.journal.replay().live.get(token)
+        except OSError as error:
+            log.error("cannot read the photo journal: %s", error)
+            return None
+
+    def file_of(self, record: PhotoRecord) -> Path | None:
+        """The photo file ``record`` names, if it is there inside the photos folder: the index
+        is ours, but a file outside that folder is never sent."""
+        path = self.layout.photo_inside(record.file)
+        return path if path is not None and path.is_file() else None
+
+    def photos_since(self, since: float) -> int:
+        return sum(1 for r in self.journal.replay().live.values() if r.created >= since)
+
+    def recheck_if_due(self) -> None:
+        now = self.monotonic()
+        if now - self._looked_at >= INDEX_RECHECK:
+            self._open_index(now)
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def _open_index(self, now: float) -> None:
+        """(Re)open the index if it is new or was replaced (the booth rebuilt it)."""
+        self._looked_at = now
+        path = self.layout.index_path
+        try:
+            stat = path.stat()
+            identity = (stat.st_dev, stat.st_ino) if stat.st_size else None
+        except OSError:
+            identity = None
+        index = self._index
+        if index is not None and identity == self._index_identity and not index.snapshot:
+            return  # (a snapshot is taken afresh each time, until a real reader works)
+        self.close()
+        self._index_identity = identity
+        verdict = check_index(path, self.journal)
+        if verdict.ok and identity is None:
+            self.problem = None  # a new booth: no index yet, or one being created
+            return
+        # A sound index lacking a few rows is the booth between its two writes (or retrying
+        # them): those links are found in the journal.
+        if not verdict.ok and not (verdict.rows and verdict.missing):
+            self._index_failed(verdict.problem or "")
+            return
+        try:
+            self._index = PhotoIndex(path, read_only=True)
+        except sqlite3.Error as error:
+            self._index_failed(str(error))
+            return
+        if self.problem is not None:
+            log.info("photo index usable again")
+        self.problem = None
+
+    def _index_failed(self, problem: str) -> None:
+        if self.problem is None:
+            log.error("photo index unusable (%s); serving links from the photo journal", problem)
+        self.problem = f"photo index unusable: {problem}"
+        self.close()
