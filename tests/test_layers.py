@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kiosk"
 LAYERS: list[set[str]] = [
     {"kiosk"},  # the package itself: the version
     {"texts", "files", "exits"},
+    {"journal"},  # the durable JSON-lines journal, on files' atomic write
     {"config"},
     {"camera", "hardware"},
     {"vision", "photos"},
