@@ -61,6 +61,7 @@ from kiosk.hardware.sdnotify import Notifier
 from kiosk.photos.repair import open_booth_index
 from kiosk.photos.store import PhotoStore
 from kiosk.share.links import ShareLinks
+from kiosk.share.on_screen import OnScreenNote
 from kiosk.vision.session import FramingSession
 from kiosk.vision.thresholds import FramingThresholds, thresholds_for
 
@@ -134,6 +135,7 @@ class BoothLoop:
             config.storage, self._worker, mirror.remove if mirror is not None else None
         )
         self.sound = Speaker(config.sound, self.screens.kit.texts, config.storage.layout.voice_dir)
+        self.on_screen = OnScreenNote(config.storage.layout.on_screen_path)
         self.running = True
         self._events: list[Event] = []
         self._desk_keys = DeskKeysNote(self.screens.kit) if desk_keys else None
@@ -216,6 +218,7 @@ class BoothLoop:
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
         self._draw(now)
+        self._note_on_screen()
         self.sound.follow(machine, now)
         self.frame_rate.frame(now)
         self._report_performance(now)
@@ -225,6 +228,13 @@ class BoothLoop:
         if machine.phase is Phase.ATTRACT:
             self.housekeeping.now_and_then(now)
         self.housekeeping.deletions_now_and_then(now)
+
+    def _note_on_screen(self) -> None:
+        """Tell the download server which visit's share screen is up, and since when."""
+        machine = self.machine
+        sharing = machine.phase is Phase.SHARE and machine.photo is not None
+        token = machine.photo.token if sharing and machine.photo else None
+        self.on_screen.show(machine.phase.value, token, lambda: self.wallclock().timestamp())
 
     def _index_problem(self) -> str | None:
         """None when new photos get their index rows; else why not. Reopens (rebuilding if need

@@ -66,6 +66,12 @@ class StorageLayout:
         return self.root / SHARE_STATE_FOLDER
 
     @property
+    def on_screen_path(self) -> Path:
+        """What the booth's screen shows now: written by the booth, read by the download server
+        (kiosk/share/on_screen.py)."""
+        return self.root / "on-screen.json"
+
+    @property
     def voice_dir(self) -> Path:
         """Spoken cues, rendered once per text and voice."""
         return self.root / "voice"
