@@ -101,7 +101,7 @@ class OnScreenNote:
         same_screen = self._written is not None and key[:2] == self._written[:2]
         now = self._since if same_screen else clock()
         try:
-            write_atomically(self.path, OnScreen(screen, now, token, news).to_json(), False)
+            write_atomically(self.path, OnScreen(screen, now, token, news).to_json(), durable=False)
         except OSError as error:
             problem = f"cannot note what is on screen in {self.path}: {error}"
             if problem != self._problem:
