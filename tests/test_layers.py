@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"journal"},  # the durable JSON-lines journal, on files' atomic write
     {"config"},
     {"camera", "hardware"},
-    {"vision", "photos"},
+    {"vision", "photos", "printing"},
     {"share"},
     {"booth"},
     {"status", "readiness"},
