@@ -69,6 +69,13 @@ class Recovered:
     source: str
 
 
+@dataclass(frozen=True)
+class PrintQueued:
+    """The print service took the photo: what the visit log keeps (its id, copies, layout)."""
+
+    record: dict[str, Any]
+
+
 Event = (
     MainButton
     | SecondButton
@@ -78,6 +85,7 @@ Event = (
     | CaptureFailed
     | Fault
     | Recovered
+    | PrintQueued
 )
 
 
@@ -91,6 +99,13 @@ class CaptureBurst:
 
 @dataclass(frozen=True)
 class DiscardPhoto:
+    photo: SavedPhoto
+
+
+@dataclass(frozen=True)
+class PrintPhoto:
+    """Print the visit's photo (``print.when``: "always" at keep, "ask" on the second button)."""
+
     photo: SavedPhoto
 
 
@@ -111,4 +126,4 @@ class ReportFault:
     reason: str
 
 
-Command = CaptureBurst | DiscardPhoto | RecordVisit | CheckHealth | ReportFault
+Command = CaptureBurst | DiscardPhoto | RecordVisit | CheckHealth | ReportFault | PrintPhoto

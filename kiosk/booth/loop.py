@@ -31,6 +31,7 @@ from kiosk.booth.events import (
     DiscardPhoto,
     Event,
     Fault,
+    PrintPhoto,
     RecordVisit,
     ReportFault,
     Tick,
@@ -48,6 +49,7 @@ from kiosk.booth.performance import (
     performance_record,
     write_performance,
 )
+from kiosk.booth.prints import BoothPrinting
 from kiosk.booth.screens import Media, screens_for
 from kiosk.booth.screens.desk_keys import DeskKeysNote
 from kiosk.booth.sound import Speaker
@@ -60,6 +62,7 @@ from kiosk.hardware.lights import Lights
 from kiosk.hardware.sdnotify import Notifier
 from kiosk.photos.repair import open_booth_index
 from kiosk.photos.store import PhotoStore
+from kiosk.printing.service import PrintService
 from kiosk.share.links import ShareLinks
 from kiosk.share.on_screen import OnScreenNote
 from kiosk.vision.session import FramingSession
@@ -90,6 +93,7 @@ class BoothLoop:
         desk_keys: bool = False,
         links: ShareLinks | None = None,
         rules: FramingThresholds | None = None,
+        printing: PrintService | None = None,
     ):
         """``rules``: the framing rules, as the assembly computed them once for this booth and
         its ``session`` (default: the config's)."""
@@ -111,7 +115,9 @@ class BoothLoop:
             config.photo.burst_count,
             auto_capture=config.guidance.auto_capture,
             wifi_first=wifi is not None and not self.screens.share.two_codes,
+            printing=config.print.when if printing is not None else "never",
         )
+        self.printing = BoothPrinting(printing, config.storage.layout) if printing else None
         self.guidance = GuidanceAdapter(camera.sensor_size, config.photo.aspect_ratio, session)
         self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="capture")
         self.health = HealthMonitor(
@@ -217,6 +223,8 @@ class BoothLoop:
             self.follower.follow(cue if machine.phase is Phase.FRAMING else None, now)
         if self.lights is not None:
             self.lights.show(light_state(machine, now, self.config.lights))
+        if self.printing is not None:
+            self.printing.follow(machine)
         self._draw(now)
         self._note_on_screen()
         self.sound.follow(machine, now)
@@ -234,7 +242,9 @@ class BoothLoop:
         machine = self.machine
         sharing = machine.phase is Phase.SHARE and machine.photo is not None
         token = machine.photo.token if sharing and machine.photo else None
-        self.on_screen.show(machine.phase.value, token, lambda: self.wallclock().timestamp())
+        news = self.printing.news(machine) if self.printing is not None else None
+        clock = lambda: self.wallclock().timestamp()  # noqa: E731
+        self.on_screen.show(machine.phase.value, token, clock, news)
 
     def _index_problem(self) -> str | None:
         """None when new photos get their index rows; else why not. Reopens (rebuilding if need
@@ -326,6 +336,7 @@ class BoothLoop:
             photo=shown.picture if shown else None,
             link_code=shown.link_code if shown else None,
             link=shown.link if shown else None,
+            printing=self.printing.note(machine) if self.printing is not None else None,
         )
 
     # -- commands --
@@ -346,3 +357,7 @@ class BoothLoop:
                     self.post(event)
             case ReportFault(reason=reason):
                 log.error("out of order: %s", reason)
+            case PrintPhoto(photo=photo) if self.printing is not None:
+                queued = self.printing.print_photo(photo)
+                if queued is not None:
+                    self.post(queued)

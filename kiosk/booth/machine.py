@@ -23,6 +23,8 @@ from kiosk.booth.events import (
     Fault,
     FramingAdvice,
     MainButton,
+    PrintPhoto,
+    PrintQueued,
     RecordVisit,
     Recovered,
     ReportFault,
@@ -60,6 +62,7 @@ class Visit:
     # Counts the returns to framing (a stopped countdown, a retake): each starts a new hold.
     attempt: int = 0
     lighting: set[str] = field(default_factory=set)
+    prints: list[dict[str, Any]] = field(default_factory=list)  # what the print service took
 
     def show_cue(self, cue: str | None, now: float) -> None:
         """Remember which cue was on screen for how long (thresholds get tuned from this)."""
@@ -87,6 +90,7 @@ class Visit:
             "token": self.photo.token if self.photo else None,
             "capture": self.photo.details if self.photo else None,
             "lighting": sorted(self.lighting),
+            "prints": list(self.prints),
         }
 
 
@@ -99,6 +103,7 @@ class BoothMachine:
         burst_count: int,
         auto_capture: bool = True,
         wifi_first: bool = False,
+        printing: str = "never",
     ):
         self.timing = timing
         self.burst_count = burst_count
@@ -106,6 +111,10 @@ class BoothMachine:
         # Show the Wi-Fi join code on a screen of its own before the photo's link.
         self.wifi_first = wifi_first
         self.showing_wifi = False
+        # print.when: "always" prints at keep, "ask" offers the second button on the share
+        # screen while ``print_offered`` (the loop sets it from the printer's state each frame).
+        self.printing = printing
+        self.print_offered = False
         self.phase = Phase.ATTRACT
         self.entered_at = 0.0
         self.visit: Visit | None = None
@@ -158,6 +167,10 @@ class BoothMachine:
                 return self._fault(source, reason, now)
             case Recovered(source=source):
                 return self._recovered(source, now)
+            case PrintQueued(record=record):
+                if self.visit is not None:
+                    self.visit.prints.append(record)
+                return []
             case MainButton() | SecondButton():
                 self.last_activity = now
         handler = getattr(self, f"_on_{self.phase.value}")
@@ -222,7 +235,7 @@ class BoothMachine:
     def _on_review(self, event: Event, now: float) -> list[Command]:
         match event:
             case MainButton():
-                self._enter_share(now)
+                return self._enter_share(now)
             case SecondButton() if self.retakes_left > 0:
                 assert self.visit is not None and self.visit.photo is not None
                 rejected = self.visit.photo
@@ -233,18 +246,39 @@ class BoothMachine:
                 self._enter(Phase.FRAMING, now)
                 return [DiscardPhoto(rejected)]
             case Tick() if self.seconds_in_phase(now) >= self.timing.review_timeout:
-                self._enter_share(now)
+                return self._enter_share(now)
         return []
 
-    def _enter_share(self, now: float) -> None:
+    def _enter_share(self, now: float) -> list[Command]:
         self._enter(Phase.SHARE, now)
         self.showing_wifi = self.wifi_first
+        photo = self.photo
+        if self.printing == "always" and self.print_offered and photo is not None:
+            return [PrintPhoto(photo)]
+        return []
+
+    @property
+    def print_button(self) -> bool:
+        """Whether the share screen's second button prints now ("ask", one print a visit)."""
+        visit = self.visit
+        return (
+            self.printing == "ask"
+            and self.print_offered
+            and self.phase is Phase.SHARE
+            and not self.showing_wifi
+            and visit is not None
+            and visit.photo is not None
+            and not visit.prints
+        )
 
     def _on_share(self, event: Event, now: float) -> list[Command]:
         timed_out = self.seconds_in_phase(now) >= self.timing.share_timeout
         # A stray press (someone pressing "back", the next person) must not take the code
         # away before it could be scanned.
         guarded = self.seconds_in_phase(now) < self.timing.share_guard
+        if isinstance(event, SecondButton) and not guarded and self.print_button:
+            assert self.photo is not None
+            return [PrintPhoto(self.photo)]
         pressed = isinstance(event, MainButton | SecondButton) and not guarded
         if pressed or (isinstance(event, Tick) and timed_out):
             if self.showing_wifi:

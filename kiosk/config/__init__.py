@@ -2,8 +2,9 @@
 
 Problems are reported as ``dotted.key: what is wrong (what is allowed)`` so staff can fix the
 file without reading code. ``load_config`` raises ``ConfigError`` carrying every problem at once.
-One module per group of sections (``booth``, ``sharing``, ``storage``), the value types they share
-(``values``), the whole file with its cross-section rules (``whole``) and the reading (``loader``).
+One module per group of sections (``booth``, ``sharing``, ``printing``, ``storage``), the value
+types they share (``values``), the whole file with its cross-section rules (``whole``) and the
+reading (``loader``).
 """
 
 from kiosk.config.booth import (
@@ -20,6 +21,7 @@ from kiosk.config.booth import (
     TimingConfig,
 )
 from kiosk.config.loader import ConfigError, load_config, parse_config, resolve_config_path
+from kiosk.config.printing import PrintConfig
 from kiosk.config.sharing import (
     PRESIGNED_LIMIT,
     CloudConfig,
@@ -45,6 +47,7 @@ __all__ = [
     "GuidanceConfig",
     "LightsConfig",
     "PhotoConfig",
+    "PrintConfig",
     "ShareConfig",
     "SoundConfig",
     "StorageConfig",

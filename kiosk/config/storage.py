@@ -60,6 +60,16 @@ class StorageLayout:
         return self.root / "performance.json"
 
     @property
+    def prints_path(self) -> Path:
+        """The print journal: every print asked for, sent to CUPS and ended (kiosk/printing)."""
+        return self.root / "print" / "prints.jsonl"
+
+    @property
+    def print_status_path(self) -> Path:
+        """What the running booth last knew of the printer, for `kiosk status`."""
+        return self.root / "print" / "status.json"
+
+    @property
     def share_state_dir(self) -> Path:
         """The download server's own folder (download counts, deletion requests): the only
         place it writes."""

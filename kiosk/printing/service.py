@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from kiosk.config import Config
 from kiosk.files import write_atomically
 from kiosk.journal import Journal
 from kiosk.printing.cups import Cups, CupsError, JobReport
@@ -55,6 +56,44 @@ class PrintSettings:
     give_up_after: float = 600.0
     branding: Branding = field(default_factory=lambda: Branding("", "#ffffff", "#000000"))
     event: str = ""
+
+
+def settings_from(config: Config, font: Path | None) -> PrintSettings:
+    """The service's settings from ``[print]``, the event and its branding (``font``: the file
+    the strip's event line is set in)."""
+    wanted = config.print
+    branding = config.branding
+    return PrintSettings(
+        queue=wanted.queue,
+        server=wanted.server,
+        when=wanted.when,
+        copies=wanted.copies,
+        per_visit=wanted.per_visit,
+        per_event=wanted.per_event,
+        paper=wanted.paper,
+        margin_mm=wanted.margin_mm,
+        poll_interval=wanted.poll_interval,
+        retry_after=wanted.retry_after,
+        give_up_after=wanted.give_up_after,
+        branding=Branding(
+            wanted.event_line if wanted.event_line is not None else config.event.name,
+            branding.background,
+            branding.foreground,
+            branding.logo if wanted.logo else None,
+            branding.font or font,
+        ),
+        event=config.event.name,
+    )
+
+
+def open_print_service(config: Config, font: Path | None) -> PrintService | None:
+    """The booth's print service, started; None when ``print.when`` is never."""
+    if config.print.when == "never":
+        return None
+    layout = config.storage.layout
+    return PrintService(
+        settings_from(config, font), layout.root, layout.prints_path, layout.print_status_path
+    ).start()
 
 
 @dataclass(frozen=True)

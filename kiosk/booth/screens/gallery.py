@@ -7,6 +7,7 @@ is an image camera, so the live screens show a real picture.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,10 @@ def _states(
         yield shot("share-wifi", machine, end + 14.0, shown)
         machine.handle(MainButton(), end + 14.0 + config.timing.share_guard)
     yield shot("share", machine, end + 30.0, shown)
+    # With [print]: the second button prints ("ask"), a print on its way, prints paused.
+    for note in ("offer", "on its way", "paused"):
+        printing = dataclasses.replace(shown, printing=note)
+        yield shot(f"share-print-{note.replace(' ', '-')}", machine, end + 30.0, printing)
 
     broken = booth()
     broken.handle(MainButton(), 0.0)

@@ -86,6 +86,7 @@ class Media:
     photo: pygame.Surface | None = None  # the review picture of the visit's photo
     link_code: np.ndarray | None = None  # QR modules of the visit's share link, if made already
     link: str | None = None  # the link that code carries
+    printing: str | None = None  # the share screen's print line (kiosk/booth/prints.py)
 
 
 @dataclass(frozen=True)

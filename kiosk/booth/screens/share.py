@@ -22,6 +22,7 @@ from kiosk.booth.screens.kit import (
     Media,
     Screen,
     ScreenKit,
+    button_glyph,
     button_row,
     timed_glyph,
     write,
@@ -56,7 +57,7 @@ class ShareScreen(Screen):
         photo = machine.photo
         # All but the timer stays as it is while the screen is up: drawn once, blitted once.
         key = ("share", machine.showing_wifi, photo.token if photo else "")
-        key += (media.photo is not None, media.link_code is not None, media.link)
+        key += (media.photo is not None, media.link_code is not None, media.link, media.printing)
         block = kit.block(key, kit.width, kit.height, lambda b: self._still(b, machine, media))
         kit.place(block, (0, 0), blit=self.fresh(key))
         timeout = machine.timing.share_timeout
@@ -89,7 +90,9 @@ class ShareScreen(Screen):
             code_area = pygame.Rect(safe.left, safe.top, safe.width - text_width - gap, 0)
             code_area.height = safe.height
             text = pygame.Rect(code_area.right + gap, safe.top, text_width, safe.height)
-            portrait_box = pygame.Rect(text.left, text.top, text.width, round(text.height * 0.36))
+            # A print line below the texts takes some of the portrait's room.
+            share = 0.36 if media.printing is None else 0.28
+            portrait_box = pygame.Rect(text.left, text.top, text.width, round(text.height * share))
             text_top = portrait_box.bottom + 2 * unit
         else:
             head = round(safe.height * 0.2)
@@ -110,7 +113,9 @@ class ShareScreen(Screen):
         if not machine.showing_wifi:
             days = max(1, round(kit.config.share.link_ttl / 86400))
             expires = kit.texts.get("share_expires", days=days)
-            target.paragraph(expires, MIN_SIZE, kit.muted, top, **column)
+            top = target.paragraph(expires, MIN_SIZE, kit.muted, top, **column)
+            if media.printing is not None:
+                self._print_note(target, media.printing, text, top)
 
         width = (code_area.width - gap * (len(codes) - 1)) // max(1, len(codes))
         caption_pixels = kit.pixels(CAPTION_SIZE)
@@ -174,6 +179,23 @@ class ShareScreen(Screen):
             ),
         )
         kit.place(block, (left, safe.bottom - height))
+
+    def _print_note(self, target: Block, note: str, column: pygame.Rect, top: float) -> None:
+        """Under the texts beside the code: the second button's glyph and "print it" ("ask"
+        mode), or a line saying a print is on its way, or that prints are paused and the photo
+        is on the phone (kiosk/booth/prints.py chooses)."""
+        kit = self.kit
+        texts = kit.texts
+        top += 3 * kit.unit
+        if note == "offer":
+            glyph = button_glyph(kit, False, round(9 * kit.unit))
+            label, sub = texts.get("print_offer"), texts.get("print_offer_sub")
+            button_row(target, top, glyph, label, 4.6, sub, left=column.left)
+            return
+        line = texts.get("print_on_its_way" if note == "on its way" else "print_paused")
+        target.paragraph(
+            line, 4.0, kit.foreground, top, "semibold", left=column.left, width=column.width
+        )
 
     def _portrait(
         self, target: Block, photo: pygame.Surface | None, box: pygame.Rect, token: str
