@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, fail, refuse
 
 if TYPE_CHECKING:
     from kiosk.booth.loop import BoothLoop
+    from kiosk.booth.screens.typeface import font_file
     from kiosk.camera.pictured_person import CooperativePerson
     from kiosk.photos.index import PhotoIndex
     from kiosk.photos.journal import PhotoJournal
@@ -57,6 +59,7 @@ class PreflightOptions:
     seconds: float = 5.0
     button_timeout: float = 15.0
     show_for: float = 60.0
+    test_page: bool = False
 
 
 def serve_downloads(config: Config, host: str | None, port: int | None) -> int:
@@ -167,6 +170,7 @@ def run_preflight(config: Config, options: PreflightOptions) -> int:
         EventPlan(options.photos_per_hour, options.hours),
         measure_seconds=options.seconds,
         button_timeout=options.button_timeout,
+        test_page=_test_page(config) if options.test_page else None,
     )
     try:
         results = preflight.run()
@@ -178,6 +182,24 @@ def run_preflight(config: Config, options: PreflightOptions) -> int:
             if part is not None:
                 part.close()
     return EXIT_OK if all(check.ok for check in results) else EXIT_FAILURE
+
+
+def _test_page(config: Config) -> Callable[[], tuple[bool, str]]:
+    from kiosk.booth.screens.typeface import font_file
+    from kiosk.printing.staff import print_test_page
+
+    return lambda: print_test_page(config, font_file("semibold"))
+
+
+def print_command(config: Config, action: str, device_uri: str | None) -> int:
+    """``kiosk print setup URI`` and ``kiosk print test``."""
+    from kiosk.booth.screens.typeface import font_file
+    from kiosk.printing.staff import set_up_queue, test_page_command
+
+    if action == "setup":
+        assert device_uri is not None
+        return set_up_queue(config, device_uri)
+    return test_page_command(config, font_file("semibold"))
 
 
 def run_demo(config: Config, path: Path | None, host: str, options: BoothOptions) -> int:
@@ -271,6 +293,7 @@ def run_booth(config: Config, options: BoothOptions) -> int:
     from kiosk.hardware.sdnotify import Notifier
     from kiosk.photos.journal import PhotoJournal
     from kiosk.photos.repair import open_booth_index, remove_temporary_files
+    from kiosk.printing.service import open_print_service
     from kiosk.readiness import booth_problems
     from kiosk.share.cloud import CloudError
     from kiosk.share.links import ShareLinks
@@ -308,6 +331,7 @@ def run_booth(config: Config, options: BoothOptions) -> int:
         cloud.queue.uploaded if cloud else lambda token: False,
     )
     uploads = UploadWorker(cloud.queue).start() if cloud else None
+    printing = open_print_service(config, font_file("semibold"))
     rules = thresholds_for(config.guidance)
     session = open_framing_session(config, rules, camera.sensor_size, demo)
     try:
@@ -340,6 +364,7 @@ def run_booth(config: Config, options: BoothOptions) -> int:
         desk_keys=demo,
         links=links,
         rules=rules,
+        printing=printing,
     )
     if guided:
         app.post(MainButton())  # the person walks in: the demo presses the button for them
@@ -350,6 +375,8 @@ def run_booth(config: Config, options: BoothOptions) -> int:
     finally:
         if uploads is not None:
             uploads.stop()  # what is not uploaded yet waits in the journal for the next start
+        if printing is not None:
+            printing.stop()  # a print not yet sent waits in the print journal
 
 
 def open_cloud(config: Config) -> CloudParts | None:

@@ -120,6 +120,21 @@ def _parser() -> argparse.ArgumentParser:
         default=60.0,
         help="seconds the results and the test photo's QR code stay on screen (a press ends)",
     )
+    preflight.add_argument(
+        "--test-page", action="store_true", help="print a test page ([print] switched on)"
+    )
+    printer = command(commands, "print", "the printer ([print]): set up its queue, a test page")
+    print_commands = printer.add_subparsers(dest="print_command", metavar="ACTION", required=True)
+    setup = command(
+        print_commands,
+        "setup",
+        "a permanent queue for a driverless printer (lpadmin -m everywhere, abort-job)",
+        _print_setup,
+    )
+    setup.add_argument(
+        "device_uri", help="the printer's IPP address, e.g. ipp://printer.local/ipp/print"
+    )
+    command(print_commands, "test", "print a test page as the booth lays out a photo", _print_test)
     keys = command(commands, "keys", "the booth's signing keys")
     keys_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     keys_init = command(keys_commands, "init", "make a booth CA and a signing key", _keys_init)
@@ -243,8 +258,21 @@ def _preflight(args: argparse.Namespace, config: Config, path: Path | None) -> i
         seconds=args.seconds,
         button_timeout=args.button_timeout,
         show_for=args.show_for,
+        test_page=args.test_page,
     )
     return run_preflight(config, options)
+
+
+def _print_setup(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.assembly import print_command
+
+    return print_command(config, "setup", args.device_uri)
+
+
+def _print_test(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.assembly import print_command
+
+    return print_command(config, "test", None)
 
 
 def _run(args: argparse.Namespace, config: Config, path: Path | None) -> int:

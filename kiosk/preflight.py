@@ -74,6 +74,7 @@ class Preflight:
         wallclock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
         clock_synchronised: Callable[[], bool | None] | None = None,
         fetch: Callable[[str], int] | None = None,
+        test_page: Callable[[], tuple[bool, str]] | None = None,
     ):
         self.config = config
         self.parts = parts
@@ -87,6 +88,7 @@ class Preflight:
         self.wallclock = wallclock
         self.clock_synchronised = clock_synchronised or _ntp_synchronised
         self.fetch = fetch or _http_status
+        self.test_page = test_page  # prints a test page (--test-page): (printed?, what happened)
         self.results: list[Check] = []
         self.test_photo: SavedPhoto | None = None
         self._photo_bytes = 0
@@ -105,6 +107,8 @@ class Preflight:
             self.share_server,
             lambda: credentials_check(self.config),
         ]
+        if self.config.print.when != "never":
+            steps.append(self.printer)
         for step in steps:
             try:
                 check = step()
@@ -275,6 +279,16 @@ class Preflight:
         if page != 200:
             return Check("share", f"the test photo's page answers {page}", False)
         return Check("share", f"{url} answers: scan the code on the screen with a phone", True)
+
+    def printer(self) -> Check:
+        """The printer's state as the booth judges it; with --test-page, a page printed."""
+        from kiosk.printing.staff import printer_line
+
+        text, fine = printer_line(self.config)
+        if self.test_page is None or not fine:
+            return Check("printer", text, True, warning=not fine)
+        printed, said = self.test_page()
+        return Check("printer", f"{text}; {said}", printed)
 
     # -- pieces --
 

@@ -47,6 +47,7 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _index(config),
         _performance(config),
         *_cloud(config),
+        *_printing(config),
         *_visits(config, today),
     ]
 
@@ -171,6 +172,15 @@ def _cloud(config: Config) -> list[Check]:
         text += f"; last error: {counts.last_error}"
     stuck = bool(counts.queued and counts.last_error)
     return [Check("cloud", text, True, warning=stuck)]
+
+
+def _printing(config: Config) -> list[Check]:
+    if config.print.when == "never":
+        return []
+    from kiosk.printing.staff import printer_line
+
+    text, fine = printer_line(config)
+    return [Check("printer", text, True, warning=not fine)]
 
 
 def _index(config: Config) -> Check:

@@ -140,6 +140,7 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
         expected = {"attract", "framing-press", "framing-perfect-hold", "framing-timeout"}
         expected |= {"countdown-1", "capture-flash", "capture-choosing", "review", "share"}
         expected |= {"out-of-order", "framing-move_left", "framing-chin_up", "framing-tilt_left"}
+        expected |= {"share-print-offer", "share-print-on-its-way", "share-print-paused"}
         assert expected <= names
     else:
         two_codes = size[0] >= size[1] * 1.6
@@ -153,7 +154,7 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
             codes = set()
             if wifi is not None and (frame.name == "share-wifi" or len(frame.codes) == 2):
                 codes.add(wifi_join_code(wifi))
-            if frame.name == "share":
+            if frame.name == "share" or frame.name.startswith("share-print"):
                 codes.add(EXAMPLE_URL)
             check_codes(frame, pixels, codes, short)
 

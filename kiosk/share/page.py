@@ -26,6 +26,7 @@ img.logo { width: auto; max-width: 60%%; max-height: 4rem; background: none; }
 p { margin: 0.4rem 0; }
 ul.save { text-align: left; margin: 0.4rem 0 1rem; padding-left: 1.2rem; }
 .small { font-size: 0.9rem; opacity: 0.8; }
+.news { font-weight: 600; }
 .credentials { margin-top: 1.2rem; padding: 0.6rem; border: 1px solid var(--accent);
   border-radius: 0.4rem; font-size: 0.95rem; }
 details.delete { margin-top: 2rem; padding-top: 1rem; border-top: 1px solid var(--accent); }
@@ -84,9 +85,11 @@ def photo_body(
     signer: str | None = None,
     logo_src: str | None = None,
     same_site_download: bool = True,
+    news: str | None = None,
 ) -> str:
-    """The page's content: logo, title, the photo, the download button, how to save it, who
-    took it when, until when the link works, and its Content Credentials."""
+    """The page's content: logo, title, news from the booth (a print on its way), the photo,
+    the download button, how to save it, who took it when, until when the link works, and its
+    Content Credentials."""
     escape = html.escape
     event = config.event
     title = texts.get("web_title", event=event.name)
@@ -96,8 +99,10 @@ def photo_body(
     # ``download`` only works for a file from the page's own site; the store sends its
     # download variant as an attachment instead.
     download = " download" if same_site_download else ""
+    parts.append(f"<h1>{escape(title)}</h1>")
+    if news is not None:
+        parts.append(f'<p class="news">{escape(news)}</p>')
     parts += [
-        f"<h1>{escape(title)}</h1>",
         f'<img src="{escape(view_src)}" alt="{escape(texts.get("web_photo_alt"))}">',
         f'<a class="download" href="{escape(download_href)}"{download}>',
         f"{escape(texts.get('web_download'))}</a>",

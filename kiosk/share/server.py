@@ -38,6 +38,7 @@ from kiosk.share.guard import (
     RateLimiter,
 )
 from kiosk.share.lookup import PhotoLookup
+from kiosk.share.on_screen import OnScreenReader
 from kiosk.share.page import download_name, page, photo_body, stylesheet
 from kiosk.share.sending import SentFile, honour_if_range, received
 from kiosk.share.state import ShareState, downloads_since
@@ -121,6 +122,7 @@ class DownloadServer:
         layout = config.storage.layout
         self.storage_dir = layout.root
         self.photos = PhotoLookup(layout)
+        self.on_screen = OnScreenReader(layout.on_screen_path)
         self.state = ShareState(layout.share_state_dir)
         self.rate_limiter = RateLimiter()
         self.guess_guard = GuessGuard()
@@ -222,6 +224,18 @@ class DownloadServer:
             return self._message(request, 410, "web_deleted_title", "web_deleted_body")
         return self._message(request, 410, "web_expired_title", "web_expired_body")
 
+    def _print_news(self, token: str, texts: Texts) -> str | None:
+        """What the booth's share screen says about this photo's print, while it is up."""
+        shown = self.on_screen.current()
+        if shown is None or shown.sharing != token:
+            return None
+        news = shown.news.get("print")
+        if news == "on its way":
+            return texts.get("web_print_on_its_way")
+        if news == "paused":
+            return texts.get("web_print_paused")
+        return None
+
     async def photo_page(self, request: web.Request) -> web.Response:
         try:
             record, path = self._lookup(request)
@@ -239,6 +253,7 @@ class DownloadServer:
             expires=record.expires,
             signer=self._signer_of(path),
             logo_src="/logo" if self.config.branding.logo is not None else None,
+            news=self._print_news(record.token, texts),
         )
         # Two steps without script: the summary opens the confirmation, the button posts.
         body += "".join(

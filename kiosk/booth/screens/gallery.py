@@ -120,8 +120,9 @@ def _states(
         yield shot("share-wifi", machine, end + 14.0, shown)
         machine.handle(MainButton(), end + 14.0 + config.timing.share_guard)
     yield shot("share", machine, end + 30.0, shown)
-    # With [print]: the second button prints ("ask"), a print on its way, prints paused.
-    for note in ("offer", "on its way", "paused"):
+    # With [print]: the second button prints ("ask"), a print on its way, prints paused (the
+    # same with or without the booth's Wi-Fi: drawn once, without).
+    for note in ("offer", "on its way", "paused") if config.share.wifi is None else ():
         printing = dataclasses.replace(shown, printing=note)
         yield shot(f"share-print-{note.replace(' ', '-')}", machine, end + 30.0, printing)
 

@@ -38,6 +38,11 @@ def _find(names: tuple[str, ...]) -> Path | None:
     return None
 
 
+def font_file(weight: str) -> Path | None:
+    """The distribution's file for ``weight`` (Inter, else DejaVu Sans), e.g. for a print."""
+    return _find(WEIGHT_FILES[weight])
+
+
 def _open(path: Path | None) -> pygame.freetype.Font:
     # None is pygame's own font: the last resort when the distribution has no fonts at all.
     font = pygame.freetype.Font(str(path) if path else None)

@@ -1,0 +1,147 @@
+"""Printing through the real booth loop: a kept photo printed on a private CUPS's IPP Everywhere
+printer, the share screen and the phone page (real HTTP on loopback) saying a print is on its
+way; "ask" mode's second button; a paused queue and no print offered; status and preflight."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.booth.events import MainButton, SecondButton
+from kiosk.booth.machine import Phase
+from kiosk.config import Config, PrintConfig
+from kiosk.printing.service import PrintService, settings_from
+from kiosk.printing.staff import print_test_page, printer_line
+from tests.conftest import FIXED_TIME
+from tests.cups_server import PrivateCups, cups_installed
+from tests.helpers import advance, eventually, full_visit, press
+from tests.test_server import RunningServer
+
+pytestmark = pytest.mark.skipif(
+    not cups_installed(), reason="needs cups, cups-ipp-utils and dbus (.ci/run installs them)"
+)
+
+
+@pytest.fixture
+def cups() -> Iterator[PrivateCups]:
+    server = PrivateCups.in_own_folder()
+    try:
+        yield server.start()
+    finally:
+        server.remove()
+
+
+def with_printing(config: Config, cups: PrivateCups, when: str) -> Config:
+    wanted = PrintConfig(
+        when=when, queue="booth", server=cups.server, paper="A4", poll_interval=0.3
+    )
+    return config.model_copy(update={"print": wanted})
+
+
+def service_of(config: Config) -> PrintService:
+    layout = config.storage.layout
+    return PrintService(
+        settings_from(config, None), layout.root, layout.prints_path, layout.print_status_path
+    ).start()
+
+
+def printed(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.iterdir() if path.is_file() and path.stat().st_size)
+
+
+def test_a_kept_photo_prints_and_screen_and_phone_say_it_is_on_its_way(
+    make_app, config: Config, cups: PrivateCups
+) -> None:
+    kept = cups.add_ipp_everywhere("booth")
+    config = with_printing(config, cups, "always")
+    service = service_of(config)
+    server = RunningServer(config)
+    server.now = FIXED_TIME.timestamp() + 60  # the booth's photos are taken at FIXED_TIME
+    try:
+        assert eventually(lambda: service.offer("").available, within=10)
+        app = make_app(config, printing=service)
+        now = full_visit(app)
+        photo = app.machine.photo
+        assert photo is not None
+        now = advance(app, now, 0.3)
+        assert app.printing is not None and app.printing.note(app.machine) == "on its way"
+        on_screen = json.loads(config.storage.layout.on_screen_path.read_text())
+        assert on_screen["token"] == photo.token
+        assert on_screen["news"] == {"print": "on its way"}
+        status, _, body = server.request(f"/p/{photo.token}", headers={"Accept-Language": "en"})
+        assert status == 200
+        assert "Your print is on its way" in body.decode()
+        assert eventually(lambda: len(printed(kept)) == 1, within=60), cups.log()[-2000:]
+        assert Path(photo.path).read_bytes() in printed(kept)[0].read_bytes()
+        press(app, MainButton(), now + 0.1)
+        assert app.machine.phase is Phase.ATTRACT
+        visit = json.loads(config.storage.layout.visits_path.read_text().splitlines()[-1])
+        [ticket] = visit["prints"]
+        assert ticket["copies"] == 1 and ticket["layout"]["paper"] == "A4"
+        assert ticket["layout"]["strip_mm"] is not None  # 4:5 on A4 leaves room for the strip
+        # Another page, for a photo not on the screen, says nothing about prints.
+        server.request("/healthz")
+        status, _, body = server.request(f"/p/{photo.token}", headers={"Accept-Language": "en"})
+        assert "print" not in body.decode().lower().split("</h1>")[1].split("<img")[0]
+    finally:
+        server.stop()
+        service.stop()
+
+
+def test_ask_mode_prints_on_the_second_button_and_a_paused_queue_offers_nothing(
+    make_app, config: Config, cups: PrivateCups
+) -> None:
+    kept = cups.add_ipp_everywhere("booth")
+    config = with_printing(config, cups, "ask")
+    service = service_of(config)
+    try:
+        assert eventually(lambda: service.offer("").available, within=10)
+        app = make_app(config, printing=service)
+        now = full_visit(app)
+        assert app.machine.print_button
+        assert app.printing is not None and app.printing.note(app.machine) == "offer"
+        now = press(app, SecondButton(), now + 0.1)
+        now = advance(app, now, 0.2)
+        assert app.machine.phase is Phase.SHARE  # printing does not end the visit
+        assert app.printing.note(app.machine) == "on its way"
+        assert not app.machine.print_button  # one print a visit (print.per_visit)
+        now = press(app, SecondButton(), now + 0.1)
+        assert app.machine.phase is Phase.ATTRACT  # now the second button ends it
+        assert eventually(lambda: len(printed(kept)) == 1, within=60)
+
+        # Staff pause the queue: the next visit is offered no print.
+        cups.command("cupsdisable", "booth")
+        assert eventually(lambda: not service.offer("").available, within=5)
+        app.start(now)
+        now = full_visit(app)
+        assert not app.machine.print_button
+        assert app.printing.note(app.machine) == "paused"
+        on_screen = json.loads(config.storage.layout.on_screen_path.read_text())
+        assert on_screen["news"] == {"print": "paused"}
+        press(app, SecondButton(), now + 0.1)
+        assert app.machine.phase is Phase.ATTRACT
+        assert len(printed(kept)) == 1
+        line, fine = printer_line(config)
+        assert not fine and "cupsenable booth" in line
+    finally:
+        service.stop()
+
+
+def test_status_reads_cups_without_a_booth_and_a_test_page_prints(
+    config: Config, cups: PrivateCups
+) -> None:
+    kept = cups.add_ipp_everywhere("booth")
+    config = with_printing(config, cups, "ask")
+    line, fine = printer_line(config)
+    assert fine, line
+    assert line.startswith("booth: prints offered (booth not running)")
+    done, said = print_test_page(config, None, wait=60)
+    assert done, said
+    assert len(printed(kept)) == 1
+    # A queue that stops on errors is named, with the fix.
+    cups.lpadmin("-p", "booth", "-o", "printer-error-policy=stop-printer")
+    line, fine = printer_line(config)
+    assert not fine and "kiosk print setup" in line
