@@ -260,6 +260,23 @@ with open(sys.argv[1], "rb") as file:
   act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends espeak-ng
 }
 
+# Prints (print.when = "ask" or "always") go through CUPS: the daemon and its commands (lp,
+# cancel, lpstat, lpadmin). The queue itself is set up by staff: kiosk print setup URI.
+install_printing() {
+  local when
+  when="$(python3 -c 'import sys, tomllib
+with open(sys.argv[1], "rb") as file:
+    print(tomllib.load(file).get("print", {}).get("when", "never"))' "$CONFIG" 2>/dev/null ||
+    echo never)"
+  [[ "$when" == "ask" || "$when" == "always" ]] || return 0
+  if is_installed cups; then
+    say "cups is installed (print.when = $when)"
+    return
+  fi
+  act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cups
+  report "set up the print queue once: sudo kiosk print setup ipp://PRINTER/ipp/print"
+}
+
 main() {
   parse_args "$@"
   [[ $DRY_RUN -eq 1 ]] && say "dry run: nothing is changed"
@@ -271,6 +288,7 @@ main() {
   install_config
   check_config
   install_voice
+  install_printing
   install_face_models
   make_signing_keys
   install_units
