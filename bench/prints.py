@@ -28,6 +28,7 @@ from _framing import framing_screen
 from PIL import Image
 from skimage import data
 
+from kiosk.config import StorageLayout
 from kiosk.printing.layout import Branding
 from kiosk.printing.service import PrintService, PrintSettings
 from tests.cups_server import PrivateCups, cups_installed
@@ -99,8 +100,7 @@ def main() -> int:
             branding=Branding("Sommerfest 2026", "#14202e", "#f5f1e8"),
             event="bench",
         )
-        print_dir = storage / "print"
-        service = PrintService(settings, storage, print_dir / "j.jsonl", print_dir / "s.json")
+        service = PrintService(settings, StorageLayout(storage))
         service.start()
         deadline = time.monotonic() + 20
         while not service.offer("").available:

@@ -35,7 +35,9 @@ if [ $# -eq 0 ]; then
 fi
 folder="${DEVICE_URI#echtbild-test:}"
 state="$(cat "$folder/state" 2>/dev/null)"
-if [ -n "$state" ]; then
+if [ "$state" = "slow" ]; then
+  sleep 120  # a printer that takes the job and never finishes it
+elif [ -n "$state" ]; then
   echo "STATE: +$state" >&2
   echo "ERROR: the printer says $state" >&2
   exit 1
@@ -195,7 +197,8 @@ class PrivateCups:
 
     def add_backend_printer(self, name: str) -> Path:
         """A queue on the test backend; returns its folder (write ``state`` there to make the
-        printer fail its jobs with that reason, remove it to mend the printer)."""
+        printer fail its jobs with that reason, or ``slow`` to make it hang on them; remove it
+        to mend the printer)."""
         folder = self.folder / f"printed-{name}"
         folder.mkdir()
         folder.chmod(0o777)

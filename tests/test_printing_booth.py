@@ -42,10 +42,7 @@ def with_printing(config: Config, cups: PrivateCups, when: str) -> Config:
 
 
 def service_of(config: Config) -> PrintService:
-    layout = config.storage.layout
-    return PrintService(
-        settings_from(config, None), layout.root, layout.prints_path, layout.print_status_path
-    ).start()
+    return PrintService(settings_from(config, None), config.storage.layout).start()
 
 
 def printed(folder: Path) -> list[Path]:
@@ -74,7 +71,11 @@ def test_a_kept_photo_prints_and_screen_and_phone_say_it_is_on_its_way(
         status, _, body = server.request(f"/p/{photo.token}", headers={"Accept-Language": "en"})
         assert status == 200
         assert "Your print is on its way" in body.decode()
-        assert eventually(lambda: len(printed(kept)) == 1, within=60), cups.log()[-2000:]
+        assert app.machine.visit is not None
+        print_id = app.machine.visit.prints[0]["id"]
+        # Printed: the printer has the whole file (ippeveprinter writes it as it arrives).
+        assert eventually(lambda: service.progress(print_id) == "printed", within=60), cups.log()
+        assert len(printed(kept)) == 1
         assert Path(photo.path).read_bytes() in printed(kept)[0].read_bytes()
         press(app, MainButton(), now + 0.1)
         assert app.machine.phase is Phase.ATTRACT

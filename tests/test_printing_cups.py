@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from kiosk.config import StorageLayout
 from kiosk.printing.cups import Cups
 from kiosk.printing.jobs import job_name
 from kiosk.printing.layout import Branding
@@ -68,9 +69,7 @@ def service_for(
             event="Sommerfest 2026",
             **values,  # type: ignore[arg-type]
         ),
-        storage,
-        storage / "print" / "prints.jsonl",
-        storage / "print" / "status.json",
+        StorageLayout(storage),
     )
 
 
@@ -161,6 +160,29 @@ def test_paper_out_and_a_paused_queue_stop_the_offer_and_it_comes_back(
         assert "cupsenable usb" in service.offer("v").why
         cups.command("cupsenable", "usb")
         assert eventually(lambda: service.offer("v").available, within=10)
+    finally:
+        service.stop()
+
+
+def test_a_job_still_not_printed_after_give_up_after_is_cancelled(
+    cups: PrivateCups, tmp_path: Path, astronaut: np.ndarray
+) -> None:
+    folder = cups.add_backend_printer("usb")
+    (folder / "state").write_text("slow")
+    storage = tmp_path / "booth"
+    (photo,) = kept_photos(storage, astronaut, 1)
+    service = service_for(cups, storage, "usb", give_up_after=2.0).start()
+    try:
+        assert eventually(lambda: service.offer("v").available, within=10)
+        ticket = service.ask(photo, "v")
+        assert ticket is not None
+        assert eventually(lambda: service.progress(ticket["id"]) == "failed", within=15)
+        [job] = Cups("usb", cups.server).jobs()
+        assert eventually(
+            lambda: Cups("usb", cups.server).jobs()[0].state == "canceled", within=10
+        ), job
+        # Cancelled by the booth: no sign of a broken printer, prints stay offered.
+        assert service.offer("w").available
     finally:
         service.stop()
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from kiosk.config import Config
+from kiosk.config import Config, StorageLayout
 from kiosk.files import write_atomically
 from kiosk.journal import Journal
 from kiosk.printing.cups import Cups, CupsError, JobReport
@@ -35,6 +35,10 @@ from kiosk.printing.printer_state import PrinterWatch, Verdict, WatchRules
 log = logging.getLogger(__name__)
 
 PRINT_NICENESS = 10
+COMPACT_AFTER = 2000  # journal lines; compacted at start
+COMPACT_KEEP = 2 * 86400.0
+# The status file is rewritten at least this often, so that kiosk status sees a running booth.
+STATUS_EVERY = 10.0
 # How much of the photo's file to read for its frame header (where the JPEG's size is).
 HEADER_BYTES = 256 * 1024
 
@@ -90,10 +94,7 @@ def open_print_service(config: Config, font: Path | None) -> PrintService | None
     """The booth's print service, started; None when ``print.when`` is never."""
     if config.print.when == "never":
         return None
-    layout = config.storage.layout
-    return PrintService(
-        settings_from(config, font), layout.root, layout.prints_path, layout.print_status_path
-    ).start()
+    return PrintService(settings_from(config, font), config.storage.layout).start()
 
 
 @dataclass(frozen=True)
@@ -107,22 +108,25 @@ class PrintService:
     def __init__(
         self,
         settings: PrintSettings,
-        storage: Path,
-        journal_path: Path,
-        status_path: Path,
+        layout: StorageLayout,
         cups: Cups | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ):
         self.settings = settings
-        self.storage = storage
-        self.journal = Journal(journal_path)
-        self.status_path = status_path
+        self.layout = layout
+        self.journal = Journal(layout.prints_path)
+        self.status_path = layout.print_status_path
         self.cups = cups or Cups(settings.queue, settings.server)
         self.clock = clock
         self.wall = wall
         self.watch = PrinterWatch(WatchRules(3 * settings.poll_interval + 5, settings.retry_after))
-        self.book = PrintBook.replay(self.journal.replay().records)
+        replay = self.journal.replay()
+        self.book = PrintBook.replay(replay.records)
+        if replay.lines > COMPACT_AFTER:
+            # Finished prints that never reached CUPS count for nothing: dropped after a while.
+            keep_after = wall() - COMPACT_KEEP
+            self.journal.compact(lambda _records: self.book.compacted(keep_after))
         # Prints asked for before this start that CUPS may have without the journal knowing.
         self._recovered = {entry.print_id for entry in self.book.waiting()}
         if self._recovered:
@@ -133,6 +137,7 @@ class PrintService:
         self._thread: threading.Thread | None = None
         self._next_poll = 0.0
         self._last_status = ""
+        self._status_written = -1e18
         self._strips: dict[tuple[str, bool], RgbImage | None] = {}
         self.last_error: str | None = None
 
@@ -158,7 +163,7 @@ class PrintService:
             log.info("no print for %s: %s", file, offer.why)
             return None
         try:
-            with (self.storage / file).open("rb") as photo:
+            with self._photo(file).open("rb") as photo:
                 layout = page_layout(
                     self.settings.paper,
                     self.settings.margin_mm,
@@ -284,7 +289,7 @@ class PrintService:
 
     def _submit(self, entry: Print) -> None:
         try:
-            jpeg = (self.storage / entry.file).read_bytes()
+            jpeg = self._photo(entry.file).read_bytes()
             layout = page_layout(self.settings.paper, self.settings.margin_mm, jpeg_shape(jpeg))
             document = print_file(jpeg, layout, self.settings.branding, self._strip(layout))
         except (OSError, NotAJpeg) as error:
@@ -302,6 +307,13 @@ class PrintService:
             return
         self._record({"op": "sent", "id": entry.print_id, "job": job_id})
         log.info("print of %s sent (job %d, %d copies)", entry.file, job_id, entry.copies)
+
+    def _photo(self, file: str) -> Path:
+        """The photo a journal line names; never a file outside the photos folder."""
+        path = self.layout.photo_inside(file)
+        if path is None:
+            raise FileNotFoundError(f"{file} is not a photo of this booth")
+        return path
 
     def _strip(self, layout: Any) -> RgbImage | None:
         if layout.strip is None or self.settings.branding.empty:
@@ -341,9 +353,10 @@ class PrintService:
     def _write_status(self) -> None:
         status = self.status()
         text = json.dumps({**status, "at": 0})
-        if text == self._last_status:
+        now = self.clock()
+        if text == self._last_status and now - self._status_written < STATUS_EVERY:
             return
-        self._last_status = text
+        self._last_status, self._status_written = text, now
         try:
             write_atomically(self.status_path, json.dumps(status).encode())
         except OSError as error:
