@@ -26,7 +26,6 @@ from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, fail, refuse
 
 if TYPE_CHECKING:
     from kiosk.booth.loop import BoothLoop
-    from kiosk.booth.screens.typeface import font_file
     from kiosk.camera.pictured_person import CooperativePerson
     from kiosk.photos.index import PhotoIndex
     from kiosk.photos.journal import PhotoJournal
@@ -283,6 +282,7 @@ def run_booth(config: Config, options: BoothOptions) -> int:
     """Open every part, hand them to the booth loop, run it until stopped."""
     from kiosk.booth.events import MainButton
     from kiosk.booth.loop import BoothLoop
+    from kiosk.booth.screens.typeface import font_file
     from kiosk.booth.visit_log import VisitLog
     from kiosk.camera.frames import CameraError
     from kiosk.camera.image_camera import demo_camera
