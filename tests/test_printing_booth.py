@@ -12,7 +12,9 @@ import pytest
 
 from kiosk.booth.events import MainButton, SecondButton
 from kiosk.booth.machine import Phase
+from kiosk.cli import main
 from kiosk.config import Config, PrintConfig
+from kiosk.printing.cups import Cups
 from kiosk.printing.service import PrintService, settings_from
 from kiosk.printing.staff import print_test_page, printer_line
 from tests.conftest import FIXED_TIME
@@ -125,6 +127,10 @@ def test_ask_mode_prints_on_the_second_button_and_a_paused_queue_offers_nothing(
         press(app, SecondButton(), now + 0.1)
         assert app.machine.phase is Phase.ATTRACT
         assert len(printed(kept)) == 1
+        visits = config.storage.layout.visits_path.read_text().splitlines()
+        first, second = (json.loads(line) for line in visits[-2:])
+        assert first["prints"] and first["prints_paused"] is None
+        assert not second["prints"] and "cupsenable booth" in second["prints_paused"]
         line, fine = printer_line(config)
         assert not fine and "cupsenable booth" in line
     finally:
@@ -146,3 +152,29 @@ def test_status_reads_cups_without_a_booth_and_a_test_page_prints(
     cups.lpadmin("-p", "booth", "-o", "printer-error-policy=stop-printer")
     line, fine = printer_line(config)
     assert not fine and "kiosk print setup" in line
+
+
+def test_kiosk_print_sets_up_a_permanent_queue_and_prints_a_test_page(
+    config: Config, cups: PrivateCups, tmp_path: Path, capsys
+) -> None:
+    kept = cups.add_ipp_everywhere("other")  # an ippeveprinter; the booth's queue is made below
+    device = Cups("other", cups.server).report().device_uri
+    config_file = tmp_path / "print.toml"
+    config_file.write_text(
+        f'[storage]\ndir = "{config.storage.dir}"\n'
+        f'[print]\nwhen = "ask"\nqueue = "booth"\nserver = "{cups.server}"\npaper = "A4"\n'
+    )
+    assert main(["--config", str(config_file), "print", "setup", device]) == 0
+    assert f"ok    queue booth on {device}" in capsys.readouterr().out
+    report = Cups("booth", cups.server).report()
+    assert report.driverless and report.error_policy == "abort-job" and report.accepting
+    assert "printer-is-temporary=false" in cups.command("lpoptions", "-p", "booth")
+    assert main(["--config", str(config_file), "print", "test"]) == 0
+    out = capsys.readouterr().out
+    assert "ok    printer: booth: prints offered" in out
+    assert "test page printed" in out
+    assert len(printed(kept)) == 1
+    # Without a queue name there is nothing to set up: the key is named.
+    config_file.write_text(f'[storage]\ndir = "{config.storage.dir}"\n[print]\nwhen = "ask"\n')
+    assert main(["--config", str(config_file), "print", "setup", device]) == 2
+    assert "print.queue" in capsys.readouterr().err

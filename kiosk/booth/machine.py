@@ -63,6 +63,7 @@ class Visit:
     attempt: int = 0
     lighting: set[str] = field(default_factory=set)
     prints: list[dict[str, Any]] = field(default_factory=list)  # what the print service took
+    prints_paused: str | None = None  # why no print was offered on the share screen (staff)
 
     def show_cue(self, cue: str | None, now: float) -> None:
         """Remember which cue was on screen for how long (thresholds get tuned from this)."""
@@ -91,6 +92,7 @@ class Visit:
             "capture": self.photo.details if self.photo else None,
             "lighting": sorted(self.lighting),
             "prints": list(self.prints),
+            "prints_paused": self.prints_paused,
         }
 
 

@@ -39,9 +39,15 @@ class BoothPrinting:
         """Each frame: may the visit's photo be printed now? (no waiting on CUPS)"""
         offer = self.service.offer(visit_key(machine.photo))
         machine.print_offered = offer.available
-        if not offer.available and offer.why != self._paused_said and machine.visit is not None:
+        visit = machine.visit
+        if offer.available or visit is None:
+            self._paused_said = None
+            return
+        if offer.why != self._paused_said:
             log.info("prints not offered: %s", offer.why)
-        self._paused_said = None if offer.available else offer.why
+            self._paused_said = offer.why
+        if machine.phase is Phase.SHARE and not visit.prints:
+            visit.prints_paused = offer.why  # the visit log says why this guest got no print
 
     def print_photo(self, photo: SavedPhoto) -> PrintQueued | None:
         ticket = self.service.ask(self.layout.photo_name(Path(photo.path)), visit_key(photo))
