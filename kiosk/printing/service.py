@@ -39,6 +39,7 @@ COMPACT_AFTER = 2000  # journal lines; compacted at start
 COMPACT_KEEP = 2 * 86400.0
 # The status file is rewritten at least this often, so that kiosk status sees a running booth.
 STATUS_EVERY = 10.0
+SUBMIT_PAUSE = 10.0  # after lp refused a job, the next try
 # How much of the photo's file to read for its frame header (where the JPEG's size is).
 HEADER_BYTES = 256 * 1024
 
@@ -136,6 +137,7 @@ class PrintService:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_poll = 0.0
+        self._submit_after = 0.0
         self._last_status = ""
         self._status_written = -1e18
         self._strips: dict[tuple[str, bool], RgbImage | None] = {}
@@ -228,14 +230,25 @@ class PrintService:
             with self._lock:
                 self.watch.update(report, now)
             self._next_poll = now + self.settings.poll_interval
-        if self.book.at_cups() or self._recovered:
+        if self._at_cups() or self._recovered:
             self._follow_jobs()
         self._give_up_old()
-        for entry in self.book.waiting():
-            if not self.verdict().can_print:
+        for entry in self._waiting():
+            # A print from before a restart waits until CUPS's history has been searched for it.
+            if entry.print_id in self._recovered:
+                continue
+            if now < self._submit_after or not self.verdict().can_print:
                 break
             self._submit(entry)
         self._write_status()
+
+    def _waiting(self) -> list[Print]:
+        with self._lock:  # the booth's thread adds prints meanwhile
+            return self.book.waiting()
+
+    def _at_cups(self) -> list[Print]:
+        with self._lock:
+            return self.book.at_cups()
 
     def _follow_jobs(self) -> None:
         try:
@@ -254,7 +267,7 @@ class PrintService:
                 )
                 self._record({"op": "sent", "id": print_id, "job": found.job_id})
         self._recovered.clear()
-        for entry in self.book.at_cups():
+        for entry in self._at_cups():
             job = by_id.get(entry.job_id or -1)
             if job is None:
                 self._record({"op": "done", "id": entry.print_id, "state": "unknown"})
@@ -274,11 +287,11 @@ class PrintService:
 
     def _give_up_old(self) -> None:
         now = self.wall()
-        for entry in self.book.waiting():
+        for entry in self._waiting():
             if too_old(entry, now, self.settings.give_up_after):
                 log.warning("print of %s given up: not printable for too long", entry.file)
                 self._record({"op": "given_up", "id": entry.print_id, "why": "too old"})
-        for entry in self.book.at_cups():
+        for entry in self._at_cups():
             if too_old(entry, now, self.settings.give_up_after):
                 with contextlib.suppress(CupsError):
                     self.cups.cancel(entry.job_id or 0)
@@ -301,6 +314,8 @@ class PrintService:
             job_id = self.cups.submit(document, job_name(entry.print_id), entry.copies, options)
         except CupsError as error:
             self.last_error = str(error)
+            # Not again at once: lp failing now (CUPS restarting, lp missing) fails next round too.
+            self._submit_after = self.clock() + SUBMIT_PAUSE
             log.warning("print of %s not accepted by CUPS: %s", entry.file, error)
             with self._lock:
                 self.watch.job_failed(str(error), self.clock())
