@@ -151,3 +151,23 @@ def test_an_ipp_address_becomes_an_http_request() -> None:
     assert ipp.http_url("ipps://10.0.0.5:8631/ipp/print")[0:3] == ("https", "10.0.0.5", 8631)
     with pytest.raises(ipp.IppError, match="not an IPP address"):
         ipp.http_url("usb://Canon/SELPHY")
+
+
+def test_the_strip_carries_the_logo_beside_the_event_line(tmp_path: Path) -> None:
+    from kiosk.printing.pdf import JpegShape
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGBA", (400, 200), (230, 40, 40, 255)).save(logo)
+    branding = Branding("Sommerfest 2026", "#14202e", "#f5f1e8", logo, BRANDING.font)
+    layout = page_layout("4x6", 3.0, JpegShape(3200, 4000, 3))
+    assert layout.strip is not None
+    strip = render_strip(layout.strip, branding)
+    pixels = np.frombuffer(strip.pixels, np.uint8).reshape(strip.height, strip.width, 3)
+    red = (np.abs(pixels.astype(int) - [230, 40, 40]).sum(axis=2) < 30).mean()
+    light = (np.abs(pixels.astype(int) - [0xF5, 0xF1, 0xE8]).sum(axis=2) < 40).mean()
+    assert red > 0.05 and light > 0.005
+    # Logo on the left, the line on its right: the red is in the left half.
+    columns = np.nonzero((np.abs(pixels.astype(int) - [230, 40, 40]).sum(axis=2) < 30).any(axis=0))
+    assert columns[0].max() < strip.width / 2
+    # The strip is 300 dpi of the room below the photo.
+    assert strip.width == round(layout.strip.width / 72 * 300)

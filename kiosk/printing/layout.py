@@ -119,12 +119,12 @@ def render_strip(size: Placement, branding: Branding) -> RgbImage:
     text_size = (0, 0)
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont
     if branding.event_line:
-        font = (
-            ImageFont.truetype(str(branding.font), max(8, line_size))
-            if branding.font is not None
-            else ImageFont.load_default(max(8, line_size))
-        )
+        font = _font(branding.font, line_size)
         left, top, right, bottom = draw.textbbox((0, 0), branding.event_line, font=font)
+        if right - left > width * 0.9:  # a long line is set smaller, never cut
+            line_size = int(line_size * width * 0.9 / (right - left))
+            font = _font(branding.font, line_size)
+            left, top, right, bottom = draw.textbbox((0, 0), branding.event_line, font=font)
         text_size = (right - left, bottom - top)
     gap = round(line_size * 0.6)
     if pieces and text_size[0] and not vertical and pieces[0].width + gap + text_size[0] <= width:
@@ -142,6 +142,11 @@ def render_strip(size: Placement, branding: Branding) -> RgbImage:
     if text_size[0]:
         _text(draw, ((width - text_size[0]) // 2, y + text_size[1] // 2), branding, font, text_size)
     return RgbImage(width, height, strip.tobytes())
+
+
+def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    size = max(8, size)
+    return ImageFont.truetype(str(path), size) if path is not None else ImageFont.load_default(size)
 
 
 def _text(
