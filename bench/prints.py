@@ -21,17 +21,18 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The private CUPS of the tests (tests/cups_server.py), and this checkout's kiosk.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import numpy as np
 from _framing import framing_screen
+from cups_server import PrivateCups, cups_installed
 from PIL import Image
 from skimage import data
 
 from kiosk.config import StorageLayout
 from kiosk.printing.layout import Branding
 from kiosk.printing.service import PrintService, PrintSettings
-from tests.cups_server import PrivateCups, cups_installed
 
 UI_FPS = 30
 PRINTS = 12

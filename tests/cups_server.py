@@ -20,8 +20,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers import patient
+
 from kiosk.printing.cups import Cups
-from tests.helpers import patient
 
 SYSTEM_SERVER_BIN = Path("/usr/lib/cups")
 

@@ -9,6 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import FIXED_TIME
+from cups_server import PrivateCups, cups_installed
+from helpers import advance, eventually, full_visit, press
+from test_server import RunningServer
 
 from kiosk.booth.events import MainButton, SecondButton
 from kiosk.booth.machine import Phase
@@ -17,10 +21,6 @@ from kiosk.config import Config, PrintConfig
 from kiosk.printing.cups import Cups
 from kiosk.printing.service import PrintService, settings_from
 from kiosk.printing.staff import print_test_page, printer_line
-from tests.conftest import FIXED_TIME
-from tests.cups_server import PrivateCups, cups_installed
-from tests.helpers import advance, eventually, full_visit, press
-from tests.test_server import RunningServer
 
 pytestmark = pytest.mark.skipif(
     not cups_installed(), reason="needs cups, cups-ipp-utils and dbus (.ci/run installs them)"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cups_server import PrivateCups, cups_installed
+from helpers import eventually
 from PIL import Image
 
 from kiosk.config import StorageLayout
@@ -22,8 +24,6 @@ from kiosk.printing.cups import Cups
 from kiosk.printing.jobs import job_name
 from kiosk.printing.layout import Branding
 from kiosk.printing.service import PrintService, PrintSettings
-from tests.cups_server import PrivateCups, cups_installed
-from tests.helpers import eventually
 
 pytestmark = pytest.mark.skipif(
     not cups_installed(), reason="needs cups, cups-ipp-utils and dbus (.ci/run installs them)"
@@ -207,9 +207,9 @@ def test_a_driverless_printer_switched_off_is_not_offered(
 CHILD = """
 import os, signal, sys
 from pathlib import Path
-sys.path.insert(0, {root!r})
-from tests.test_printing_cups import service_for
-from tests.cups_server import PrivateCups
+sys.path[:0] = [{tests!r}, {root!r}]
+from test_printing_cups import service_for
+from cups_server import PrivateCups
 
 cups = PrivateCups(Path({folder!r}), port={port})
 service = service_for(cups, Path({storage!r}), "booth")
@@ -237,6 +237,7 @@ def test_a_booth_killed_mid_submit_prints_the_photo_once(
     (photo,) = kept_photos(storage, astronaut, 1)
     script = CHILD.format(
         root=str(Path(__file__).resolve().parent.parent),
+        tests=str(Path(__file__).resolve().parent),
         folder=str(cups.folder),
         port=cups.port,
         storage=str(storage),

@@ -20,6 +20,7 @@ from kiosk.printing.printer_state import PrinterReport
 COMMAND_TIMEOUT = 30.0
 SYSTEM_SERVER = "localhost:631"
 DRIVERLESS_SCHEMES = ("ipp", "ipps")
+JOB_ATTRIBUTES = ["job-id", "job-name", "job-state", "job-state-reasons", "time-at-creation"]
 _REQUEST_ID = re.compile(r"request id is (\S+)-(\d+)")
 
 
@@ -111,6 +112,24 @@ class Cups:
             device_reasons=tuple(r for r in device.get("printer-state-reasons", []) if r != "none"),
         )
 
+    def job(self, job_id: int) -> JobReport | None:
+        """One job's state (None: CUPS no longer knows it)."""
+        try:
+            answer = ipp.request(
+                self.queue_uri(),
+                ipp.GET_JOB_ATTRIBUTES,
+                [
+                    (ipp.INTEGER, "job-id", job_id),
+                    (ipp.KEYWORD, "requested-attributes", JOB_ATTRIBUTES),
+                ],
+            )
+        except ipp.IppError as error:
+            if "0x0406" in str(error):  # client-error-not-found
+                return None
+            raise
+        found = answer.all(ipp.JOB_GROUP)
+        return _job_report(found[0]) if found else None
+
     def jobs(self, which: str = "all") -> list[JobReport]:
         """The queue's jobs (``all`` keeps CUPS's history of finished ones too)."""
         answer = ipp.request(
@@ -118,24 +137,11 @@ class Cups:
             ipp.GET_JOBS,
             [
                 (ipp.KEYWORD, "which-jobs", which),
-                (
-                    ipp.KEYWORD,
-                    "requested-attributes",
-                    ["job-id", "job-name", "job-state", "job-state-reasons", "time-at-creation"],
-                ),
+                (ipp.KEYWORD, "requested-attributes", JOB_ATTRIBUTES),
             ],
             timeout=10.0,
         )
-        return [
-            JobReport(
-                job_id=int(_one(job, "job-id", 0)),
-                name=str(_one(job, "job-name", "")),
-                state=ipp.JOB_STATES.get(_one(job, "job-state", 0), "unknown"),
-                reasons=tuple(job.get("job-state-reasons", [])),
-                created=int(_one(job, "time-at-creation", 0)),
-            )
-            for job in answer.all(ipp.JOB_GROUP)
-        ]
+        return [_job_report(job) for job in answer.all(ipp.JOB_GROUP)]
 
     # -- what changes things (CUPS's commands) --
 
@@ -202,6 +208,16 @@ class Cups:
             said = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
             raise CupsError(said[-1] if said else f"{arguments[0]} failed ({done.returncode})")
         return done.stdout.decode(errors="replace")
+
+
+def _job_report(job: dict[str, list[object]]) -> JobReport:
+    return JobReport(
+        job_id=int(_one(job, "job-id", 0)),
+        name=str(_one(job, "job-name", "")),
+        state=ipp.JOB_STATES.get(_one(job, "job-state", 0), "unknown"),
+        reasons=tuple(job.get("job-state-reasons", [])),
+        created=int(_one(job, "time-at-creation", 0)),
+    )
 
 
 def _one(attributes: dict[str, list[object]], name: str, default: object) -> object:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from kiosk.config import Config, StorageLayout
 from kiosk.files import write_atomically
 from kiosk.journal import Journal
+from kiosk.printing import ipp
 from kiosk.printing.cups import Cups, CupsError, JobReport
 from kiosk.printing.jobs import Caps, Print, PrintBook, cap_left, job_name, new_print_id, too_old
 from kiosk.printing.layout import Branding, media_name, page_layout, print_file, render_strip
@@ -251,28 +252,30 @@ class PrintService:
             return self.book.at_cups()
 
     def _follow_jobs(self) -> None:
+        """How our jobs at CUPS are doing (one small request each); once after a start, CUPS's
+        history searched by job name for prints the journal had not seen reach it."""
         try:
-            jobs = self.cups.jobs("all")
-        except Exception as error:  # IppError, CupsError: try again next round
+            if self._recovered:
+                by_name = {job.name: job for job in self.cups.jobs("all")}
+                for print_id in sorted(self._recovered):
+                    entry = self.book.prints[print_id]
+                    found = by_name.get(job_name(print_id))
+                    if found is not None and not entry.reached_cups:
+                        log.info(
+                            "print %s reached CUPS before the restart (job %d)",
+                            print_id,
+                            found.job_id,
+                        )
+                        self._record({"op": "sent", "id": print_id, "job": found.job_id})
+                self._recovered.clear()
+            for entry in self._at_cups():
+                job = self.cups.job(entry.job_id or 0)
+                if job is None:
+                    self._record({"op": "done", "id": entry.print_id, "state": "unknown"})
+                elif job.finished:
+                    self._finished(entry, job)
+        except (ipp.IppError, CupsError) as error:  # CUPS restarting: again next round
             self.last_error = str(error)
-            return
-        by_name = {job.name: job for job in jobs}
-        by_id = {job.job_id: job for job in jobs}
-        for print_id in sorted(self._recovered):
-            entry = self.book.prints[print_id]
-            found = by_name.get(job_name(print_id))
-            if found is not None and not entry.reached_cups:
-                log.info(
-                    "print %s reached CUPS before the restart (job %d)", print_id, found.job_id
-                )
-                self._record({"op": "sent", "id": print_id, "job": found.job_id})
-        self._recovered.clear()
-        for entry in self._at_cups():
-            job = by_id.get(entry.job_id or -1)
-            if job is None:
-                self._record({"op": "done", "id": entry.print_id, "state": "unknown"})
-            elif job.finished:
-                self._finished(entry, job)
 
     def _finished(self, entry: Print, job: JobReport) -> None:
         why = ",".join(r for r in job.reasons if r != "none")
