@@ -274,7 +274,7 @@ with open(sys.argv[1], "rb") as file:
     return
   fi
   act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cups
-  report "set up the print queue once: sudo kiosk print setup ipp://PRINTER/ipp/print"
+  report "set up the print queue once: sudo kiosk print setup ipp://PRINTER-IP/ipp/print"
 }
 
 main() {
