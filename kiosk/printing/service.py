@@ -176,8 +176,8 @@ class PrintService:
             log.warning("no print for %s: %s", file, error)
             return None
         entry = Print(new_print_id(), file, offer.copies, visit, self.settings.event, self.wall())
+        self.journal.append(entry.record())  # on the storage before anything else happens
         with self._lock:
-            self.journal.append(entry.record())
             self.book.apply(entry.record())
         self.changed.set()
         return {"id": entry.print_id, "copies": entry.copies, "layout": layout.record()}
@@ -342,8 +342,9 @@ class PrintService:
         return self._strips[key]
 
     def _record(self, record: dict[str, Any]) -> None:
+        # The fsync outside the lock: the booth's thread asks for offers every frame meanwhile.
+        self.journal.append(record)
         with self._lock:
-            self.journal.append(record)
             self.book.apply(record)
 
     def _caps(self) -> Caps:
