@@ -129,7 +129,8 @@ class PrintService:
             # Finished prints that never reached CUPS count for nothing: dropped after a while.
             keep_after = wall() - COMPACT_KEEP
             self.journal.compact(lambda _records: self.book.compacted(keep_after))
-        # Prints asked for before this start that CUPS may have without the journal knowing.
+        # Prints CUPS may have without the journal knowing: asked for before this start, or
+        # whose lp failed (perhaps after handing the job over).
         self._recovered = {entry.print_id for entry in self.book.waiting()}
         if self._recovered:
             log.info("%d print(s) waiting from before the restart", len(self._recovered))
@@ -319,6 +320,9 @@ class PrintService:
             self.last_error = str(error)
             # Not again at once: lp failing now (CUPS restarting, lp missing) fails next round too.
             self._submit_after = self.clock() + SUBMIT_PAUSE
+            # lp may have handed the job over before it failed (a timeout): search CUPS's
+            # history for it before sending it again, as after a restart.
+            self._recovered.add(entry.print_id)
             log.warning("print of %s not accepted by CUPS: %s", entry.file, error)
             with self._lock:
                 self.watch.job_failed(str(error), self.clock())
