@@ -20,7 +20,7 @@ from helpers import eventually
 from PIL import Image
 
 from kiosk.config import StorageLayout
-from kiosk.printing.cups import Cups
+from kiosk.printing.cups import Cups, CupsError
 from kiosk.printing.jobs import job_name
 from kiosk.printing.layout import Branding
 from kiosk.printing.service import PrintService, PrintSettings
@@ -264,3 +264,39 @@ def test_a_booth_killed_mid_submit_prints_the_photo_once(
     assert len(files) == 1, (list(printed.iterdir()), Cups("booth", cups.server).jobs())
     assert (storage / photo).read_bytes() in files[0].read_bytes()
     assert os.environ.get("CUPS_SERVER") is None  # the machine's CUPS was never asked
+
+
+class LpTimesOutAfterHandingOver(Cups):
+    """The real CUPS, but the first ``lp`` reports a failure after CUPS took the job (as an lp
+    that hits its timeout would)."""
+
+    failed = False
+
+    def submit(self, document: bytes, name: str, copies: int, options: dict[str, str]) -> int:
+        job = super().submit(document, name, copies, options)
+        if not self.failed:
+            self.failed = True
+            raise CupsError("lp did not finish in 30 s")
+        return job
+
+
+def test_a_print_whose_lp_failed_after_handing_over_is_not_sent_again(
+    cups: PrivateCups, tmp_path: Path, astronaut: np.ndarray
+) -> None:
+    printed = cups.add_ipp_everywhere("booth")
+    storage = tmp_path / "booth"
+    (photo,) = kept_photos(storage, astronaut, 1)
+    service = service_for(cups, storage, "booth")
+    service.cups = LpTimesOutAfterHandingOver("booth", cups.server)
+    service.start()
+    try:
+        assert eventually(lambda: service.offer("v").available, within=10)
+        ticket = service.ask(photo, "v")
+        assert ticket is not None
+        assert eventually(lambda: service.progress(ticket["id"]) == "printed", within=60)
+    finally:
+        service.stop()
+    assert service.cups.failed
+    named = [job for job in Cups("booth", cups.server).jobs() if job.name == job_name(ticket["id"])]
+    assert len(named) == 1
+    assert len(printed_files(printed)) == 1
