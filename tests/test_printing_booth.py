@@ -178,3 +178,24 @@ def test_kiosk_print_sets_up_a_permanent_queue_and_prints_a_test_page(
     config_file.write_text(f'[storage]\ndir = "{config.storage.dir}"\n[print]\nwhen = "ask"\n')
     assert main(["--config", str(config_file), "print", "setup", device]) == 2
     assert "print.queue" in capsys.readouterr().err
+
+
+def test_preflight_names_the_printer_and_prints_a_test_page_on_request(
+    config: Config, cups: PrivateCups
+) -> None:
+    from kiosk.preflight import Preflight
+
+    kept = cups.add_ipp_everywhere("booth")
+    config = with_printing(config, cups, "ask")
+    # Only the printer's step runs here: it needs none of the booth's other parts.
+    asked = Preflight(
+        config, None, print, print, test_page=lambda: print_test_page(config, None, wait=60)
+    )  # type: ignore[arg-type]
+    check = asked.printer()
+    assert check.ok and not check.warning, check.text
+    assert "test page printed" in check.text
+    assert len(printed(kept)) == 1
+    cups.command("cupsdisable", "booth")
+    check = Preflight(config, None, print, print).printer()  # type: ignore[arg-type]
+    assert check.ok and check.warning and "cupsenable booth" in check.text
+    assert len(printed(kept)) == 1  # no test page without --test-page
