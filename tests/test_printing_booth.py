@@ -199,3 +199,78 @@ def test_preflight_names_the_printer_and_prints_a_test_page_on_request(
     check = Preflight(config, None, print, print).printer()  # type: ignore[arg-type]
     assert check.ok and check.warning and "cupsenable booth" in check.text
     assert len(printed(kept)) == 1  # no test page without --test-page
+
+
+BOOTH_CHILD = """
+import os, signal, sys
+sys.path[:0] = [{tests!r}, {root!r}]
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+from pathlib import Path
+import pygame
+from conftest import FIXED_TIME, make_store
+from helpers import full_visit
+from kiosk.booth.loop import BoothLoop
+from kiosk.booth.visit_log import VisitLog
+from kiosk.camera.image_camera import ImageCamera
+from kiosk.config import load_config
+from kiosk.printing.service import PrintService, settings_from
+
+config = load_config(Path({config!r}))
+pygame.display.init()
+surface = pygame.display.set_mode(config.display.size)
+camera = ImageCamera(config.camera.image, config.camera.sensor_size, wallclock=lambda: FIXED_TIME)
+service = PrintService(settings_from(config, None), config.storage.layout)
+record = service._record
+def killed_after_lp(entry):
+    if entry["op"] == "sent":
+        os.kill(os.getpid(), signal.SIGKILL)  # CUPS has the job; the journal does not know
+    record(entry)
+service._record = killed_after_lp
+app = BoothLoop(
+    config, camera, surface, make_store(config), VisitLog(config.storage.layout.visits_path),
+    wallclock=lambda: FIXED_TIME, printing=service,
+)
+service.work_once()  # the printer's state, before the visit
+full_visit(app)  # keep: the photo is asked for and journalled
+print(app.machine.visit.prints[0]["id"], app.machine.photo.path, flush=True)
+service.work_once()  # laid out and handed to lp, then killed
+"""
+
+
+def test_a_booth_killed_between_lp_and_its_journal_prints_the_photo_once(
+    make_app, tmp_path: Path, portrait_file: Path, cups: PrivateCups
+) -> None:
+    import subprocess
+    import sys
+
+    from kiosk.config import load_config
+
+    kept = cups.add_ipp_everywhere("booth")
+    path = tmp_path / "booth.toml"
+    path.write_text(
+        f'[camera]\nimage = "{portrait_file}"\n[storage]\ndir = "{tmp_path / "data"}"\n'
+        "[display]\nfullscreen = false\nsize = [1280, 720]\nkiosk_mode = false\n"
+        '[buttons]\nenabled = false\n[share]\nbase_url = "http://booth.test:8080"\n'
+        f'[print]\nwhen = "always"\nqueue = "booth"\nserver = "{cups.server}"\npaper = "A4"\n'
+        'poll_interval = "0.3s"\n'
+    )
+    here = Path(__file__).resolve().parent
+    script = BOOTH_CHILD.format(tests=str(here), root=str(here.parent), config=str(path))
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert child.returncode == -9, child.stderr[-3000:]
+    print_id, photo = child.stdout.split()
+    assert len([j for j in Cups("booth", cups.server).jobs() if j.name.endswith(print_id)]) == 1
+    # The booth starts again on the same storage: the print is found at CUPS, not sent again.
+    config = load_config(path)
+    service = service_of(config)
+    try:
+        make_app(config, printing=service)
+        assert eventually(lambda: service.progress(print_id) == "printed", within=60)
+    finally:
+        service.stop()
+    assert len([j for j in Cups("booth", cups.server).jobs() if j.name.endswith(print_id)]) == 1
+    [job_file] = printed(kept)
+    assert Path(photo).read_bytes() in job_file.read_bytes()
