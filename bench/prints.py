@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -137,6 +138,7 @@ def main() -> int:
         if service is not None:
             service.stop()
         cups.remove()
+        shutil.rmtree(storage, ignore_errors=True)
     times = sorted(accepted.values())
     median = statistics.median(times)
     print(
