@@ -11,6 +11,7 @@ folder says, as a USB printer's driver would. Needs ``cupsd``, ``ippeveprinter``
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -66,7 +67,10 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 
 
 def cups_installed() -> bool:
-    return all(shutil.which(tool) for tool in ("cupsd", "ippeveprinter", "lpadmin", "dbus-daemon"))
+    """CUPS's daemon and tools are here, and this is root (a private cupsd runs its filters as
+    user lp, which needs root to start)."""
+    tools = ("cupsd", "ippeveprinter", "lpadmin", "dbus-daemon")
+    return all(shutil.which(tool) for tool in tools) and os.geteuid() == 0
 
 
 def free_port() -> int:
@@ -123,9 +127,10 @@ class PrivateCups:
         backend = bin_ / "backend" / "echtbild-test"
         backend.write_text(TEST_BACKEND)
         backend.chmod(0o755)
-        os.chown(spool, 0, 7)
+        lp = pwd.getpwnam("lp")
+        os.chown(spool, 0, lp.pw_gid)
         spool.chmod(0o710)
-        os.chown(spool / "tmp", 7, 7)
+        os.chown(spool / "tmp", lp.pw_uid, lp.pw_gid)
         (spool / "tmp").chmod(0o1770)
         self.port = free_port()
         (root / "cups-files.conf").write_text(

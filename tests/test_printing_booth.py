@@ -23,7 +23,7 @@ from kiosk.printing.service import PrintService, settings_from
 from kiosk.printing.staff import print_test_page, printer_line
 
 pytestmark = pytest.mark.skipif(
-    not cups_installed(), reason="needs cups, cups-ipp-utils and dbus (.ci/run installs them)"
+    not cups_installed(), reason="needs root and cups, cups-ipp-utils, dbus (.ci/run installs them)"
 )
 
 

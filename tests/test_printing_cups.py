@@ -26,7 +26,7 @@ from kiosk.printing.layout import Branding
 from kiosk.printing.service import PrintService, PrintSettings
 
 pytestmark = pytest.mark.skipif(
-    not cups_installed(), reason="needs cups, cups-ipp-utils and dbus (.ci/run installs them)"
+    not cups_installed(), reason="needs root and cups, cups-ipp-utils, dbus (.ci/run installs them)"
 )
 BRANDING = Branding("Sommerfest 2026", "#14202e", "#f5f1e8")
 
