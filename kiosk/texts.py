@@ -2,6 +2,27 @@
 
 Texts may hold ``{placeholders}``; ``Texts.get`` fills them. Operators override single texts per
 event in the config (``[texts.de]``, ``[texts.en]``).
+
+Style guide (for every text added here, and for an event's own):
+- One voice: the booth is a calm photographer. Speak to the person directly. German comes in
+  two addresses: "du" (``TEXTS["de"]``) and "Sie" (``FORMAL_GERMAN``); every text that speaks
+  to the person has both, and each uses its address throughout (du: "Schau", "Stell dich",
+  "Drück"; Sie: "Schauen Sie", "Stellen Sie sich", "Drücken Sie"). Never an infinitive
+  instruction ("Kinn heben"), never a mix. English: plain imperative ("Lift your chin").
+- Cues and headlines: short imperatives, five words or fewer where German allows, no full stop,
+  no "bitte"/"please" except to soften a refusal ("Bitte nur eine Person"). They are read at
+  3 m in at most two lines.
+- Sub-lines and body text: whole sentences with a full stop, one idea each.
+- Button labels name the action ("Behalten", "Keep it"), not the button; the button's name is
+  ``{button_main}``/``{button_second}`` in running text.
+- Numbers stay with their unit or word: write a no-break space (U+00A0) in "{seconds}\u00a0s",
+  "{days}\u00a0Tage", "Schritt\u00a02", so no line holds a lone number. An ellipsis follows a
+  no-break space too ("Still halten\u00a0…").
+- Say what the booth does, not how: no technical words (no "Server", "Token", "C2PA" except
+  where a person checks the proof). The phone page names the operator, never the machine.
+- German typography: „…“ quotes, the en dash (U+2013) with spaces, "Fotobox" (not "Box",
+  not "Booth"), "Handy", "WLAN", "Link". English: “…” quotes, en dash with spaces, "booth",
+  "phone", "Wi-Fi".
 """
 
 from __future__ import annotations
@@ -16,60 +37,65 @@ TEXTS: dict[str, dict[str, str]] = {
         "attract_tagline": "Ein echtes Porträt, angeleitet – in einer Minute auf deinem Handy.",
         "attract_press": "Drück den {button_main}, um zu starten.",
         "attract_privacy": (
-            "Deine Fotos bleiben auf dieser Box. Links sind geheim und laufen ab; "
-            "Fotos werden nach {retention_days} Tagen gelöscht."
+            "Die Kamera speichert nichts, bis du den Knopf drückst. Fotos bleiben in der "
+            "Fotobox und werden nach {retention_days}\u00a0Tagen gelöscht."
         ),
         "button_main": "großen Knopf",
         "button_second": "kleinen Knopf",
+        "step_pose": "Position",
+        "step_photo": "Foto",
+        "step_phone": "Aufs Handy",
+        "band_button": "Sofort auslösen",
         "framing_press_title": "Stell dich ins Oval",
         "framing_press": "Dann drück den {button_main}.",
         "framing_timeout_title": "Passt es so?",
         "framing_timeout": "Drück den {button_main} für dein Foto.",
-        "framing_hold": "Perfekt – so bleiben",
+        "framing_hold": "Perfekt – bleib so",
         "framing_hold_auto": "Das Foto kommt gleich von selbst.",
         "framing_hold_press": "Drück jetzt den {button_main}.",
         "cue_step_in": "Stell dich vor die Kamera",
         "cue_one_person": "Bitte nur eine Person",
-        "cue_step_back": "Einen Schritt zurück",
+        "cue_step_back": "Geh einen Schritt zurück",
         "cue_come_closer": "Komm etwas näher",
-        "cue_move_left": "Ein Stück nach links",
-        "cue_move_right": "Ein Stück nach rechts",
-        "cue_lower": "Etwas tiefer, bitte",
-        "cue_higher": "Steh ganz gerade",
-        "cue_tilt_left": "Kopf leicht nach links neigen",
-        "cue_tilt_right": "Kopf leicht nach rechts neigen",
-        "cue_turn_to_camera": "Gesicht zur Kamera drehen",
-        "cue_chin_up": "Kinn etwas heben",
-        "cue_chin_down": "Kinn etwas senken",
-        "cue_hold_still": "Perfekt – jetzt stillhalten",
-        "cue_look_above": "Schau in die Linse über dem Bildschirm",
-        "cue_look_below": "Schau in die Linse unter dem Bildschirm",
-        "cue_look_left": "Schau in die Linse links vom Bildschirm",
-        "cue_look_right": "Schau in die Linse rechts vom Bildschirm",
-        "countdown_breathe": "Ausatmen, Schultern locker.",
+        "cue_move_left": "Geh ein Stück nach links",
+        "cue_move_right": "Geh ein Stück nach rechts",
+        "cue_lower": "Geh etwas in die Knie",
+        "cue_higher": "Stell dich ganz gerade hin",
+        "cue_tilt_left": "Neig den Kopf etwas nach links",
+        "cue_tilt_right": "Neig den Kopf etwas nach rechts",
+        "cue_turn_to_camera": "Dreh dein Gesicht zur Kamera",
+        "cue_chin_up": "Heb das Kinn ein wenig",
+        "cue_chin_down": "Senk das Kinn ein wenig",
+        "cue_hold_still": "Perfekt – halt still",
+        "cue_look_above": "Schau oben in die Linse",
+        "cue_look_below": "Schau unten in die Linse",
+        "cue_look_left": "Schau links in die Linse",
+        "cue_look_right": "Schau rechts in die Linse",
+        "countdown_breathe": "Ausatmen, Schultern locker",
         "countdown_lens": "Schau in die Linse",
-        "capture_hold": "Stillhalten …",
-        "capture_got_it": "Hab dich!",
-        "capture_choosing": "Das beste Bild wird ausgewählt …",
+        "capture_hold": "Halt still\u00a0…",
+        "capture_got_it": "Im Kasten!",
+        "capture_choosing": "Das schärfste Bild wird ausgesucht.",
         "review_title": "Gefällt es dir?",
-        "review_mirror": "Die Vorschau war ein Spiegelbild – so sehen dich die anderen.",
+        "review_mirror": "Die Vorschau war gespiegelt. So sehen dich andere.",
         "review_keep": "Behalten",
-        "review_retake": "Neu aufnehmen (noch {retakes_left})",
+        "review_retake": "Neu aufnehmen (noch\u00a0{retakes_left})",
         "review_no_retakes": "Keine weitere Aufnahme möglich",
-        "review_suggest_retake": "Augen zu oder verwackelt? Nimm es lieber noch einmal auf.",
-        "review_auto_keep": "Automatisch in {seconds} s",
+        "review_suggest_retake": "Augen zu oder verwackelt? Du kannst es neu aufnehmen.",
+        "review_auto_keep": "Behalten in {seconds}\u00a0s",
         "share_title": "Dein Porträt",
-        "share_scan": "Richte die Kamera deines Handys auf den Code.",
+        "share_scan": "Scanne den Code mit der Handykamera.",
+        "share_scan_steps": "Scanne die zwei Codes der Reihe nach.",
         "share_link_text": "Oder gib diese Adresse ein:",
-        "share_wifi_step": "Schritt 1 von 2: ins WLAN der Fotobox",
-        "share_link_step": "Schritt 2 von 2: dein Foto öffnen",
+        "share_wifi_step": "Verbinde dich mit dem WLAN",
+        "share_link_step": "Öffne dein Foto",
         "share_wifi_network": "WLAN: {ssid}",
         "share_wifi_password": "Passwort:",
-        "share_expires": "Der Link gilt {days} Tage.",
+        "share_expires": "Der Link gilt {days}\u00a0Tage.",
         "share_done": "Fertig",
-        "share_next": "Weiter zu Schritt 2",
-        "share_closes": "Schließt in {seconds} s",
-        "share_next_in": "Von selbst in {seconds} s",
+        "share_next": "Weiter zu Schritt\u00a02",
+        "share_closes": "Schließt in {seconds}\u00a0s",
+        "share_next_in": "Weiter in {seconds}\u00a0s",
         "print_offer": "Ausdrucken",
         "print_offer_sub": "Ein Abzug zum Mitnehmen",
         "print_on_its_way": "Dein Abzug ist unterwegs – warte kurz am Drucker.",
@@ -85,20 +111,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_taken_at_event": "Fotografiert bei {event}.",
         "web_taken_at": "Aufgenommen am {time}.",
         "web_expires": "Dieser Link gilt bis {time}.",
-        "web_original": "Das Original, unbearbeitet, so wie die Kamera es aufgenommen hat.",
+        "web_original": "Die Originaldatei: nur zugeschnitten, nichts retuschiert.",
         "web_credentials": (
-            "Content Credentials: von einer Kamera aufgenommen, nur zugeschnitten, "
-            "signiert von {signer}."
+            "Inhaltsnachweise: mit einer Kamera aufgenommen, nur zugeschnitten, signiert von "
+            "der Fotobox von {signer}."
         ),
         "web_credentials_how": (
             "Die heruntergeladene Datei trägt diesen Nachweis. Prüfen lässt er sich mit jedem "
             "C2PA-Werkzeug, etwa auf contentcredentials.org/verify."
         ),
         "web_not_found_title": "Nicht gefunden",
-        "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüfe, ob er vollständig ist.",
+        "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüf, ob er vollständig ist.",
         "web_expired_title": "Dieser Link ist abgelaufen",
         "web_expired_body": "Fotos der Fotobox sind nur eine Weile abrufbar. Danke!",
-        "desk_keys": "Leertaste = großer Knopf · R = kleiner Knopf",
+        "desk_keys": (
+            "Leertaste/Enter: großer Knopf · R/Rück: kleiner Knopf · Pfeile: Person bewegen · "
+            "+/−: näher/weiter · Esc: Ende"
+        ),
         "web_save_iphone": "Am iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“.",
         "web_save_android": (
             "Mit Android: Tippe auf „Foto herunterladen“. Du findest es danach unter "
@@ -106,7 +135,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "web_delete": "Mein Foto jetzt löschen",
         "web_delete_confirm": (
-            "Dein Foto wird endgültig von der Fotobox gelöscht, und dieser Link funktioniert "
+            "Dein Foto wird endgültig aus der Fotobox gelöscht, und dieser Link funktioniert "
             "dann nicht mehr. Schon heruntergeladene Fotos bleiben auf deinem Handy."
         ),
         "web_delete_yes": "Ja, endgültig löschen",
@@ -118,11 +147,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_delete_refused_title": "Das hat nicht geklappt",
         "web_delete_refused_body": (
             "Die Anfrage kam nicht von der Seite dieses Fotos. Öffne den Link bitte noch einmal "
-            "und versuche es erneut."
+            "und versuch es erneut."
         ),
         "web_delete_failed_title": "Löschen gerade nicht möglich",
         "web_delete_failed_body": (
-            "Bitte versuche es gleich noch einmal, oder sag dem Team an der Fotobox Bescheid – "
+            "Versuch es bitte gleich noch einmal, oder sag dem Team an der Fotobox Bescheid – "
             "es löscht das Foto für dich."
         ),
     },
@@ -130,11 +159,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "attract_tagline": "A real portrait, guided – on your phone in a minute.",
         "attract_press": "Press the {button_main} to start.",
         "attract_privacy": (
-            "Your photos stay on this booth. Links are secret and expire; "
-            "photos are deleted after {retention_days} days."
+            "The camera keeps nothing until you press the button. Photos stay in this booth "
+            "and are deleted after {retention_days}\u00a0days."
         ),
         "button_main": "big button",
         "button_second": "small button",
+        "step_pose": "Pose",
+        "step_photo": "Photo",
+        "step_phone": "On your phone",
+        "band_button": "Take it now",
         "framing_press_title": "Step into the oval",
         "framing_press": "Then press the {button_main}.",
         "framing_timeout_title": "Happy with it?",
@@ -144,46 +177,47 @@ TEXTS: dict[str, dict[str, str]] = {
         "framing_hold_press": "Now press the {button_main}.",
         "cue_step_in": "Step in front of the camera",
         "cue_one_person": "One person at a time, please",
-        "cue_step_back": "One step back, please",
+        "cue_step_back": "Take one step back",
         "cue_come_closer": "Come a little closer",
-        "cue_move_left": "A bit to your left",
-        "cue_move_right": "A bit to your right",
-        "cue_lower": "A little lower, please",
+        "cue_move_left": "Move a little to your left",
+        "cue_move_right": "Move a little to your right",
+        "cue_lower": "Bend your knees a little",
         "cue_higher": "Stand up straight",
-        "cue_tilt_left": "Tilt your head a little to your left",
-        "cue_tilt_right": "Tilt your head a little to your right",
+        "cue_tilt_left": "Tilt your head to your left",
+        "cue_tilt_right": "Tilt your head to your right",
         "cue_turn_to_camera": "Turn your face to the camera",
-        "cue_chin_up": "Lift your chin slightly",
-        "cue_chin_down": "Lower your chin slightly",
+        "cue_chin_up": "Lift your chin a little",
+        "cue_chin_down": "Lower your chin a little",
         "cue_hold_still": "Perfect – now hold still",
-        "cue_look_above": "Look into the lens above the screen",
-        "cue_look_below": "Look into the lens below the screen",
-        "cue_look_left": "Look into the lens left of the screen",
-        "cue_look_right": "Look into the lens right of the screen",
-        "countdown_breathe": "Breathe out, relax your shoulders.",
+        "cue_look_above": "Look up into the lens",
+        "cue_look_below": "Look down into the lens",
+        "cue_look_left": "Look into the lens on your left",
+        "cue_look_right": "Look into the lens on your right",
+        "countdown_breathe": "Breathe out, relax your shoulders",
         "countdown_lens": "Look into the lens",
-        "capture_hold": "Hold still …",
+        "capture_hold": "Hold still\u00a0…",
         "capture_got_it": "Got it!",
-        "capture_choosing": "Picking the best frame …",
+        "capture_choosing": "Picking the sharpest frame.",
         "review_title": "Do you like it?",
-        "review_mirror": "The preview was a mirror image – this is how others see you.",
+        "review_mirror": "The preview was mirrored. This is how others see you.",
         "review_keep": "Keep it",
-        "review_retake": "Take it again ({retakes_left} left)",
+        "review_retake": "Take it again ({retakes_left}\u00a0left)",
         "review_no_retakes": "No more retakes",
-        "review_suggest_retake": "Eyes closed or blurred? Better take it again.",
-        "review_auto_keep": "Kept automatically in {seconds} s",
+        "review_suggest_retake": "Eyes closed or blurred? You can take it again.",
+        "review_auto_keep": "Kept in {seconds}\u00a0s",
         "share_title": "Your portrait",
-        "share_scan": "Point your phone's camera at the code.",
+        "share_scan": "Scan the code with your phone's camera.",
+        "share_scan_steps": "Scan the two codes in order.",
         "share_link_text": "Or type in this address:",
-        "share_wifi_step": "Step 1 of 2: join the booth's Wi-Fi",
-        "share_link_step": "Step 2 of 2: open your photo",
+        "share_wifi_step": "Join the booth's Wi-Fi",
+        "share_link_step": "Open your photo",
         "share_wifi_network": "Wi-Fi: {ssid}",
         "share_wifi_password": "Password:",
-        "share_expires": "The link works for {days} days.",
+        "share_expires": "The link works for {days}\u00a0days.",
         "share_done": "Done",
-        "share_next": "On to step 2",
-        "share_closes": "Closes in {seconds} s",
-        "share_next_in": "By itself in {seconds} s",
+        "share_next": "On to step\u00a02",
+        "share_closes": "Closes in {seconds}\u00a0s",
+        "share_next_in": "Next in {seconds}\u00a0s",
         "print_offer": "Print it",
         "print_offer_sub": "A print to take home",
         "print_on_its_way": "Your print is on its way – wait a moment at the printer.",
@@ -195,14 +229,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_title": "Your portrait – {event}",
         "web_photo_alt": "Your portrait",
         "web_download": "Download photo",
-        "web_taken_by": "Taken by {operator} at {event}.",
-        "web_taken_at_event": "Taken at {event}.",
+        "web_taken_by": "Photographed by {operator} at {event}.",
+        "web_taken_at_event": "Photographed at {event}.",
         "web_taken_at": "Taken on {time}.",
         "web_expires": "This link works until {time}.",
-        "web_original": "The original, unedited, just as the camera took it.",
+        "web_original": "The original file: only cropped, nothing retouched.",
         "web_credentials": (
-            "Content Credentials: captured by a camera, unaltered except cropping, "
-            "signed by {signer}."
+            "Content Credentials: captured by a camera, only cropped, signed by {signer}'s booth."
         ),
         "web_credentials_how": (
             "The downloaded file carries this proof. Any C2PA tool checks it, for example "
@@ -212,7 +245,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_not_found_body": "There is no photo for this link. Check that it is complete.",
         "web_expired_title": "This link has expired",
         "web_expired_body": "The booth's photos can be fetched for a while only. Thank you!",
-        "desk_keys": "Space = big button · R = small button",
+        "desk_keys": (
+            "Space/Enter: big button · R/Backspace: small button · arrows: move the person · "
+            "+/−: closer/further · Esc: quit"
+        ),
         "web_save_iphone": "On an iPhone: touch and hold the photo, then tap “Save to Photos”.",
         "web_save_android": (
             "On Android: tap “Download photo”. You will then find it in your Downloads and "
@@ -246,29 +282,42 @@ FORMAL_GERMAN: dict[str, str] = {
     "attract_tagline": "Ein echtes Porträt, angeleitet – in einer Minute auf Ihrem Handy.",
     "attract_press": "Drücken Sie den {button_main}, um zu starten.",
     "attract_privacy": (
-        "Ihre Fotos bleiben auf dieser Box. Links sind geheim und laufen ab; "
-        "Fotos werden nach {retention_days} Tagen gelöscht."
+        "Die Kamera speichert nichts, bis Sie den Knopf drücken. Fotos bleiben in der Fotobox "
+        "und werden nach {retention_days}\u00a0Tagen gelöscht."
     ),
     "framing_press_title": "Stellen Sie sich ins Oval",
     "framing_press": "Dann drücken Sie den {button_main}.",
     "framing_timeout": "Drücken Sie den {button_main} für Ihr Foto.",
+    "framing_hold": "Perfekt – bleiben Sie so",
     "framing_hold_press": "Drücken Sie jetzt den {button_main}.",
     "cue_step_in": "Stellen Sie sich vor die Kamera",
+    "cue_step_back": "Gehen Sie einen Schritt zurück",
     "cue_come_closer": "Kommen Sie etwas näher",
+    "cue_move_left": "Gehen Sie etwas nach links",
+    "cue_move_right": "Gehen Sie etwas nach rechts",
+    "cue_lower": "Gehen Sie etwas in die Knie",
     "cue_higher": "Stehen Sie ganz gerade",
-    "cue_look_above": "Schauen Sie in die Linse über dem Bildschirm",
-    "cue_look_below": "Schauen Sie in die Linse unter dem Bildschirm",
-    "cue_look_left": "Schauen Sie in die Linse links vom Bildschirm",
-    "cue_look_right": "Schauen Sie in die Linse rechts vom Bildschirm",
+    "cue_tilt_left": "Neigen Sie den Kopf nach links",
+    "cue_tilt_right": "Neigen Sie den Kopf nach rechts",
+    "cue_turn_to_camera": "Drehen Sie sich zur Kamera",
+    "cue_chin_up": "Heben Sie das Kinn etwas",
+    "cue_chin_down": "Senken Sie das Kinn etwas",
+    "cue_hold_still": "Perfekt – halten Sie still",
+    "cue_look_above": "Schauen Sie oben in die Linse",
+    "cue_look_below": "Schauen Sie unten in die Linse",
+    "cue_look_left": "Schauen Sie links in die Linse",
+    "cue_look_right": "Schauen Sie rechts in die Linse",
     "countdown_lens": "Schauen Sie in die Linse",
-    "capture_got_it": "Im Kasten!",
+    "capture_hold": "Halten Sie still\u00a0…",
     "review_title": "Gefällt es Ihnen?",
-    "review_mirror": "Die Vorschau war ein Spiegelbild – so sehen Sie die anderen.",
-    "review_suggest_retake": "Augen zu oder verwackelt? Nehmen Sie es lieber noch einmal auf.",
+    "review_mirror": "Die Vorschau war gespiegelt. So sehen andere Sie.",
+    "review_suggest_retake": "Augen zu oder verwackelt? Sie können es neu aufnehmen.",
     "share_title": "Ihr Porträt",
-    "share_scan": "Richten Sie die Kamera Ihres Handys auf den Code.",
+    "share_scan": "Scannen Sie den Code mit der Handykamera.",
+    "share_scan_steps": "Scannen Sie die zwei Codes der Reihe nach.",
     "share_link_text": "Oder geben Sie diese Adresse ein:",
-    "share_link_step": "Schritt 2 von 2: Ihr Foto öffnen",
+    "share_wifi_step": "Verbinden Sie sich mit dem WLAN",
+    "share_link_step": "Öffnen Sie Ihr Foto",
     "print_on_its_way": "Ihr Abzug ist unterwegs – warten Sie kurz am Drucker.",
     "print_paused": "Drucken ist gerade pausiert – Ihr Foto ist auf Ihrem Handy.",
     "web_print_on_its_way": "Ihr Abzug ist unterwegs: Holen Sie ihn gleich am Drucker ab.",
@@ -284,7 +333,7 @@ FORMAL_GERMAN: dict[str, str] = {
         "„Downloads“ und in Ihrer Galerie."
     ),
     "web_delete_confirm": (
-        "Ihr Foto wird endgültig von der Fotobox gelöscht, und dieser Link funktioniert dann "
+        "Ihr Foto wird endgültig aus der Fotobox gelöscht, und dieser Link funktioniert dann "
         "nicht mehr. Schon heruntergeladene Fotos bleiben auf Ihrem Handy."
     ),
     "web_deleted_body": (
@@ -296,7 +345,7 @@ FORMAL_GERMAN: dict[str, str] = {
         "und versuchen Sie es erneut."
     ),
     "web_delete_failed_body": (
-        "Bitte versuchen Sie es gleich noch einmal, oder sagen Sie dem Team an der Fotobox "
+        "Versuchen Sie es bitte gleich noch einmal, oder sagen Sie dem Team an der Fotobox "
         "Bescheid – es löscht das Foto für Sie."
     ),
 }

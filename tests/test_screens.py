@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pygame
+import pygame.freetype
 import pytest
 import zxingcpp
 from PIL import Image
@@ -14,7 +15,8 @@ from kiosk.booth.screens.framing import LiveLayout
 from kiosk.booth.screens.gallery import EXAMPLE_URL, SIZES, frames, variants
 from kiosk.booth.screens.kit import Frame
 from kiosk.booth.screens.shapes import ellipse_band
-from kiosk.camera.image_camera import ImageCamera
+from kiosk.camera.image_camera import ASTRONAUT_EYES, ImageCamera
+from kiosk.camera.pictured_person import PicturedPerson
 from kiosk.config import Config
 from kiosk.share.links import wifi_join_code
 
@@ -23,7 +25,43 @@ VARIANTS = dict(variants(Config()))
 
 @pytest.fixture(scope="module")
 def camera(astronaut: np.ndarray) -> ImageCamera:
-    return ImageCamera(Image.fromarray(astronaut), Config().camera.sensor_size)
+    person = PicturedPerson(eyes=ASTRONAUT_EYES)
+    return ImageCamera(Image.fromarray(astronaut), Config().camera.sensor_size, person=person)
+
+
+def safe_area(size: tuple[int, int], config: Config) -> pygame.Rect:
+    width, height = size
+    margin = config.display.safe_margin
+    return pygame.Rect(
+        round(width * margin),
+        round(height * margin),
+        round(width * (1 - 2 * margin)),
+        round(height * (1 - 2 * margin)),
+    )
+
+
+def check_fit(frame: Frame, size: tuple[int, int], config: Config) -> None:
+    """Every text inside the safe area and the box it was fitted to; no line a lone short word
+    or a lone number; every cue in at most two lines; the countdown digit large."""
+    safe = safe_area(size, config)
+    short = min(size)
+    assert frame.labels, f"{frame.name}: no text noted"
+    for label in frame.labels:
+        where = f"{frame.name}: {label.text!r}"
+        assert safe.contains(label.rect), f"{where} at {label.rect} leaves the safe area {safe}"
+        if label.box is not None:
+            # A line's ink may reach a pixel or two past its advance width.
+            assert label.box.inflate(4, 4).contains(label.rect), f"{where} leaves {label.box}"
+        words = label.text.split(" ")
+        if label.lines > 1 and len(words) == 1:
+            lone = words[0].strip("()…\u00a0 .,:")
+            assert len(lone) > 3 and not lone.isdigit(), f"{where}: a lone short line"
+        if label.role == "cue":
+            assert label.lines <= 2, f"{where}: a cue in {label.lines} lines"
+        if label.role == "digit":
+            assert label.rect.height >= 0.2 * short, f"{where}: digit {label.rect.height} px"
+    if frame.name.startswith("countdown"):
+        assert any(label.role == "digit" for label in frame.labels), frame.name
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
@@ -45,19 +83,11 @@ def pixels_of(surface: pygame.Surface) -> np.ndarray:
 def check_texts(frame: Frame, pixels: np.ndarray, config: Config) -> None:
     height, width = pixels.shape[:2]
     short = min(width, height)
-    margin = config.display.safe_margin
-    safe = pygame.Rect(
-        round(width * margin),
-        round(height * margin),
-        round(width * (1 - 2 * margin)),
-        round(height * (1 - 2 * margin)),
-    )
-    assert frame.labels, f"{frame.name}: no text noted"
+    check_fit(frame, (width, height), config)
     for label in frame.labels:
         where = f"{frame.name}: {label.text!r}"
         rect = label.rect
-        assert safe.contains(rect), f"{where} at {rect} leaves the safe area {safe}"
-        least = 0.06 if label.role == "cue" else 0.035
+        least = {"cue": 0.06, "digit": 0.2}.get(label.role, 0.035)
         assert label.pixels >= least * short - 0.5, f"{where} is {label.pixels} px"
         # What is behind the text: the pixels just around its box.
         ring = np.concatenate(
@@ -137,7 +167,8 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
     names = {frame.name for frame in shown}
     short = min(size)
     if wifi is None:
-        expected = {"attract", "framing-press", "framing-perfect-hold", "framing-timeout"}
+        expected = {"attract", "attract-still", "framing-press", "framing-perfect-hold"}
+        expected |= {"framing-timeout", "countdown-3", "countdown-2"}
         expected |= {"countdown-1", "capture-flash", "capture-choosing", "review", "share"}
         expected |= {"out-of-order", "framing-move_left", "framing-chin_up", "framing-tilt_left"}
         expected |= {"share-print-offer", "share-print-on-its-way", "share-print-paused"}
@@ -151,12 +182,78 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
         if frame.live is not None:
             check_face(frame, pixels)
         if frame.name.startswith("share"):
+            check_hero(frame, pixels)
             codes = set()
             if wifi is not None and (frame.name == "share-wifi" or len(frame.codes) == 2):
                 codes.add(wifi_join_code(wifi))
             if frame.name == "share" or frame.name.startswith("share-print"):
                 codes.add(EXAMPLE_URL)
             check_codes(frame, pixels, codes, short)
+
+
+def check_hero(frame: Frame, pixels: np.ndarray) -> None:
+    """The portrait is the share screen's hero: a third of the screen or more, and drawn."""
+    assert frame.hero is not None, frame.name
+    height, width = pixels.shape[:2]
+    assert frame.hero.width * frame.hero.height >= 0.33 * width * height, frame.name
+    hero = pixels[frame.hero.top : frame.hero.bottom, frame.hero.left : frame.hero.right]
+    assert hero.std() > 20, f"{frame.name}: no picture where the portrait should be"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_every_text_fits_with_dejavu_sans_too(variant, size, camera, monkeypatch) -> None:
+    """A wider face (DejaVu Sans, what a desktop without the package's fonts would draw with):
+    every text still fits its box; checked on the drawing's notes, no pixels compared."""
+    from kiosk.booth.screens import typeface
+
+    monkeypatch.setattr(typeface, "WEIGHT_FILES", typeface.DEJAVU_FILES)
+    config = VARIANTS[variant]
+    shown = list(frames(config, size, camera, share_only=config.share.wifi is not None))
+    assert shown
+    for frame in shown:
+        assert frame.labels and "DejaVu" in typeface.Typeface().name
+        check_fit(frame, size, config)
+
+
+def test_the_wheel_carries_the_typefaces_and_their_licences(tmp_path) -> None:
+    """install.sh installs the package (not editable): the fonts must be in the wheel."""
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(root)],
+        check=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    [wheel] = tmp_path.glob("echtbild-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for font in ("Inter-Regular.otf", "Inter-SemiBold.otf", "DejaVuSansMono.ttf"):
+        assert f"kiosk/fonts/{font}" in names
+    for licence in ("Inter-OFL.txt", "DejaVu-LICENSE.txt"):
+        assert f"kiosk/fonts/{licence}" in names
+    ofl = zipfile.ZipFile(wheel).read("kiosk/fonts/Inter-OFL.txt").decode()
+    assert "SIL OPEN FONT LICENSE Version 1.1" in ofl
+
+
+def test_lines_are_balanced_and_numbers_stay_with_their_unit() -> None:
+    from kiosk.booth.screens.typeface import Typeface
+
+    pygame.freetype.init()
+    face = Typeface()
+    text = "Neu aufnehmen (noch\u00a02)"
+    width = face.width("Neu aufnehmen (noch", 48, "semibold") + 4
+    lines = face.wrap(text, 48, width, "semibold")
+    assert lines == ["Neu aufnehmen", "(noch\u00a02)"]
+    cue = "Schauen Sie oben in die Linse"
+    fitted = face.fit(cue, [80, 70, 60], (600, 1000), "semibold", max_lines=2)
+    assert fitted.fits and len(fitted.lines) <= 2
+    # Balanced: the lines are about as long as each other.
+    widths = [face.width(line, fitted.pixels, "semibold") for line in fitted.lines]
+    assert min(widths) > 0.5 * max(widths)
 
 
 def test_out_of_order_shows_no_technical_reason(camera) -> None:
@@ -186,7 +283,10 @@ def test_press_the_button_only_where_pressing_is_next(camera) -> None:
 def test_the_typeface_is_inter_with_dejavu_as_fallback_or_the_events_own(monkeypatch) -> None:
     from kiosk.booth.screens import typeface
 
-    assert typeface.Typeface().name == "Inter", "CI and install.sh install fonts-inter"
+    shipped = typeface.Typeface()
+    assert shipped.name == "Inter", "the package ships Inter"
+    assert shipped.font("regular").path.startswith(str(typeface.PACKAGE_FONTS))
+    assert shipped.font("mono").path.startswith(str(typeface.PACKAGE_FONTS))
     dejavu = typeface.Path("/usr/share/fonts/truetype/dejavu")
     monkeypatch.setattr(typeface, "FONT_DIRS", (dejavu,))
     assert typeface.Typeface().name == "DejaVu Sans"

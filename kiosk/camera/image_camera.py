@@ -168,6 +168,24 @@ class ImageCamera:
     def close(self) -> None:
         self._cache.clear()
 
+    def eyes_on_sensor(self) -> tuple[tuple[float, float], float] | None:
+        """The midpoint between the pictured person's eyes in sensor pixels and the distance
+        between them, where the picture's eyes are known (else None)."""
+        self._reload_if_changed()
+        eyes, source = self.person.eyes, self._source
+        if eyes is None or source is None:
+            return None
+        scale = self.sensor_size[1] / source.height * self.person.zoom
+        centre_x = self.sensor_size[0] * (0.5 + self.person.offset_x)
+        centre_y = self.sensor_size[1] * (0.5 + self.person.offset_y)
+        mid_x = (eyes[0][0] + eyes[1][0]) / 2
+        mid_y = (eyes[0][1] + eyes[1][1]) / 2
+        point = (
+            centre_x + (mid_x - source.width / 2) * scale,
+            centre_y + (mid_y - source.height / 2) * scale,
+        )
+        return point, abs(eyes[1][0] - eyes[0][0]) * scale
+
     def scene(self, size: Size) -> np.ndarray:
         """The scene (the person before the backdrop) at ``size``, RGB."""
         self._reload_if_changed()
@@ -221,13 +239,13 @@ class ImageCamera:
             Image.Resampling.BILINEAR,
         )
         left, top, *canvas_size = window or (0, 0, *size)
-        canvas = Image.new("RGB", tuple(canvas_size), _backdrop_colour(source))
         centre_x = size[0] * (0.5 + self.person.offset_x) - left
         centre_y = size[1] * (0.5 + self.person.offset_y) - top
-        canvas.paste(
-            person, (round(centre_x - person.width / 2), round(centre_y - person.height / 2))
+        frame = _backdrop_around(
+            np.asarray(person),
+            (round(centre_x - person.width / 2), round(centre_y - person.height / 2)),
+            (canvas_size[0], canvas_size[1]),
         )
-        frame = np.asarray(canvas)
         if cache:
             # Only the newest scene is worth keeping.
             self._cache = {k: v for k, v in self._cache.items() if k[2:] == key[2:]}
@@ -261,6 +279,16 @@ def _eyes_shut(image: Image.Image, eyes) -> Image.Image:
         lid = max(1, half_height // 4)
         pixels[y + 1 : y + 1 + lid, x - half_width + 1 : x + half_width] = (90, 60, 50)
     return Image.fromarray(pixels)
+
+
+def _backdrop_around(picture: np.ndarray, at: tuple[int, int], size: Size) -> np.ndarray:
+    """A ``size`` frame with ``picture`` placed at ``at`` (its top-left, maybe outside), the
+    rest continuing the picture's own edge pixels outwards: the wall behind the person goes on
+    instead of a band of one flat colour where the frame reaches past the picture."""
+    height, width = picture.shape[:2]
+    rows = np.clip(np.arange(size[1]) - at[1], 0, height - 1)
+    columns = np.clip(np.arange(size[0]) - at[0], 0, width - 1)
+    return np.ascontiguousarray(picture[rows[:, None], columns[None, :]])
 
 
 def _backdrop_colour(image: Image.Image) -> tuple[int, int, int]:

@@ -19,6 +19,7 @@ from kiosk.booth.screens.out_of_order import OutOfOrderScreen
 from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.booth.screens.review import ReviewScreen
 from kiosk.booth.screens.share import ShareScreen
+from kiosk.booth.screens.stage import stage_for
 from kiosk.config import Config
 from kiosk.vision.thresholds import FramingThresholds
 
@@ -46,12 +47,14 @@ def screens_for(surface: pygame.Surface, config: Config, rules: FramingThreshold
     """Every screen, drawing on ``surface``, with the oval where ``rules`` want the face."""
     texts = config.texts_for()
     kit = ScreenKit(surface, config, texts, rules)
-    preview = PreviewRenderer(surface, kit.background)
+    preview = PreviewRenderer(
+        surface, kit.background, place=lambda size: stage_for(kit, size).preview
+    )
     screens: dict[Phase, Screen] = {
-        Phase.ATTRACT: AttractScreen(kit),
+        Phase.ATTRACT: AttractScreen(kit, preview),
         Phase.FRAMING: FramingScreen(kit, preview),
         Phase.COUNTDOWN: CountdownScreen(kit, preview),
-        Phase.CAPTURE: CaptureScreen(kit),
+        Phase.CAPTURE: CaptureScreen(kit, preview),
         Phase.REVIEW: ReviewScreen(kit),
         Phase.SHARE: ShareScreen(kit),
         Phase.OUT_OF_ORDER: OutOfOrderScreen(kit),

@@ -1,4 +1,10 @@
-"""The idle screen: the event, what happens here, press the button, and the privacy notice."""
+"""The idle screen: the live mirror, dimmed, where the framing screen will show it, with a faint
+guide oval that invites a step in; beside it the event, what happens here, the breathing main
+button and the privacy notice; the band shows the three steps of a visit.
+
+Without a live frame (``display.idle_live_view = false``, or the camera not delivering) the same
+words stand centred on a plain screen.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,53 @@ import math
 import pygame
 
 from kiosk.booth.machine import BoothMachine
-from kiosk.booth.screens.kit import MIN_SIZE, Block, Media, Screen, button_glyph
+from kiosk.booth.screens.framing import LiveScreen
+from kiosk.booth.screens.kit import MIN_SIZE, Block, Media, button_glyph, mix
 
 # The main button breathes: its glyph grows by up to this much of the unit, every few seconds.
 BREATH = 1.5
 BREATH_SECONDS = 3.0
+# The live mirror is darkened this much: a glimpse of oneself, not yet the photo.
+DIM = 0.55
 
 
-class AttractScreen(Screen):
+class AttractScreen(LiveScreen):
+    step = -1  # no step lit: the band shows what a visit is
+    hint = False
+
     def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
         kit = self.kit
-        block = kit.block(("attract",), kit.width, kit.height, self._still)
-        kit.place(block, (0, 0), blit=self.fresh("attract"))
+        if media.preview is None:
+            block = kit.block(("attract",), kit.width, kit.height, self._still)
+            kit.place(block, (0, 0), blit=self.fresh("attract"))
+            self.preview.forget()
+            self._shown = None
+            origin = (0, 0)
+        else:
+            layout = self.live(media)
+            veil = kit.picture(("idle veil", layout.area.size), lambda: _veil(layout.area.size))
+            kit.surface.blit(veil, layout.area)
+            self._ring(layout, "oval", mix(kit.background, kit.foreground, 0.6)).draw(kit.surface)
+            if layout.beside:
+                panel = layout.panel
+                block = kit.block(("attract live",), panel.width, panel.height, self._invitation)
+            else:
+                # Portrait: the event and the tagline in the band above the picture, the rest
+                # on a card over the picture below the chin.
+                top = layout.panel
+                head = kit.block(("attract head",), top.width, top.height, self._head)
+                kit.place(head, top.topleft, blit=self._shown is None)
+                card_top = layout.face_box.bottom + round(6 * kit.unit)
+                panel = pygame.Rect(
+                    kit.safe.left, card_top, kit.safe.width, layout.area.bottom - card_top
+                )
+                block = kit.block(("attract card",), panel.width, panel.height, self._card)
+            kit.place(block, panel.topleft, blit=self._shown is not block)
+            self._shown = block
+            origin = panel.topleft
         # Only the breathing button changes from frame to frame.
         assert block.figure_at is not None
-        place = block.figure_at
+        place = block.figure_at.move(origin)
         # In eight steps: each size's glyph is drawn once and kept.
         breath = round(4 - 4 * math.cos(now * math.tau / BREATH_SECONDS)) / 8
         grown = place.width - 2 * round((1 - breath) * BREATH * kit.unit)
@@ -30,23 +68,85 @@ class AttractScreen(Screen):
         kit.surface.blit(glyph, glyph.get_rect(center=place.center))
 
     def _still(self, block: Block) -> None:
+        """The whole screen without the live view: the words centred."""
         kit = self.kit
         safe = kit.safe
-        column = {"left": safe.left, "width": safe.width}
         # On a tall screen the block sits lower, nearer the eyes of a standing person.
         top = safe.top + safe.height * (0.1 if kit.landscape else 0.2)
-        top = block.logo(top) or top
-        name = kit.config.event.name
-        top = block.paragraph(name, 11, kit.foreground, top, "semibold", **column)
-        tagline = kit.texts.get("attract_tagline")
-        top = block.paragraph(tagline, 5, kit.muted, top + 2 * kit.unit, **column)
-        side = round((20 + 2 * BREATH) * kit.unit)
-        block.figure_at = pygame.Rect(0, 0, side, side)
-        block.figure_at.midtop = (kit.width // 2, round(top + 4 * kit.unit))
-        top = block.figure_at.bottom + 3 * kit.unit
-        press = kit.texts.get("attract_press")
-        block.paragraph(press, 6, kit.foreground, top, "semibold", **column)
+        column = pygame.Rect(safe.left, round(top), safe.width, safe.bottom - round(top))
+        self._words(block, column, name_size=11)
+
+    def _invitation(self, block: Block) -> None:
+        """The words beside (or above) the live mirror."""
+        kit = self.kit
+        column = pygame.Rect(0, 0, block.width, block.height)
+        self._words(block, column, name_size=8 if kit.landscape else 6)
+
+    def _head(self, block: Block) -> None:
+        kit = self.kit
+        name, tagline = kit.config.event.name, kit.texts.get("attract_tagline")
+        height = block.height_of(name, 6, block.width, "semibold", max_lines=1)
+        height += kit.unit + block.height_of(tagline, 4.6, block.width, max_lines=2)
+        top = max(0, (block.height - height) / 2)
+        top = block.paragraph(name, 6, kit.foreground, top, "semibold", max_lines=1)
+        block.paragraph(tagline, 4.6, kit.muted, top + kit.unit, max_lines=2)
+
+    def _card(self, block: Block) -> None:
+        """The button, "press to start" and the privacy notice on a card below the chin."""
+        kit = self.kit
+        unit = kit.unit
         retention_days = max(1, round(kit.config.storage.retention / 86400))
         notice = kit.texts.get("attract_privacy", retention_days=retention_days)
-        height = block.height_of(notice, MIN_SIZE, safe.width)
-        block.paragraph(notice, MIN_SIZE, kit.muted, safe.bottom - height, **column)
+        press = kit.texts.get("attract_press")
+        notice_height = block.height_of(notice, MIN_SIZE, block.width, max_lines=3)
+        press_height = block.height_of(press, 5.5, block.width, "semibold", max_lines=2)
+        side = round(min(14 * unit, block.height - notice_height - press_height - 8 * unit))
+        top = 2 * unit
+        block.figure_at = pygame.Rect(0, 0, side, side)
+        block.figure_at.midtop = (block.width // 2, round(top))
+        top = block.paragraph(
+            press, 5.5, kit.foreground, top + side + 2 * unit, "semibold", max_lines=2
+        )
+        block.paragraph(notice, MIN_SIZE, kit.muted, block.height - notice_height - unit,
+                        max_lines=3)  # fmt: skip
+
+    def _words(self, block: Block, column: pygame.Rect, name_size: float) -> None:
+        """Logo or event name, tagline, the breathing button, "press to start", privacy, from
+        the column's top down; the privacy notice at its foot."""
+        kit = self.kit
+        unit = kit.unit
+        area = {"left": column.left, "width": column.width}
+        retention_days = max(1, round(kit.config.storage.retention / 86400))
+        notice = kit.texts.get("attract_privacy", retention_days=retention_days)
+        notice_height = block.height_of(notice, MIN_SIZE, column.width, max_lines=3)
+        tall = column.height > 70 * unit
+        side = round((20 if tall else 12) * unit + 2 * BREATH * unit)
+        top = float(column.top)
+        logo = kit.logo
+        if logo is not None and logo.get_width() <= column.width:
+            block.blit(logo, logo.get_rect(midtop=(column.centerx, round(top))).topleft)
+            top += logo.get_height() + 3 * unit
+        else:
+            name = kit.config.event.name
+            top = block.paragraph(name, name_size, kit.foreground, top, "semibold", **area,
+                                  max_lines=2)  # fmt: skip
+        tagline = kit.texts.get("attract_tagline")
+        top = block.paragraph(tagline, 5, kit.muted, top + 2 * unit, **area, max_lines=3)
+        press = kit.texts.get("attract_press")
+        press_height = block.height_of(press, 6, column.width, "semibold", max_lines=2)
+        room = column.bottom - notice_height - 3 * unit - top
+        if not tall and room < side + press_height + 6 * unit:
+            side = round(max(8 * unit, room - press_height - 6 * unit))
+        block.figure_at = pygame.Rect(0, 0, side, side)
+        block.figure_at.midtop = (column.centerx, round(top + 3 * unit))
+        top = block.figure_at.bottom + 2 * unit
+        block.paragraph(press, 6, kit.foreground, top, "semibold", **area, max_lines=2)
+        block.paragraph(
+            notice, MIN_SIZE, kit.muted, column.bottom - notice_height, **area, max_lines=3
+        )
+
+
+def _veil(size: tuple[int, int]) -> pygame.Surface:
+    veil = pygame.Surface(size, pygame.SRCALPHA)
+    veil.fill((0, 0, 0, round(255 * DIM)))
+    return veil

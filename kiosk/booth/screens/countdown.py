@@ -1,26 +1,33 @@
-"""The countdown: a ring counter beside the face (toward the lens in portrait), never on it; the
-oval stays green. In the last second: "look into the lens"."""
+"""The countdown: a large digit in the cue's place (toward the lens), never on the face, and one
+ring that empties: the green line along the guide oval shrinks from full to nothing over the
+whole countdown, so 3 and 1 look clearly different. In the last second: "look into the lens"."""
 
 from __future__ import annotations
-
-import math
 
 import pygame
 
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens.framing import LiveScreen, Message
 from kiosk.booth.screens.kit import GREEN, Label, Media
-from kiosk.booth.screens.shapes import dial
 
-# Steps per second in which the counter's ring empties: smooth enough, and few pictures to keep.
-STEPS = 20
+# The digit's ink is at least this share of the screen's shorter side (readable while looking
+# at the lens, from the corner of the eye).
+DIGIT_SHARE = 0.21
+# Steps per second in which the ring empties: smooth enough, and few rings to keep.
+STEPS = 30
 
 
 class CountdownScreen(LiveScreen):
+    step = 1
+    hint = False
+
     def paint(self, machine: BoothMachine, now: float, media: Media) -> None:
         kit = self.kit
         layout = self.live(media)
-        self.oval(layout, GREEN, 1.0)
+        total = machine.timing.countdown
+        elapsed = machine.seconds_in_phase(now)
+        left = max(0.0, min(1.0, 1 - elapsed / total)) if total else 0.0
+        self.oval(layout, GREEN, round(left * total * STEPS) / (total * STEPS) if total else 0)
         remaining = machine.countdown_remaining(now)
         if remaining <= 1:
             message = Message(kit.texts.get("countdown_lens"), GREEN, "", "counter")
@@ -29,31 +36,40 @@ class CountdownScreen(LiveScreen):
         place = self.message(layout, message)
         if place is None:
             return
-        elapsed = machine.seconds_in_phase(now)
-        share = 1.0 - (elapsed - math.floor(elapsed))
-        step = max(1, math.ceil(share * STEPS))
-        counter = kit.picture(
-            ("counter", remaining, step, place.width), lambda: self._counter(remaining, step, place)
+        digit = kit.picture(("digit", remaining, place.size), lambda: self._digit(remaining, place))
+        kit.surface.blit(digit, place)
+        ink = self._ink(remaining, place)
+        kit.labels.append(
+            Label(ink.move(place.topleft), str(remaining), kit.foreground, self._pixels(), "digit")
         )
-        kit.surface.blit(counter, place)
-        pixels = round(place.width * 0.5)
-        digit = pygame.Rect(0, 0, round(pixels * 0.62), pixels).move(
-            place.centerx - round(pixels * 0.31), place.centery - pixels // 2
-        )
-        kit.labels.append(Label(digit, str(remaining), kit.foreground, pixels, "cue"))
 
-    def _counter(self, remaining: int, step: int, place: pygame.Rect) -> pygame.Surface:
-        """The digit in a ring that empties over the second."""
+    def _pixels(self) -> int:
+        """The digit's size: its ink (a lining figure, about 0.73 of the size) is DIGIT_SHARE
+        of the shorter side."""
+        return round(DIGIT_SHARE * min(self.kit.width, self.kit.height) / 0.72)
+
+    def _ink(self, remaining: int, place: pygame.Rect) -> pygame.Rect:
+        """Where the digit's ink sits in its square: centred."""
+        ink = self.kit.typeface.font("semibold").get_rect(str(remaining), size=self._pixels())
+        return pygame.Rect(
+            (place.width - ink.width) // 2, (place.height - ink.height) // 2, ink.width, ink.height
+        )
+
+    def _digit(self, remaining: int, place: pygame.Rect) -> pygame.Surface:
         kit = self.kit
         surface = pygame.Surface(place.size)
         surface.fill(kit.background)
-        ring = dial(place.width, step / STEPS, GREEN, kit.palette.ghost)
-        surface.blit(ring, (0, 0))
-        pixels = round(place.width * 0.5)
-        text = str(remaining)
-        width = kit.typeface.width(text, pixels, "semibold")
-        top = place.height / 2 - pixels * 0.62
-        kit.typeface.draw(
-            surface, text, pixels, kit.foreground, (place.width - width) / 2, top, "semibold"
+        pixels = self._pixels()
+        font = kit.typeface.font("semibold")
+        ink = self._ink(remaining, place)
+        bounds = font.get_rect(str(remaining), size=pixels)
+        # The font draws from the baseline's start (origin mode): bounds.y is the ink's
+        # height above the baseline, bounds.x its left bearing.
+        font.render_to(
+            surface,
+            (ink.left - bounds.x, ink.top + bounds.y),
+            str(remaining),
+            kit.foreground,
+            size=pixels,
         )
         return surface

@@ -20,6 +20,7 @@ from kiosk.booth.screens.kit import (
     CUE_SIZE,
     GREEN,
     MIN_SIZE,
+    SMALLEST_CUE,
     Block,
     Colour,
     Media,
@@ -29,10 +30,9 @@ from kiosk.booth.screens.kit import (
 from kiosk.booth.screens.pictograms import PICTOGRAM_NAMES
 from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.booth.screens.shapes import Ring
+from kiosk.booth.screens.stage import paint_band, stage_for
 
 SUB_SIZE = 4.2
-# Cues are never smaller than this (in % of the shorter side), even in a low band.
-SMALLEST_CUE = 6.0
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Message:
 
 
 class LiveLayout:
-    """Where the oval, the ring and the message go around one preview rectangle."""
+    """Where the oval, its progress and the message go around one preview rectangle."""
 
     def __init__(self, kit: ScreenKit, area: pygame.Rect):
         self.area = area
@@ -58,8 +58,8 @@ class LiveLayout:
         height = eyes_to_chin * 2.25
         self.oval_centre = (area.centerx, eye_y + eyes_to_chin * 0.1)
         self.oval_radii = (height * 0.38, height / 2)
-        gap = 1.6 * unit
-        self.ring_radii = (self.oval_radii[0] + gap, self.oval_radii[1] + gap)
+        # The progress runs along the oval itself, a thicker line over it: one ring, not two.
+        self.ring_radii = self.oval_radii
         self.oval_width = max(2.0, 0.55 * unit)
         self.ring_width = max(3.0, 1.3 * unit)
         # The face itself, eyes to chin, widened: nothing but the oval and ring is drawn here.
@@ -71,32 +71,16 @@ class LiveLayout:
             round(eyes_to_chin * 1.15),
         )
         self.eye_y = eye_y
-        self.panel, self.beside = self._panel(kit, area)
-
-    def _panel(self, kit: ScreenKit, area: pygame.Rect) -> tuple[pygame.Rect, bool]:
-        """The free space for the message: a side panel beside the face (toward a lens on that
-        side), else the band above the preview (below it for a lens below the screen)."""
-        safe, pad = kit.safe, round(2 * kit.unit)
-        if kit.landscape and area.left - safe.left >= 22 * kit.unit:
-            if kit.lens == "left":
-                box = pygame.Rect(safe.left, safe.top, area.left - safe.left - pad, safe.height)
-            else:
-                box = pygame.Rect(area.right + pad, safe.top, safe.right - area.right - pad, 0)
-                box.height = safe.height
-            height = min(box.height, round(64 * kit.unit))
-            top = min(max(safe.top, round(self.eye_y - height * 0.4)), safe.bottom - height)
-            return pygame.Rect(box.left, top, box.width, height), True
-        if area.top - safe.top >= 16 * kit.unit:
-            if kit.lens == "below":
-                height = safe.bottom - area.bottom - pad
-                return pygame.Rect(safe.left, area.bottom + pad, safe.width, height), False
-            return pygame.Rect(safe.left, safe.top, safe.width, area.top - safe.top - pad), False
-        # A screen with the photo's own shape: the message over the top of the preview.
-        return pygame.Rect(safe.left, safe.top, safe.width, round(24 * kit.unit)), False
+        stage = stage_for(kit, area.size)
+        self.panel, self.beside, self.band = stage.cue, stage.beside, stage.band
 
 
 class LiveScreen(Screen):
-    """A screen over the live preview: the oval, its ring and a message panel."""
+    """A screen over the live preview: the oval with its progress, a message panel and the
+    band (the step strip, branding, button hint) where the stage has one."""
+
+    step = 0  # the step of the visit lit in the band: 0 pose, 1 photo, 2 phone
+    hint = True  # the band names what the main button does here
 
     def __init__(self, kit: ScreenKit, preview: PreviewRenderer):
         super().__init__(kit)
@@ -109,6 +93,7 @@ class LiveScreen(Screen):
     def live(self, media: Media) -> LiveLayout:
         """Draw the preview; returns the layout around it (plain screen when no frame yet)."""
         area = self.preview.draw(media.preview, media.crop)
+        fresh = area is None or self.entered
         if area is None:
             # The preview painted the whole screen plain.
             self._shown = None
@@ -119,11 +104,18 @@ class LiveScreen(Screen):
         if key not in self._layouts:
             self._layouts[key] = LiveLayout(self.kit, area)
         layout = self._layouts[key]
-        if self.entered or layout is not self.layout or layout.panel.colliderect(area):
+        if fresh or layout is not self.layout or layout.panel.colliderect(area):
             # The bands beside the preview were painted afresh (or the panel is over the
             # preview, which is painted every frame): the message must be drawn again.
             self._shown = None
         self.layout = layout
+        if layout.band is not None:
+            band = layout.band
+            block = self.kit.block(
+                ("band", self.step, self.hint), band.width, band.height,
+                lambda b: paint_band(b, self.step, self.hint),
+            )  # fmt: skip
+            self.kit.place(block, band.topleft, blit=self._shown is None)
         return layout
 
     def _photo_size(self) -> tuple[int, int]:
@@ -131,6 +123,8 @@ class LiveScreen(Screen):
         return (round(1000 * ratio), 1000)
 
     def oval(self, layout: LiveLayout, colour: Colour, progress: float = 0.0) -> None:
+        """The guide oval in ``colour``; ``progress`` of it (from the top, clockwise) drawn
+        thicker in green: the hold that fills, or the countdown that empties."""
         self._ring(layout, "oval", colour).draw(self.kit.surface)
         if progress > 0:
             self._ring(layout, "ring", GREEN).draw(self.kit.surface, progress)
@@ -164,49 +158,56 @@ class LiveScreen(Screen):
         return figure.move(panel.topleft) if figure is not None else None
 
     def paint_message(self, block: Block, layout: LiveLayout, message: Message) -> None:
+        if not layout.beside:
+            self._paint_band(block, message, self.figure(layout, message))
+            return
         kit = self.kit
         figure = self.figure(layout, message)
-        if layout.beside:
-            width = block.width
-            side = figure.get_width() if figure else 0
-            text_height = block.height_of(message.headline, CUE_SIZE, width, "semibold")
-            if message.sub:
-                text_height += round(2 * kit.unit) + block.height_of(message.sub, SUB_SIZE, width)
-            total = side + (round(3 * kit.unit) if figure else 0) + text_height
-            # Centred on the eye line where there is room: the gaze stays at face height.
-            eye = layout.eye_y - layout.panel.top
-            top = max(0, min(block.surface.get_height() - total, eye - total / 2))
-            if figure:
-                block.figure_at = figure.get_rect(topleft=(round((width - side) / 2), round(top)))
-                if message.pictogram != "counter":
-                    block.blit(figure, block.figure_at.topleft)
-                top += side + 3 * kit.unit
-            top = block.paragraph(
-                message.headline, CUE_SIZE, message.colour, top, "semibold", "cue"
-            )
-            if message.sub:
-                block.paragraph(message.sub, SUB_SIZE, kit.foreground, top + 2 * kit.unit)
-        else:
-            self._paint_band(block, message, figure)
+        width = block.width
+        side = figure.get_width() if figure else 0
+        cue = {"size": CUE_SIZE, "width": width, "max_lines": 2, "smallest": SMALLEST_CUE}
+        text_height = block.height_of(message.headline, weight="semibold", **cue)
+        sub = {"size": SUB_SIZE, "width": width, "max_lines": 3}
+        if message.sub:
+            text_height += round(2 * kit.unit) + block.height_of(message.sub, **sub)
+        total = side + (round(3 * kit.unit) if figure else 0) + text_height
+        # Centred on the eye line where there is room: the gaze stays at face height.
+        eye = layout.eye_y - layout.panel.top
+        top = max(0, min(block.height - total, eye - total / 2))
+        if figure:
+            block.figure_at = figure.get_rect(topleft=(round((width - side) / 2), round(top)))
+            if message.pictogram != "counter":
+                block.blit(figure, block.figure_at.topleft)
+            top += side + 3 * kit.unit
+        del cue["size"], sub["size"]
+        top = block.paragraph(
+            message.headline, CUE_SIZE, message.colour, top, "semibold", "cue", **cue
+        )
+        if message.sub:
+            block.paragraph(message.sub, SUB_SIZE, kit.foreground, top + 2 * kit.unit, **sub)
 
     def _paint_band(self, block: Block, message: Message, figure: pygame.Surface | None) -> None:
         """The message in a band above (or below) the preview: the picture at the left, the text
-        beside it. Where a band is too low for all of it, the sub-line gets smaller, then the
+        beside it. Where a band is too low for all of it, the text gets smaller, then the
         pictogram gives its room to the text (never the countdown's counter)."""
         kit = self.kit
-        height = block.surface.get_height()
+        height = block.height
         optional = figure is not None and message.pictogram != "counter"
-        candidates = [(figure, CUE_SIZE, SUB_SIZE), (figure, CUE_SIZE, MIN_SIZE)]
-        candidates += [(figure, SMALLEST_CUE, MIN_SIZE)]
+        candidates = [(figure, CUE_SIZE, SUB_SIZE), (figure, SMALLEST_CUE, MIN_SIZE)]
         if optional:
             candidates += [(None, CUE_SIZE, SUB_SIZE), (None, SMALLEST_CUE, MIN_SIZE)]
         for picture, cue_size, sub_size in candidates:
             side = picture.get_width() if picture else 0
             left = side + round(3 * kit.unit) if picture else 0
             width = block.width - left
-            text_height = block.height_of(message.headline, cue_size, width, "semibold", 1.12)
+            text_height = block.height_of(
+                message.headline, cue_size, width, "semibold", 1.12, max_lines=2,
+                smallest=SMALLEST_CUE,
+            )  # fmt: skip
             if message.sub:
-                text_height += round(kit.unit) + block.height_of(message.sub, sub_size, width)
+                text_height += round(kit.unit) + block.height_of(
+                    message.sub, sub_size, width, max_lines=2
+                )
             if text_height <= height:
                 break
         if picture:
@@ -215,36 +216,37 @@ class LiveScreen(Screen):
                 block.blit(picture, block.figure_at.topleft)
         top = max(0, (height - text_height) / 2)
         top = block.paragraph(
-            message.headline,
-            cue_size,
-            message.colour,
-            top,
-            "semibold",
-            "cue",
-            "left",
-            left,
-            leading=1.12,
-        )
+            message.headline, cue_size, message.colour, top, "semibold", "cue", "left", left,
+            leading=1.12, max_lines=2, smallest=SMALLEST_CUE,
+        )  # fmt: skip
         if message.sub:
             block.paragraph(
-                message.sub, sub_size, kit.foreground, top + kit.unit, align="left", left=left
-            )
+                message.sub, sub_size, kit.foreground, top + kit.unit, align="left", left=left,
+                max_lines=2,
+            )  # fmt: skip
 
     def figure(self, layout: LiveLayout, message: Message) -> pygame.Surface | None:
         """The picture of the message: its pictogram, sized to the panel. A "counter" is left
         blank here (its place noted on the block) and drawn every frame by its screen."""
         if message.pictogram is None:
             return None
-        side = self.figure_side(layout)
         if message.pictogram == "counter":
+            side = self.counter_side(layout)
             return pygame.Surface((side, side))
-        return self.kit.pictogram(message.pictogram, side)
+        return self.kit.pictogram(message.pictogram, self.figure_side(layout))
 
     def figure_side(self, layout: LiveLayout) -> int:
         kit = self.kit
         if layout.beside:
             return round(min(layout.panel.width * 0.62, 24 * kit.unit))
         return round(min(layout.panel.height * 0.9, 22 * kit.unit))
+
+    def counter_side(self, layout: LiveLayout) -> int:
+        """The countdown digit's square: a digit a quarter of the shorter side tall fits."""
+        kit = self.kit
+        if layout.beside:
+            return round(min(layout.panel.width, 30 * kit.unit))
+        return round(min(layout.panel.height, 30 * kit.unit))
 
 
 class FramingScreen(LiveScreen):

@@ -26,9 +26,12 @@ from kiosk.config import Config, WifiConfig
 from kiosk.photos.store import SavedPhoto
 from kiosk.share.links import qr_modules
 from kiosk.texts import TEXT_KEYS
+from kiosk.vision.cropping import choose_crop
 from kiosk.vision.thresholds import thresholds_for
 
 SIZES = ((1920, 1080), (1080, 1920), (1280, 720))
+# A face's eyes-to-chin distance in eye distances (about two).
+EYES_TO_CHIN = 1.9
 # Every cue the framing rules can give (kiosk.vision.framing), each drawn on its own.
 CUES = sorted(key for key in TEXT_KEYS if key.startswith("cue_"))
 # A link as long as the booth makes them (a LAN address, a port, a 22-character token).
@@ -48,12 +51,15 @@ def _states(
 ) -> Iterator[Frame | None]:
     surface = pygame.Surface(size, depth=32)
     screens = screens_for(surface, config, thresholds_for(config.guidance))
-    crop = centred_crop(camera.sensor_size, config.photo.aspect_ratio)
+    crop = framed_crop(camera, config)
     camera.start(screens.preview.rect_for((crop.width, crop.height)).size, (320, 240))
     live = Media(preview=camera.preview_frame(), crop=crop)
 
     bare = pygame.Surface(size, depth=32)
-    PreviewRenderer(bare, screens.kit.background).draw(live.preview, crop)
+    place = screens.preview.rect_for  # the stage's place for the picture
+    PreviewRenderer(bare, screens.kit.background, place=lambda size: place(size)).draw(
+        live.preview, crop
+    )
 
     def shot(name: str, machine: BoothMachine, now: float, media: Media) -> Frame | None:
         if share_only and not name.startswith("share"):
@@ -64,7 +70,10 @@ def _states(
         screen.draw(machine, now, media)
         kit = screens.kit
         frame = Frame(name, surface.copy(), list(kit.labels), list(kit.codes))
-        if isinstance(screen, LiveScreen) and media.preview is not None:
+        frame.hero = getattr(screen, "hero", None)
+        # The frame under a veil (idle, capture) is not the live picture the face check means.
+        frozen = machine.phase in (Phase.CAPTURE, Phase.ATTRACT)
+        if isinstance(screen, LiveScreen) and media.preview is not None and not frozen:
             frame.live, frame.preview = screen.layout, bare
         return frame
 
@@ -73,7 +82,8 @@ def _states(
         return BoothMachine(config.timing, config.photo.burst_count, auto_capture, wifi_first)
 
     machine = booth()
-    yield shot("attract", machine, 0.5, Media())
+    yield shot("attract", machine, 0.5, live)
+    yield shot("attract-still", machine, 0.5, Media())
     machine.handle(MainButton(), 0.0)
     yield shot("framing-press", machine, 0.5, live)
     yield shot("framing-press-no-frame", machine, 0.5, Media(crop=crop))
@@ -98,8 +108,8 @@ def _states(
     end = 2.0 + config.timing.countdown
     machine.handle(Tick(), end)
     assert machine.phase is Phase.CAPTURE
-    yield shot("capture-flash", machine, end + 0.05, Media())
-    yield shot("capture-choosing", machine, end + 1.0, Media())
+    yield shot("capture-flash", machine, end + 0.05, live)
+    yield shot("capture-choosing", machine, end + 1.0, live)
 
     photo = SavedPhoto("photo.jpg", "Il1O0oQ8kW2xZ7mN4rT9vA", EXAMPLE_URL, 1600, 2000)
     picture = screens.review.picture(_photo_pixels(camera, crop))
@@ -132,9 +142,31 @@ def _states(
     yield shot("out-of-order", broken, 2.0, Media())
 
 
+def framed_crop(camera: ImageCamera, config: Config) -> Crop:
+    """The crop guidance would choose for the pictured person, moved (if need be) to where
+    such a crop fits on the sensor: each screen then shows the face where it expects it (in
+    the oval). The centred crop where the picture's eyes are not known."""
+    found = camera.eyes_on_sensor()
+    if found is None:
+        return centred_crop(camera.sensor_size, config.photo.aspect_ratio)
+    (x, y), eye_distance = found
+    rules = thresholds_for(config.guidance)
+    eyes_to_chin = eye_distance * EYES_TO_CHIN
+    height = eyes_to_chin / rules.face_fill
+    # A picture whose eyes are too near its top edge (scikit-image's astronaut) is moved
+    # down until the crop's eye line leaves room above the head.
+    lower = max(0.0, rules.eye_line * height * 1.04 - y)
+    if lower:
+        camera.person.move(0.0, lower / camera.sensor_size[1])
+        (x, y), eye_distance = camera.eyes_on_sensor() or found
+    aspect = config.photo.aspect_ratio
+    return choose_crop((x, y), eyes_to_chin, camera.sensor_size, aspect, rules).crop
+
+
 def _photo_pixels(camera: ImageCamera, crop: Crop) -> np.ndarray:
-    """The photo as the booth would save it: the crop of a full-resolution still, unmirrored."""
-    pixels = camera.capture_burst(1)[0].pixels
+    """The photo as the booth would save it: the crop of the scene at full resolution,
+    unmirrored (the scene itself: a burst's frames may catch a blink)."""
+    pixels = camera.scene(camera.sensor_size)
     return np.ascontiguousarray(
         pixels[crop.top : crop.top + crop.height, crop.left : crop.left + crop.width, :3]
     )

@@ -34,6 +34,8 @@ GREEN = (64, 214, 118)
 # Smallest type (in % of the shorter side): cues, and everything else the attendee reads.
 CUE_SIZE = 6.5
 MIN_SIZE = 3.6
+# Cues are never smaller than this (in % of the shorter side), even in a low band.
+SMALLEST_CUE = 6.0
 # Cached blocks and pictures are dropped (and made again when asked for) beyond this many pixels
 # each: about 32 MB, little for a Pi's memory, many frames' worth of reuse.
 CACHE_PIXELS = 8_000_000
@@ -49,6 +51,16 @@ def mix(first: Colour, second: Colour, share: float) -> Colour:
 
 # Lines wrap a little short of their column: a glyph's ink may reach past its advance width.
 WRAP = 0.96
+# Each step down the type scale is this much smaller than the one before.
+SCALE_STEP = 0.92
+
+
+def type_scale(largest: int, smallest: int) -> list[int]:
+    """Pixel sizes from ``largest`` down to ``smallest`` in steps of the type scale."""
+    sizes = [largest]
+    while sizes[-1] > smallest:
+        sizes.append(max(smallest, min(sizes[-1] - 1, round(sizes[-1] * SCALE_STEP))))
+    return sizes
 
 
 def write(
@@ -65,14 +77,28 @@ def write(
     role: str = "text",
     align: str = "centre",
     leading: float = 1.22,
+    height: float | None = None,
+    smallest: int | None = None,
+    max_lines: int | None = None,
 ) -> float:
     """``text`` wrapped into the column [left, left + width] from ``top`` down, each line noted
-    in ``labels``; returns the y just below it."""
-    for line in face.wrap(text, pixels, width * WRAP, weight):
+    in ``labels``; returns the y just below it. With a ``height`` (or ``max_lines``) the text is
+    fitted: set a step smaller on the type scale, down to ``smallest`` pixels, until it fits."""
+    box = None
+    if height is not None or max_lines is not None:
+        room = height if height is not None else float("inf")
+        sizes = type_scale(pixels, smallest or pixels)
+        fitted = face.fit(text, sizes, (width * WRAP, room), weight, leading, max_lines)
+        lines, pixels = fitted.lines, fitted.pixels
+        if height is not None:
+            box = pygame.Rect(round(left), round(top), round(width), round(height))
+    else:
+        lines = face.wrap(text, pixels, width * WRAP, weight)
+    for line in lines:
         line_width = face.width(line, pixels, weight)
         x = left + (width - line_width) / 2 if align == "centre" else left
         rect = face.draw(surface, line, pixels, colour, x, top, weight, leading)
-        labels.append(Label(rect, line, colour, pixels, role))
+        labels.append(Label(rect, line, colour, pixels, role, box, len(lines)))
         top += face.line_height(pixels, leading)
     return top
 
@@ -97,7 +123,21 @@ class Label:
     text: str
     colour: Colour
     pixels: int
-    role: str  # "cue" (framing/countdown headline) or "text"
+    role: str  # "cue" (framing/countdown headline), "digit" (the countdown's) or "text"
+    box: pygame.Rect | None = None  # the box the text was fitted to, if it was
+    lines: int = 1  # how many lines the text it belongs to took
+
+    def moved(self, left: int, top: int) -> Label:
+        box = self.box.move(left, top) if self.box is not None else None
+        return Label(
+            self.rect.move(left, top),
+            self.text,
+            self.colour,
+            self.pixels,
+            self.role,
+            box,
+            self.lines,
+        )
 
 
 @dataclass(frozen=True)
@@ -141,10 +181,16 @@ class Block:
         left: float = 0,
         width: float | None = None,
         leading: float = 1.22,
+        height: float | None = None,
+        smallest: float | None = None,
+        max_lines: int | None = None,
     ) -> float:
         """Wrapped text from ``top`` down in the column [left, left + width]; returns the y just
-        below it."""
+        below it. Given a ``height`` or ``max_lines``, fitted down to ``smallest`` (a size in
+        % of the shorter side; MIN_SIZE unless told)."""
         width = self.width - left if width is None else width
+        if height is None and max_lines is not None:
+            height = self.height - top
         return write(
             self.surface,
             self.labels,
@@ -159,14 +205,35 @@ class Block:
             role,
             align,
             leading,
+            height,
+            self.kit.pixels(smallest if smallest is not None else min(size, MIN_SIZE)),
+            max_lines,
         )
 
     def height_of(
-        self, text: str, size: float, width: float, weight: str = "regular", leading: float = 1.22
+        self,
+        text: str,
+        size: float,
+        width: float,
+        weight: str = "regular",
+        leading: float = 1.22,
+        room: float | None = None,
+        smallest: float | None = None,
+        max_lines: int | None = None,
     ) -> int:
-        pixels = self.kit.pixels(size)
-        lines = self.kit.typeface.wrap(text, pixels, width * WRAP, weight)
-        return len(lines) * self.kit.typeface.line_height(pixels, leading)
+        """How tall ``text`` is in a column ``width`` wide; with ``room`` (a height) or
+        ``max_lines``, as fitted there (see ``paragraph``)."""
+        kit = self.kit
+        pixels = kit.pixels(size)
+        if room is None and max_lines is None:
+            lines = kit.typeface.wrap(text, pixels, width * WRAP, weight)
+        else:
+            sizes = type_scale(pixels, kit.pixels(smallest if smallest is not None else MIN_SIZE))
+            fitted = kit.typeface.fit(
+                text, sizes, (width * WRAP, room or float("inf")), weight, leading, max_lines
+            )
+            lines, pixels = fitted.lines, fitted.pixels
+        return len(lines) * kit.typeface.line_height(pixels, leading)
 
     def blit(self, picture: pygame.Surface, position: tuple[float, float]) -> pygame.Rect:
         return self.surface.blit(picture, (round(position[0]), round(position[1])))
@@ -248,6 +315,7 @@ class ScreenKit:
         self.drawn_by: Screen | None = None
         self._blocks: dict[tuple, Block] = {}
         self._pictures: dict[tuple, pygame.Surface] = {}
+        self.measured: dict[tuple, bool] = {}  # layout decisions that measured texts
         self.logo = self._load_logo(config.branding.logo)
 
     def pixels(self, size: float) -> int:
@@ -285,12 +353,7 @@ class ScreenKit:
         left, top = round(topleft[0]), round(topleft[1])
         if blit:
             self.surface.blit(block.surface, (left, top))
-        for label in block.labels:
-            self.labels.append(
-                Label(
-                    label.rect.move(left, top), label.text, label.colour, label.pixels, label.role
-                )
-            )
+        self.labels.extend(label.moved(left, top) for label in block.labels)
         for code in block.codes:
             self.codes.append(CodeMark(code.rect.move(left, top), code.module, code.quiet))
         return block.surface.get_rect(topleft=(left, top))
@@ -306,14 +369,19 @@ class ScreenKit:
         column: pygame.Rect | None = None,
         weight: str = "regular",
         anchor_bottom: bool = False,
+        height: float | None = None,
+        max_lines: int | None = None,
     ) -> float:
         """Wrapped text centred in ``column`` (the safe area by default) from ``top`` down;
-        returns the y just below it. Anchored at the bottom, ``top`` is where the text ends."""
+        returns the y just below it. Anchored at the bottom, ``top`` is where the text ends.
+        Given a ``height`` or ``max_lines``, the text is fitted (down to MIN_SIZE)."""
         column = column or self.safe
         pixels = self.pixels(size)
         if anchor_bottom:
             lines = self.typeface.wrap(text, pixels, column.width * WRAP, weight)
             top -= self.typeface.line_height(pixels) * len(lines)
+        if height is None and max_lines is not None:
+            height = column.bottom - top
         return write(
             self.surface,
             self.labels,
@@ -325,6 +393,9 @@ class ScreenKit:
             column.left,
             column.width,
             weight,
+            height=height,
+            smallest=self.pixels(min(size, MIN_SIZE)),
+            max_lines=max_lines,
         )
 
     def split(self, pictures: int = 1) -> tuple[pygame.Rect, pygame.Rect]:
@@ -371,6 +442,7 @@ class Frame:
     labels: list[Label] = field(default_factory=list)
     codes: list[CodeMark] = field(default_factory=list)
     live: object | None = None  # the live screens' layout (oval, ring, face box)
+    hero: pygame.Rect | None = None  # the share screen's portrait
     preview: pygame.Surface | None = None  # the bare live preview, as under the drawing
 
 
@@ -413,14 +485,18 @@ def button_row(
     side = glyph.get_width()
     text_left = left + side + 2.5 * kit.unit
     width = block.width - text_left
-    height = block.height_of(label, size, width, "semibold")
+    # Labels on one line (stepped down the type scale where need be), the sub-line too.
+    height = block.height_of(label, size, width, "semibold", max_lines=1)
     if sub:
-        height += block.height_of(sub, MIN_SIZE, width)
+        height += block.height_of(sub, MIN_SIZE, width, max_lines=1)
     text_top = top + max(0, (side - height) / 2)
     block.blit(glyph, (left, top + max(0, (height - side) / 2)))
     end = block.paragraph(
-        label, size, kit.foreground, text_top, "semibold", align="left", left=text_left
-    )
+        label, size, kit.foreground, text_top, "semibold", align="left", left=text_left,
+        max_lines=1,
+    )  # fmt: skip
     if sub:
-        end = block.paragraph(sub, MIN_SIZE, kit.muted, end, align="left", left=text_left)
+        end = block.paragraph(
+            sub, MIN_SIZE, kit.muted, end, align="left", left=text_left, max_lines=1
+        )
     return max(top + side, end)

@@ -11,6 +11,8 @@ never shows a region that is neither the old crop nor the new one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pygame
 
@@ -19,9 +21,17 @@ from kiosk.camera.frames import PreviewFrame
 
 
 class PreviewRenderer:
-    def __init__(self, surface: pygame.Surface, background):
+    def __init__(
+        self,
+        surface: pygame.Surface,
+        background,
+        place: Callable[[tuple[int, int]], pygame.Rect] | None = None,
+    ):
+        """``place``: where a preview of a size goes on the screen (the screens' stage);
+        centred when not given."""
         self.surface = surface
         self.background = background
+        self._place = place
         self.width, self.height = surface.get_size()
         self._bands_around: pygame.Rect | None = None
         self._native_xrgb = surface.get_bitsize() == 32 and surface.get_masks()[:3] == (
@@ -31,9 +41,12 @@ class PreviewRenderer:
         )
 
     def rect_for(self, crop_size: tuple[int, int]) -> pygame.Rect:
-        """Where the preview goes: the crop's aspect, as large as fits, centred."""
+        """Where the preview goes: the crop's aspect, as large as fits; where the stage puts
+        it, else centred."""
         scale = min(self.width / crop_size[0], self.height / crop_size[1])
         size = (round(crop_size[0] * scale), round(crop_size[1] * scale))
+        if self._place is not None:
+            return self._place(size)
         return pygame.Rect((0, 0), size).move(
             (self.width - size[0]) // 2, (self.height - size[1]) // 2
         )
