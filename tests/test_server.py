@@ -422,8 +422,58 @@ def test_share_page_shows_the_content_credentials_of_a_signed_photo(
     path = app.machine.photo.url.removeprefix(f"http://127.0.0.1:{server.port}")
     _, _, body = server.request(path, headers={"Accept-Language": "en"})
     page = body.decode()
-    assert "Content Credentials: captured by a camera, unaltered except cropping" in page
-    assert "signed by Echtbild booth booth-7" in page
+    assert "Content Credentials: captured by a camera, only cropped" in page
+    # The operator signs, not the machine: its key's name stays out of the guest's page.
+    assert "signed by Fotoclub Müller&#x27;s booth" in page and "booth-7" not in page
+
+
+CONTRAST_SCRIPT = """
+const parse = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+const ground = (element) => {
+  for (let e = element; e; e = e.parentElement) {
+    const c = parse(getComputedStyle(e).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+  }
+  return [255, 255, 255];
+};
+const opacity = (element) => {
+  let share = 1;
+  for (let e = element; e; e = e.parentElement) share *= Number(getComputedStyle(e).opacity);
+  return share;
+};
+document.querySelectorAll("details").forEach((d) => { d.open = true; });
+return [...document.querySelectorAll("h1, p, li, a, button, summary")]
+  .filter((e) => e.innerText.trim() && e.getClientRects().length)
+  .map((e) => [e.tagName + ": " + e.innerText.trim().slice(0, 40),
+               parse(getComputedStyle(e).color).slice(0, 3), ground(e), opacity(e)]);
+"""
+
+
+def wcag_contrast(first, second) -> float:
+    def luminance(colour) -> float:
+        c = [v / 255 for v in colour]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    a, b = luminance(first), luminance(second)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def test_every_text_and_control_on_the_phone_page_has_contrast(
+    server, shared, phone_browser
+) -> None:
+    """WCAG AA: 4.5:1 for every text and control, as Chromium draws the page (the delete
+    button inside its opened section too)."""
+    path, _, _ = shared
+    phone_browser.get(f"http://127.0.0.1:{server.port}{path}")
+    seen = phone_browser.execute_script(CONTRAST_SCRIPT)
+    assert any(name.startswith("BUTTON") for name, *_ in seen), seen
+    for name, colour, ground, opacity in seen:
+        shown = [c * opacity + g * (1 - opacity) for c, g in zip(colour, ground, strict=True)]
+        assert wcag_contrast(shown, ground) >= 4.5, f"{name}: {shown} on {ground}"
+    text = phone_browser.find_element("tag name", "main").text
+    assert "Uhr" in text, "times carry their zone"
+    assert text.count("Fotografiert") + text.count("Aufgenommen") <= 2
 
 
 def test_share_page_of_an_unsigned_photo_claims_nothing(server, shared) -> None:

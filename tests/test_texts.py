@@ -57,13 +57,14 @@ def test_labels_beside_button_glyphs_say_the_action_not_a_button_in_the_accusati
     for address in ("du", "Sie"):
         texts = Texts("de", address=address)
         assert texts.get("review_keep") == "Behalten"
-        assert texts.get("review_retake", retakes_left=2) == "Neu aufnehmen (noch 2)"
+        # A no-break space keeps the number with its word: never a lone "2)" on a line.
+        assert texts.get("review_retake", retakes_left=2) == "Neu aufnehmen (noch\u00a02)"
         assert texts.get("share_done") == "Fertig"
 
 
 INFORMAL = re.compile(
-    r"\b(du|dich|dir|dein\w*|drück|stell|komm|steh|schau|nimm|gib|prüfe|tippe|halte|öffne"
-    r"|versuche|sag)\b",
+    r"\b(du|dich|dir|dein\w*|drück|stell|komm|steh|schau|nimm|gib|prüfe?|tippe|halte?|öffne"
+    r"|versuch|versuche|sag|geh|neig|dreh|heb|senk|bleib|scanne|verbinde)\b",
     re.I,
 )
 
@@ -89,3 +90,30 @@ def test_formal_address_is_german_only_and_overrides_still_win() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="fr"):
         Texts("fr")
+
+
+CUE_KEYS = sorted(key for key in TEXT_KEYS if key.startswith("cue_"))
+# Instructions as infinitives ("Kinn etwas heben") read like a manual, not like a person.
+INFINITIVE_END = re.compile(r"\b\w+(en|ern|eln)$")
+
+
+@pytest.mark.parametrize("address", ["du", "Sie"])
+def test_german_cues_are_imperatives_in_one_address(address: str) -> None:
+    texts = Texts("de", address=address)
+    for key in CUE_KEYS:
+        cue = texts.get(key)
+        if key == "cue_one_person":
+            continue  # a polite refusal, not an instruction
+        first = cue.split()[0]
+        if address == "Sie":
+            assert " Sie " in f" {cue} ", f"{key}: {cue}"
+        else:
+            assert not INFINITIVE_END.search(cue) or cue.endswith(("Linse", "Kamera")), cue
+            assert first not in ("Bitte", "Kopf", "Kinn", "Gesicht"), f"{key}: {cue}"
+        assert not cue.endswith("."), f"{key}: a cue has no full stop"
+
+
+def test_numbers_stay_with_their_units() -> None:
+    for language in LANGUAGES:
+        for key, text in TEXTS[language].items():
+            assert not re.search(r"\{(seconds|days|retention_days)\} ", text), (language, key)

@@ -25,14 +25,14 @@ img.logo { width: auto; max-width: 60%%; max-height: 4rem; background: none; }
   text-decoration: none; }
 p { margin: 0.4rem 0; }
 ul.save { text-align: left; margin: 0.4rem 0 1rem; padding-left: 1.2rem; }
-.small { font-size: 0.9rem; opacity: 0.8; }
+.small { font-size: 0.9rem; opacity: 0.85; }
 .news { font-weight: 600; }
 .credentials { margin-top: 1.2rem; padding: 0.6rem; border: 1px solid var(--accent);
   border-radius: 0.4rem; font-size: 0.95rem; }
 details.delete { margin-top: 2rem; padding-top: 1rem; border-top: 1px solid var(--accent); }
 details.delete summary { cursor: pointer; padding: 0.6rem; text-decoration: underline; }
 button { font: inherit; margin-top: 0.6rem; padding: 0.8rem 1.2rem; border-radius: 0.6rem;
-  border: 2px solid #d9534f; background: #d9534f; color: #fff; font-weight: 700;
+  border: 2px solid #b52d29; background: #b52d29; color: #fff; font-weight: 700;
   min-height: 44px; }
 """
 
@@ -55,10 +55,13 @@ def slug(text: str, limit: int = 40) -> str:
 
 
 def format_time(timestamp: float, language: str) -> str:
+    """The booth's local time with its zone ("06.12.2026, 14:03 Uhr CET"): a guest from
+    elsewhere reads it right."""
     moment = dt.datetime.fromtimestamp(timestamp).astimezone()
+    zone = moment.strftime("%Z") or moment.strftime("UTC%z")
     if language == "de":
-        return moment.strftime("%d.%m.%Y, %H:%M")
-    return moment.strftime("%d %b %Y, %H:%M")
+        return moment.strftime("%d.%m.%Y, %H:%M Uhr ") + zone
+    return moment.strftime("%d %b %Y, %H:%M ") + zone
 
 
 def download_name(event: str, created: float) -> str:
@@ -115,8 +118,10 @@ def photo_body(
         f'<p class="small">{escape(texts.get("web_original"))}</p>',
     ]
     if signer is not None:
+        # The proof names whose booth signed it: the operator, not the machine's key name.
+        owner = event.operator
         parts.append(
-            f'<p class="credentials">{escape(texts.get("web_credentials", signer=signer))}'
+            f'<p class="credentials">{escape(texts.get("web_credentials", signer=owner))}'
             f'</p><p class="small">{escape(texts.get("web_credentials_how"))}</p>'
         )
     return "".join(parts)

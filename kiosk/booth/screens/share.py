@@ -133,7 +133,7 @@ class ShareScreen(Screen):
         caption_pixels = kit.pixels(CAPTION_SIZE)
         caption_lines = max(
             (
-                len(kit.typeface.wrap(c, caption_pixels, (width - self._disc()) * WRAP,
+                len(kit.typeface.wrap(c, caption_pixels, self._caption_width(width) * WRAP,
                                       "semibold"))
                 for *_, c in codes
                 if c
@@ -188,6 +188,10 @@ class ShareScreen(Screen):
         if printed:
             top += self._print_note(target, printing, column, top)
         return round(top - column.top)
+
+    def _caption_width(self, width: int) -> int:
+        """A caption's width beside its step's disc in a column ``width`` wide."""
+        return width - self._disc() - round(1.5 * self.kit.unit)
 
     def _disc(self) -> int:
         """The side of a step number's disc before a code's caption."""
@@ -307,10 +311,10 @@ class ShareScreen(Screen):
         unit = kit.unit
         caption_pixels, under_pixels = kit.pixels(CAPTION_SIZE), kit.pixels(URL_SIZE)
         disc = self._disc() if step is not None else 0
-        caption_column = pygame.Rect(column.left + disc, column.top, column.width - disc, 0)
+        caption_column = pygame.Rect(column.left, column.top, column.width, 0)
         if disc:
-            caption_column.left += round(1.5 * unit)
-            caption_column.width -= round(1.5 * unit)
+            caption_column.width = self._caption_width(column.width)
+            caption_column.right = column.right
         caption_lines = (
             face.wrap(caption, caption_pixels, caption_column.width * WRAP, "semibold")
             if caption
