@@ -225,7 +225,7 @@ def test_the_wheel_carries_the_typefaces_and_their_licences(tmp_path) -> None:
 
     root = Path(__file__).resolve().parent.parent
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
          "-w", str(tmp_path), str(root)],
         check=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip

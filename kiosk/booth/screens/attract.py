@@ -50,9 +50,8 @@ class AttractScreen(LiveScreen):
                 head = kit.block(("attract head",), top.width, top.height, self._head)
                 kit.place(head, top.topleft, blit=self._shown is None)
                 card_top = layout.face_box.bottom + round(6 * kit.unit)
-                panel = pygame.Rect(
-                    kit.safe.left, card_top, kit.safe.width, layout.area.bottom - card_top
-                )
+                bottom = kit.safe.bottom if layout.band is not None else layout.area.bottom
+                panel = pygame.Rect(kit.safe.left, card_top, kit.safe.width, bottom - card_top)
                 block = kit.block(("attract card",), panel.width, panel.height, self._card)
             kit.place(block, panel.topleft, blit=self._shown is not block)
             self._shown = block
@@ -100,7 +99,7 @@ class AttractScreen(LiveScreen):
         press = kit.texts.get("attract_press")
         notice_height = block.height_of(notice, MIN_SIZE, block.width, max_lines=3)
         press_height = block.height_of(press, 5.5, block.width, "semibold", max_lines=2)
-        side = round(min(14 * unit, block.height - notice_height - press_height - 8 * unit))
+        side = round(min(18 * unit, block.height - notice_height - press_height - 8 * unit))
         top = 2 * unit
         block.figure_at = pygame.Rect(0, 0, side, side)
         block.figure_at.midtop = (block.width // 2, round(top))

@@ -109,7 +109,8 @@ class LiveScreen(Screen):
             # preview, which is painted every frame): the message must be drawn again.
             self._shown = None
         self.layout = layout
-        if layout.band is not None:
+        # The idle screen on a tall display gives the band's room to its invitation.
+        if layout.band is not None and (layout.beside or self.step >= 0):
             band = layout.band
             block = self.kit.block(
                 ("band", self.step, self.hint), band.width, band.height,

@@ -216,14 +216,14 @@ class ShareScreen(Screen):
     def _wrapped(self, under: list[tuple[str, str]], pixels: int, width: int) -> list[tuple]:
         """The lines under a code; a link that cannot be broken at "/" into lines of the
         column's width is left out with the words that announce it (the code carries it)."""
-        lines = []
+        lines: list[tuple[str, str]] = []
         for text, weight in under:
             broken = self._lines(text, pixels, width, weight)
             if broken is None:
                 lines = [line for line in lines if line[1] != "intro"]
                 continue
-            lines += [(line, "regular" if weight == "intro" else weight) for line in broken]
-        return lines
+            lines += [(line, weight) for line in broken]
+        return [(line, "regular" if weight == "intro" else weight) for line, weight in lines]
 
     def _done_row(self, label: str, closes: str, share: float) -> None:
         """The main button's glyph in a ring of the time left, what it does, and when the
