@@ -34,6 +34,7 @@ class FramingScreen:
     centred: PreviewFrame  # a camera frame of the centred crop
     draw: Callable[..., None]
     draw_frame: Callable[[float, PreviewFrame, Crop], None]
+    idle: Callable[[float, bool], None]  # the idle screen, with the live mirror or without
 
 
 def framing_screen(size: tuple[int, int]) -> FramingScreen:
@@ -66,8 +67,21 @@ def framing_screen(size: tuple[int, int]) -> FramingScreen:
         framing.draw(booth, now, Media(preview=frame, crop=shown))
         pygame.display.flip()
 
+    idle_booth = BoothMachine(config.timing, config.photo.burst_count)
+    idle_screen = screens[idle_booth.phase]
+
+    def idle(now: float, live: bool) -> None:
+        """The idle screen as the loop draws it: a camera frame each time when live."""
+        if live:
+            camera.set_preview_crop(crop)
+            media = Media(preview=camera.preview_frame(), crop=crop)
+        else:
+            media = Media()
+        idle_screen.draw(idle_booth, now, media)
+        pygame.display.flip()
+
     whole_field = PreviewFrame(xrgb_from_rgb(camera.scene(size)), Crop(0, 0, *camera.sensor_size))
-    return FramingScreen(surface, whole_field, camera.preview_frame(), draw, draw_frame)
+    return FramingScreen(surface, whole_field, camera.preview_frame(), draw, draw_frame, idle)
 
 
 def frame_times(frame: Callable[[float], None], seconds: float, fps: int = 30) -> list[float]:

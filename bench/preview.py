@@ -8,6 +8,10 @@ booth loop does (the crop handed to the camera, its next frame drawn), plus a gu
 arrives still cut to the centred crop (the ISP applies a new crop a few frames late). Medians of
 many rounds keep a shared machine's noise out of the ratios.
 
+The idle screen with the live mirror (``display.idle_live_view``) is measured against the plain
+idle screen: its extra milliseconds per frame, and what they cost of one CPU core at the
+display's frame rate all day (the camera's own work on the ISP is not in it).
+
 Run: python bench/preview.py
 """
 
@@ -26,6 +30,10 @@ SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 ROUNDS = 30
 FRAMES_PER_ROUND = 10
 TARGET = 1.5
+# The live idle view may cost at most this share of one core at 30 frames a second (a Pi 4 has
+# four cores; the analysis child wants one, the loop one).
+IDLE_TARGET = 0.35
+DISPLAY_FPS = 30
 GUIDED_TARGET = 1.2  # a guided crop against the centred one
 GUIDED_CROP = Crop(700, 420, 1380, 1725)  # off-centre, about two thirds of the sensor's height
 # Inside the centred crop, so a frame still cut to that is cut and scaled (the dearest case).
@@ -57,7 +65,15 @@ def measure(size: tuple[int, int]) -> dict[str, float]:
         screen.surface.blit(pygame.image.frombuffer(display_frame, size, "BGRA"), (0, 0))
         pygame.display.flip()
 
+    def idle_live() -> None:
+        screen.idle(1.0, True)
+
+    def idle_still() -> None:
+        screen.idle(1.0, False)
+
     steps = {
+        "idle live": idle_live,
+        "idle still": idle_still,
         "centred": centred,
         "guided": guided,
         "late": late,
@@ -81,11 +97,18 @@ def main() -> int:
     pygame.display.init()
     pygame.font.init()
     print(f"SDL video driver: {pygame.display.get_driver()}")
-    results, guided_results = {}, {}
+    results, guided_results, idle_results = {}, {}, {}
     for name, size in SIZES.items():
         ms = {step: seconds * 1000 for step, seconds in measure(size).items()}
         results[name] = ms["centred"] / ms["bare"]
         guided_results[name] = ms["guided"] / ms["centred"]
+        extra = ms["idle live"] - ms["idle still"]
+        idle_results[name] = ms["idle live"] * DISPLAY_FPS / 1000
+        print(
+            f"{name}: idle screen {ms['idle live']:.2f} ms/frame with the live mirror, "
+            f"{ms['idle still']:.2f} ms/frame without ({extra:+.2f} ms); at {DISPLAY_FPS} fps "
+            f"the live idle screen keeps {idle_results[name]:.0%} of one core busy"
+        )
         print(
             f"{name}: framing screen {ms['centred']:.2f} ms/frame centred, "
             f"{ms['guided']:.2f} ms/frame guided off-centre; guided cut from a frame still cut "
@@ -97,6 +120,9 @@ def main() -> int:
     for name, ratio in results.items():
         verdict = "ok" if ratio <= TARGET else "MISS"
         print(f"figure preview_ratio_{name} {ratio:.2f} target <={TARGET} {verdict}")
+    for name, share in idle_results.items():
+        verdict = "ok" if share <= IDLE_TARGET else "MISS"
+        print(f"figure idle_live_core_share_{name} {share:.2f} target <={IDLE_TARGET} {verdict}")
     for name, ratio in guided_results.items():
         verdict = "ok" if ratio <= GUIDED_TARGET else "MISS"
         print(f"figure guided_over_centred_{name} {ratio:.2f} target <={GUIDED_TARGET} {verdict}")

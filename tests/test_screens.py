@@ -19,6 +19,7 @@ from kiosk.camera.image_camera import ASTRONAUT_EYES, ImageCamera
 from kiosk.camera.pictured_person import PicturedPerson
 from kiosk.config import Config
 from kiosk.share.links import wifi_join_code
+from kiosk.vision.thresholds import thresholds_for
 
 VARIANTS = dict(variants(Config()))
 
@@ -366,3 +367,21 @@ def test_the_oval_follows_the_framing_rules_eye_line_and_face_size() -> None:
     assert usual.eye_y == pytest.approx(area.top + 0.36 * area.height)
     assert id_photo.eye_y == pytest.approx(area.top + 0.42 * area.height)
     assert id_photo.oval_radii[1] / usual.oval_radii[1] == pytest.approx(0.27 / 0.23)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_demo_note_names_every_key_and_fits_the_screen(language: str) -> None:
+    from kiosk.booth.screens import screens_for
+    from kiosk.booth.screens.desk_keys import DeskKeysNote
+    from kiosk.config import parse_config
+
+    config = parse_config({"event": {"language": language}})
+    text = config.texts_for().get("desk_keys")
+    keys = {"de": ("Leertaste", "Enter", "R", "Rück", "Pfeile", "+", "−", "Esc")}
+    keys["en"] = ("Space", "Enter", "R", "Backspace", "arrows", "+", "−", "Esc")
+    for key in keys[language]:
+        assert key in text, f"the note does not name {key}"
+    for size in SIZES:
+        screens = screens_for(pygame.Surface(size), config, thresholds_for(config.guidance))
+        note = DeskKeysNote(screens.kit)
+        assert note._note.get_width() <= size[0] - 2 * screens.kit.unit

@@ -54,7 +54,7 @@ from kiosk.booth.screens import Media, screens_for
 from kiosk.booth.screens.desk_keys import DeskKeysNote
 from kiosk.booth.sound import Speaker
 from kiosk.booth.visit_log import VisitLog
-from kiosk.camera.frames import Camera, CameraError
+from kiosk.camera.frames import Camera, CameraError, PreviewFrame
 from kiosk.camera.pictured_person import CooperativePerson
 from kiosk.config import Config
 from kiosk.hardware.buttons import GpioButtons, key_press
@@ -145,6 +145,7 @@ class BoothLoop:
         self.running = True
         self._events: list[Event] = []
         self._desk_keys = DeskKeysNote(self.screens.kit) if desk_keys else None
+        self._last_preview: PreviewFrame | None = None  # for the capture screen
         self._shown_screen: str | None = None
         self._logged_cue: str | None = None
         self._screenshot_count = 0
@@ -323,12 +324,19 @@ class BoothLoop:
     def _media(self) -> Media:
         machine = self.machine
         preview = None
-        if machine.phase in (Phase.FRAMING, Phase.COUNTDOWN) and CAMERA not in machine.faults:
+        live = [Phase.FRAMING, Phase.COUNTDOWN]
+        if self.config.display.idle_live_view:
+            live.append(Phase.ATTRACT)  # the idle screen's dimmed mirror
+        if machine.phase in live and CAMERA not in machine.faults:
             try:
                 self.camera.set_preview_crop(self.guidance.crop)
                 preview = self.camera.preview_frame()
             except CameraError as error:
                 self.post(Fault(CAMERA, str(error)))
+            self._last_preview = preview
+        elif machine.phase is Phase.CAPTURE:
+            # The capture screen shows the moment as it was: the last frame before the burst.
+            preview = self._last_preview
         shown = self.capture.shown_for(machine.photo)
         return Media(
             preview=preview,

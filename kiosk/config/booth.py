@@ -47,6 +47,7 @@ class DisplayConfig(Section):
     kiosk_mode: StrictBool = True
     fps: StrictInt = Field(30, ge=5, le=120)
     safe_margin: float = Field(0.03, ge=0.0, le=0.2)  # share of each edge kept free of text
+    idle_live_view: StrictBool = True  # the idle screen shows the live mirror, dimmed
 
 
 class CameraConfig(Section):

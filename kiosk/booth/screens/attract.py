@@ -37,8 +37,7 @@ class AttractScreen(LiveScreen):
             origin = (0, 0)
         else:
             layout = self.live(media)
-            veil = kit.picture(("idle veil", layout.area.size), lambda: _veil(layout.area.size))
-            kit.surface.blit(veil, layout.area)
+            self.preview.dim(layout.area, DIM)
             self._ring(layout, "oval", mix(kit.background, kit.foreground, 0.6)).draw(kit.surface)
             if layout.beside:
                 panel = layout.panel
@@ -143,9 +142,3 @@ class AttractScreen(LiveScreen):
         block.paragraph(
             notice, MIN_SIZE, kit.muted, column.bottom - notice_height, **area, max_lines=3
         )
-
-
-def _veil(size: tuple[int, int]) -> pygame.Surface:
-    veil = pygame.Surface(size, pygame.SRCALPHA)
-    veil.fill((0, 0, 0, round(255 * DIM)))
-    return veil

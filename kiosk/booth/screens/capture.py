@@ -7,8 +7,6 @@ kept by the booth loop); without one the screen is plain with the same words.
 
 from __future__ import annotations
 
-import pygame
-
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens.framing import LiveScreen, Message
 from kiosk.booth.screens.kit import Media
@@ -36,15 +34,8 @@ class CaptureScreen(LiveScreen):
             return
         layout = self.live(media)
         if media.preview is not None:
-            veil = kit.picture(("veil", layout.area.size), lambda: _veil(layout.area.size))
-            kit.surface.blit(veil, layout.area)
+            self.preview.dim(layout.area, DIM)
         message = Message(
             kit.texts.get("capture_got_it"), kit.foreground, kit.texts.get("capture_choosing")
         )
         self.message(layout, message)
-
-
-def _veil(size: tuple[int, int]) -> pygame.Surface:
-    veil = pygame.Surface(size, pygame.SRCALPHA)
-    veil.fill((0, 0, 0, round(255 * DIM)))
-    return veil

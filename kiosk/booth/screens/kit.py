@@ -382,21 +382,10 @@ class ScreenKit:
             top -= self.typeface.line_height(pixels) * len(lines)
         if height is None and max_lines is not None:
             height = column.bottom - top
-        return write(
-            self.surface,
-            self.labels,
-            self.typeface,
-            text,
-            pixels,
-            colour,
-            top,
-            column.left,
-            column.width,
-            weight,
-            height=height,
-            smallest=self.pixels(min(size, MIN_SIZE)),
-            max_lines=max_lines,
-        )
+        smallest = self.pixels(min(size, MIN_SIZE))
+        where = (top, column.left, column.width, weight)
+        return write(self.surface, self.labels, self.typeface, text, pixels, colour, *where,
+                     height=height, smallest=smallest, max_lines=max_lines)  # fmt: skip
 
     def split(self, pictures: int = 1) -> tuple[pygame.Rect, pygame.Rect]:
         """A picture area and a text area inside the safe area: side by side on wide screens,
