@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import CameraError, rgb_from_xrgb
@@ -93,9 +94,11 @@ def test_scaling_the_subject_changes_their_size(portrait_file: Path, astronaut) 
     camera.person.scale(0.5)
     frame = rgb_from_xrgb(camera.preview_frame().pixels)
     grey = frame.astype(int).sum(axis=2)
+    # Beside the picture is the wall's flat colour (above and below, the picture's own edge
+    # goes on): the square picture's width is its size.
     person = np.argwhere(np.abs(grey - grey[0, 0]) > 30)
-    height = person[:, 0].max() - person[:, 0].min() + 1
-    assert height == pytest.approx(324, abs=6)
+    width = person[:, 1].max() - person[:, 1].min() + 1
+    assert width == pytest.approx(324, abs=6)
 
 
 def test_burst_is_full_resolution_and_timestamped(portrait_file: Path) -> None:
@@ -220,3 +223,18 @@ def test_a_picture_in_memory_is_ready_at_once(astronaut) -> None:
 
     camera = ImageCamera(Image.fromarray(astronaut), SENSOR)
     assert camera.preview_frame().pixels.shape == (648, 1152, 4)
+
+
+def test_a_frame_reaching_past_the_pictures_top_continues_its_wall(astronaut) -> None:
+    """A person moved down (or the demo's crop above their head) shows the wall going on: no
+    band of another colour across the top of the photo, no seam where the picture starts."""
+    camera = ImageCamera(Image.fromarray(astronaut), SENSOR, person=PicturedPerson())
+    camera.person.move(0.0, 0.1)  # the picture's top edge 10 % down the sensor
+    scene = camera.scene(SENSOR).astype(int)
+    edge = round(SENSOR[1] * 0.1)
+    columns = slice(SENSOR[0] // 2 - 400, SENSOR[0] // 2 + 400)
+    seam = np.abs(scene[edge - 1, columns] - scene[edge, columns]).mean()
+    assert seam < 4, f"a seam of {seam:.1f} levels where the picture starts"
+    wall = scene[edge : edge + 20, columns].mean(axis=(0, 1))
+    above = scene[: edge // 2, columns].mean(axis=(0, 1))
+    assert np.abs(above - wall).max() < 25, f"a band of {above} over a wall of {wall}"

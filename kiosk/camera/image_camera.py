@@ -282,13 +282,38 @@ def _eyes_shut(image: Image.Image, eyes) -> Image.Image:
 
 
 def _backdrop_around(picture: np.ndarray, at: tuple[int, int], size: Size) -> np.ndarray:
-    """A ``size`` frame with ``picture`` placed at ``at`` (its top-left, maybe outside), the
-    rest continuing the picture's own edge pixels outwards: the wall behind the person goes on
-    instead of a band of one flat colour where the frame reaches past the picture."""
+    """A ``size`` frame with ``picture`` placed at ``at`` (its top-left, maybe outside). Above
+    and below, the picture's edge row goes on, fading into a softened copy of itself: the wall
+    behind the person continues, with no band of another colour across a photo's top, no
+    streaks and no seam. Beside it, the picture's border colour."""
     height, width = picture.shape[:2]
-    rows = np.clip(np.arange(size[1]) - at[1], 0, height - 1)
     columns = np.clip(np.arange(size[0]) - at[0], 0, width - 1)
-    return np.ascontiguousarray(picture[rows[:, None], columns[None, :]])
+    rows = np.arange(size[1]) - at[1]
+    frame = picture[np.clip(rows, 0, height - 1)[:, None], columns[None, :]]
+    fade = max(1.0, height * 0.1)
+    for outside, edge in ((rows < 0, 0), (rows >= height, height - 1)):
+        if not outside.any():
+            continue
+        distance = np.where(rows < 0, -rows, rows - height + 1)[outside].astype(np.float64)
+        share = np.minimum(1.0, distance / fade)[:, None, None]
+        row = picture[edge][columns].astype(np.float64)
+        soft = _soften(picture[edge])[columns].astype(np.float64)
+        frame[outside] = (row * (1 - share) + soft * share).round().astype(picture.dtype)
+    # Beside the picture, its border's median colour, as a wall seen past the person.
+    beside = (np.arange(size[0]) < at[0]) | (np.arange(size[0]) >= at[0] + width)
+    if beside.any():
+        border = np.concatenate([picture[0], picture[-1], picture[:, 0], picture[:, -1]])
+        frame[:, beside] = np.median(border, axis=0).astype(picture.dtype)
+    return np.ascontiguousarray(frame)
+
+
+def _soften(row: np.ndarray) -> np.ndarray:
+    """A row of pixels averaged over a sixth of its width (edges held)."""
+    width = max(1, row.shape[0] // 6)
+    padded = np.pad(row.astype(np.float64), ((width, width), (0, 0)), mode="edge")
+    sums = np.cumsum(padded, axis=0)
+    means = (sums[2 * width :] - sums[: -2 * width]) / (2 * width)
+    return means[: row.shape[0]].round().astype(row.dtype)
 
 
 def _backdrop_colour(image: Image.Image) -> tuple[int, int, int]:
