@@ -14,7 +14,7 @@ import pygame
 
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens.framing import LiveScreen
-from kiosk.booth.screens.kit import MIN_SIZE, Block, Media, button_glyph, mix
+from kiosk.booth.screens.kit import MIN_SIZE, Block, Media, button_glyph, fit, mix
 
 # The main button breathes: its glyph grows by up to this much of the unit, every few seconds.
 BREATH = 1.5
@@ -81,13 +81,24 @@ class AttractScreen(LiveScreen):
         self._words(block, column, name_size=8 if kit.landscape else 6)
 
     def _head(self, block: Block) -> None:
+        """The event's logo (or name) and the tagline in the band above the picture."""
         kit = self.kit
         name, tagline = kit.config.event.name, kit.texts.get("attract_tagline")
-        height = block.height_of(name, 6, block.width, "semibold", max_lines=1)
-        height += kit.unit + block.height_of(tagline, 4.6, block.width, max_lines=2)
-        top = max(0, (block.height - height) / 2)
-        top = block.paragraph(name, 6, kit.foreground, top, "semibold", max_lines=1)
-        block.paragraph(tagline, 4.6, kit.muted, top + kit.unit, max_lines=2)
+        tagline_height = block.height_of(tagline, 4.6, block.width, max_lines=2)
+        if kit.logo is not None:
+            room = (block.width, max(1, round(block.height - tagline_height - 2 * kit.unit)))
+            logo = fit(kit.logo, room) if kit.logo.get_height() > room[1] else kit.logo
+            height = logo.get_height() + kit.unit + tagline_height
+            top = max(0, (block.height - height) / 2)
+            block.blit(logo, logo.get_rect(midtop=(block.width // 2, round(top))).topleft)
+            top += logo.get_height() + kit.unit
+        else:
+            height = block.height_of(name, 6, block.width, "semibold", max_lines=1)
+            height += kit.unit + tagline_height
+            top = max(0, (block.height - height) / 2)
+            top = block.paragraph(name, 6, kit.foreground, top, "semibold", max_lines=1)
+            top += kit.unit
+        block.paragraph(tagline, 4.6, kit.muted, top, max_lines=2)
 
     def _card(self, block: Block) -> None:
         """The button, "press to start" and the privacy notice on a card below the chin."""
