@@ -82,7 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "review_retake": "Neu aufnehmen (noch\u00a0{retakes_left})",
         "review_no_retakes": "Keine weitere Aufnahme möglich",
         "review_suggest_retake": "Augen zu oder verwackelt? Du kannst es neu aufnehmen.",
-        "review_auto_keep": "Behalten in {seconds}\u00a0s",
+        "review_auto_keep": "Automatisch in {seconds}\u00a0s",
         "share_title": "Dein Porträt",
         "share_scan": "Scanne den Code mit der Handykamera.",
         "share_scan_steps": "Scanne die zwei Codes der Reihe nach.",
@@ -113,8 +113,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_expires": "Dieser Link gilt bis {time}.",
         "web_original": "Die Originaldatei: nur zugeschnitten, nichts retuschiert.",
         "web_credentials": (
-            "Inhaltsnachweise: mit einer Kamera aufgenommen, nur zugeschnitten, signiert von "
-            "der Fotobox von {signer}."
+            "Inhaltsnachweise: mit einer Kamera aufgenommen und signiert von der Fotobox von "
+            "{signer}."
         ),
         "web_credentials_how": (
             "Die heruntergeladene Datei trägt diesen Nachweis. Prüfen lässt er sich mit jedem "
@@ -204,7 +204,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "review_retake": "Take it again ({retakes_left}\u00a0left)",
         "review_no_retakes": "No more retakes",
         "review_suggest_retake": "Eyes closed or blurred? You can take it again.",
-        "review_auto_keep": "Kept in {seconds}\u00a0s",
+        "review_auto_keep": "Automatically in {seconds}\u00a0s",
         "share_title": "Your portrait",
         "share_scan": "Scan the code with your phone's camera.",
         "share_scan_steps": "Scan the two codes in order.",
@@ -235,7 +235,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_expires": "This link works until {time}.",
         "web_original": "The original file: only cropped, nothing retouched.",
         "web_credentials": (
-            "Content Credentials: captured by a camera, only cropped, signed by {signer}'s booth."
+            "Content Credentials: captured by a camera and signed by {signer}'s booth."
         ),
         "web_credentials_how": (
             "The downloaded file carries this proof. Any C2PA tool checks it, for example "

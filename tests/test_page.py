@@ -50,7 +50,8 @@ def test_the_page_says_once_what_was_done_to_the_photo_and_names_the_operator() 
     for language in ("de", "en"):
         body = photo_body(config, config.texts_for(language), "/v", "/d", 0.0, 60.0, "vm-host")
         assert "vm-host" not in body and "Studio Nord" in body
-        assert body.count("zugeschnitten") + body.count("cropped") == 2  # file and proof agree
+        # Said once what was done to the photo; the proof box does not repeat it.
+        assert body.count("zugeschnitten") + body.count("cropped") == 1
         assert "unbearbeitet" not in body and "unedited" not in body
     german = photo_body(config, config.texts_for("de"), "/v", "/d", 0.0, 60.0, "vm-host")
     assert "Inhaltsnachweise" in german and "Content Credentials" not in german
