@@ -27,7 +27,9 @@ class CountdownScreen(LiveScreen):
         total = machine.timing.countdown
         elapsed = machine.seconds_in_phase(now)
         left = max(0.0, min(1.0, 1 - elapsed / total)) if total else 0.0
-        self.oval(layout, GREEN, round(left * total * STEPS) / (total * STEPS) if total else 0)
+        # The oval itself is the track (grey), the green line on it what is left.
+        share = round(left * total * STEPS) / (total * STEPS) if total else 0
+        self.oval(layout, kit.palette.ghost, share)
         remaining = machine.countdown_remaining(now)
         if remaining <= 1:
             message = Message(kit.texts.get("countdown_lens"), GREEN, "", "counter")
