@@ -14,6 +14,7 @@ from PIL import Image
 from kiosk.booth.screens.framing import LiveLayout
 from kiosk.booth.screens.gallery import EXAMPLE_URL, SIZES, frames, variants
 from kiosk.booth.screens.kit import Frame
+from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.booth.screens.shapes import ellipse_band
 from kiosk.camera.image_camera import ASTRONAUT_EYES, ImageCamera
 from kiosk.camera.pictured_person import PicturedPerson
@@ -385,3 +386,27 @@ def test_the_demo_note_names_every_key_and_fits_the_screen(language: str) -> Non
         screens = screens_for(pygame.Surface(size), config, thresholds_for(config.guidance))
         note = DeskKeysNote(screens.kit)
         assert note._note.get_width() <= size[0] - 2 * screens.kit.unit
+
+
+def test_the_idle_screen_shows_the_live_mirror_dimmed_unless_turned_off(make_app, config) -> None:
+    """The loop hands the idle screen camera frames (``display.idle_live_view``); the screen
+    darkens them. Turned off, the idle screen is plain and asks the camera for nothing."""
+    app = make_app(config)
+    assert app.machine.phase.name == "ATTRACT"
+    app.start(0.0)
+    media = app._media()
+    assert media.preview is not None
+    area = app.screens.preview.rect_for((media.crop.width, media.crop.height))
+    shown = pixels_of(app.surface)[area.top : area.bottom, area.left : area.right]
+    bare = pygame.Surface(app.surface.get_size(), depth=32)
+    PreviewRenderer(bare, (0, 0, 0), place=app.screens.preview.rect_for).draw(
+        media.preview, media.crop
+    )
+    live = pixels_of(bare)[area.top : area.bottom, area.left : area.right]
+    ratio = shown.mean() / live.mean()
+    assert 0.3 < ratio < 0.6, f"the idle mirror is at {ratio:.2f} of the live picture"
+
+    display = config.display.model_copy(update={"idle_live_view": False})
+    still = make_app(config.model_copy(update={"display": display}))
+    still.start(0.0)
+    assert still._media().preview is None
