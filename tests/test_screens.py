@@ -410,3 +410,31 @@ def test_the_idle_screen_shows_the_live_mirror_dimmed_unless_turned_off(make_app
     still = make_app(config.model_copy(update={"display": display}))
     still.start(0.0)
     assert still._media().preview is None
+
+
+def test_the_idle_card_over_the_live_picture_stays_from_frame_to_frame(camera) -> None:
+    """On a tall screen the idle screen's card lies over the picture, which is drawn every
+    frame: the card must be too."""
+    from kiosk.booth.machine import BoothMachine
+    from kiosk.booth.screens import screens_for
+    from kiosk.booth.screens.gallery import framed_crop
+    from kiosk.booth.screens.kit import Media
+
+    config = Config()
+    surface = pygame.Surface((1080, 1920), depth=32)
+    screens = screens_for(surface, config, thresholds_for(config.guidance))
+    crop = framed_crop(camera, config)
+    camera.start(screens.preview.rect_for((crop.width, crop.height)).size, (320, 240))
+    media = Media(preview=camera.preview_frame(), crop=crop)
+    machine = BoothMachine(config.timing, config.photo.burst_count)
+    idle = screens[machine.phase]
+    idle.draw(machine, 0.0, media)
+    first = [label.text for label in screens.kit.labels]
+    before = pixels_of(surface)
+    idle.draw(machine, 0.1, media)
+    assert [label.text for label in screens.kit.labels] == first
+    after = pixels_of(surface)
+    for label in screens.kit.labels:
+        rect = label.rect
+        same = before[rect.top : rect.bottom, rect.left : rect.right]
+        assert (same == after[rect.top : rect.bottom, rect.left : rect.right]).all(), label.text

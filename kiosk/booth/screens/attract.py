@@ -51,8 +51,12 @@ class AttractScreen(LiveScreen):
                 card_top = layout.face_box.bottom + round(6 * kit.unit)
                 bottom = kit.safe.bottom if layout.band is not None else layout.area.bottom
                 panel = pygame.Rect(kit.safe.left, card_top, kit.safe.width, bottom - card_top)
+                # The card reaches the screen's edges: no sliver of the picture beside it.
+                edges = pygame.Rect(0, card_top, kit.width, layout.area.bottom - card_top)
+                kit.surface.fill(kit.background, edges)
                 block = kit.block(("attract card",), panel.width, panel.height, self._card)
-            kit.place(block, panel.topleft, blit=self._shown is not block)
+            # A card over the picture is drawn again each frame: the picture is.
+            kit.place(block, panel.topleft, blit=self._shown is not block or not layout.beside)
             self._shown = block
             origin = panel.topleft
         # Only the breathing button changes from frame to frame.
