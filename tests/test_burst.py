@@ -91,3 +91,29 @@ def test_without_faces_the_frame_with_the_sharpest_middle_is_kept(astronaut) -> 
     assert choice.index == 1 and choice.method == "sharpness" and not choice.retake_suggested
     sharpness = [score.sharpness for score in choice.scores]
     assert sharpness[1] > sharpness[2] > sharpness[0]
+
+
+def test_a_burst_whose_blink_frame_is_the_sharpest_still_keeps_an_open_eye_frame(
+    face_analyser, astronaut
+) -> None:
+    """The sharpness bar comes from the frames that could be chosen: a blink frame measuring
+    sharper than every open-eye frame (here the open ones moved a little) fails none of them."""
+
+    def moved(face: np.ndarray, radius: float) -> np.ndarray:
+        return np.asarray(Image.fromarray(face).filter(ImageFilter.GaussianBlur(radius)))
+
+    burst = [
+        still_of(eyes_closed(astronaut)),
+        still_of(moved(astronaut, 1.6)),
+        still_of(moved(astronaut, 1.3)),
+        still_of(moved(astronaut, 1.8)),
+    ]
+    scores = [score_frame(i, s, face_analyser.analyse, CROP) for i, s in enumerate(burst)]
+    blink, *open_frames = scores
+    assert all(score.face_found and score.inside_crop for score in scores)
+    assert all(blink.openness < 0.5 * score.openness for score in open_frames)
+    assert all(score.sharpness < 0.7 * blink.sharpness for score in open_frames), [
+        round(score.sharpness) for score in scores
+    ]
+    choice = choose(scores, open_baseline=None, open_share=0.75)
+    assert choice.index == 2 and not choice.retake_suggested

@@ -3,11 +3,12 @@
 Each frame is scored on the full-resolution still: eyes open (against this person's open-eye
 value), sharpness (variance of the Laplacian on the face, scaled so the eyes are always the same
 distance apart, so a closer face does not count as sharper) and whether the face is inside the
-crop. Frames with closed eyes or under 0.7 of the burst's best sharpness drop out; the sharpest
-of the rest is the photo. If every frame drops out, the sharpest is kept and the review screen
-suggests a retake. When the faces cannot be analysed in time (a slow device, a failed analyser),
-the frame whose middle, where the face should be, is sharpest is kept: a cheap measure that
-needs no model.
+crop. Frames with closed eyes or the face outside the crop drop out; of the rest, those under 0.7
+of their best sharpness drop out too (the bar comes from the frames that could be chosen, so a
+sharper blink frame fails no open-eye frame), and the sharpest is the photo. If every frame drops
+out, the sharpest is kept and the review screen suggests a retake. When the faces cannot be
+analysed in time (a slow device, a failed analyser), the frame whose middle, where the face
+should be, is sharpest is kept: a cheap measure that needs no model.
 """
 
 from __future__ import annotations
@@ -107,14 +108,13 @@ def choose(scores: list[FrameScore], open_baseline: float | None, open_share: fl
         raise ValueError("an empty burst")
     found = [score for score in scores if score.face_found]
     baseline = open_baseline or max((score.openness for score in found), default=0.0)
-    best_sharpness = max((score.sharpness for score in scores), default=0.0)
-    good = [
-        score
-        for score in found
-        if score.openness >= open_share * baseline
-        and score.sharpness >= MIN_SHARPNESS_SHARE * best_sharpness
-        and score.inside_crop
+    # The sharpness bar comes from the frames that could be chosen: a blink frame or one with
+    # the face outside the crop that happens to measure sharper must not fail every other.
+    choosable = [
+        score for score in found if score.openness >= open_share * baseline and score.inside_crop
     ]
+    best_sharpness = max((score.sharpness for score in choosable), default=0.0)
+    good = [score for score in choosable if score.sharpness >= MIN_SHARPNESS_SHARE * best_sharpness]
     if good:
         chosen = max(good, key=lambda score: score.sharpness)
         return Choice(chosen.index, False, scores)
