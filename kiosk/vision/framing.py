@@ -10,10 +10,15 @@ they are. Rules and thresholds: see docs/framing.md and ``FramingThresholds``.
 Directions are the person's: a face on the left of the (unmirrored) camera image belongs to a
 person standing too far to their right, so the cue is "move to your left".
 
-Position comes before distance: a face near an edge is brought in before the person is asked to
-come closer or step back, because moving in depth moves the face in the image too. A face too
-small for the face mesh to measure (or cut by the sensor's edge) still counts: the person is
-asked to come closer, or to move towards where they are missing.
+Position comes before "come closer": a face near an edge is brought in before the person is
+asked to come closer, because coming closer moves the face outwards in the image. "Step back"
+comes before position: stepping back moves the face towards the middle, so a position cue said
+first would be wasted. A face too small for the face mesh to measure (or cut by the sensor's
+edge) still counts: the person is asked to come closer, or to move towards where they are
+missing.
+
+Gaze is judged only on frames with open eyes, as stillness is: in a blink the iris model's
+points jump, and a blink pauses the hold without a word.
 """
 
 from __future__ import annotations
@@ -51,14 +56,26 @@ class FramingVerdict:
 # --- the rules in their order ----------------------------------------------------------------
 
 # After presence and one person (checked first, in ``update``); position before distance, so that
-# asking for distance never leads a face out of the picture (docs/framing.md, "How cues behave").
+# "come closer" never leads a face out of the picture (docs/framing.md, "How cues behave").
 ORDER = ("position", "distance", "roll", "yaw", "pitch", "gaze", "stillness")
+# Too close: "step back" first, as stepping back brings the face towards the middle anyway.
+TOO_CLOSE_ORDER = ("distance", "position", "roll", "yaw", "pitch", "gaze", "stillness")
 # The gaze cue names where the lens is, seen from the person (camera.lens_position).
 GAZE_CUES = {
     "above": "cue_look_above",
     "below": "cue_look_below",
     "left": "cue_look_left",
     "right": "cue_look_right",
+}
+# Where the screen is from the lens, as the irises move on the (unmirrored) camera image when
+# the eyes go from the lens to the screen: (along the eye line, towards the image's right;
+# across it, downwards). A lens on the person's left has the screen on their right, which is
+# the image's left. Only this direction is judged (docs/framing.md, "Gaze").
+SCREEN_FROM_LENS = {
+    "above": (0.0, 1.0),
+    "below": (0.0, -1.0),
+    "left": (-1.0, 0.0),
+    "right": (1.0, 0.0),
 }
 # Where the irises of eyes looking into the lens sit, in eye widths below the middle of the
 # eyes' corners: -0.066 to -0.094 (above it) on the real test faces, both at full resolution
@@ -146,9 +163,9 @@ class FramingEngine:
         if measures["eye_distance"] / scale < self.rules.min_eye_distance:
             # Too small to measure is too far, whatever the crop arithmetic says.
             problems["distance"] = max(problems.get("distance", 0.0), 1.0)
-        failing = self._failing(problems, measures, still, face.measured)
-        all_good = not failing
         eyes_open = face.measured and self._eyes_open(measures)
+        failing = self._failing(problems, measures, still, face.measured, eyes_open)
+        all_good = not failing
         if all_good and eyes_open:
             self._good_since = self._good_since if self._good_since is not None else now
         elif not all_good:
@@ -249,6 +266,7 @@ class FramingEngine:
         _, mouth_y = level(face.mouth)
         eye_distance = face.eye_distance
         gaze_x, gaze_y = face.gaze
+        screen_x, screen_y = SCREEN_FROM_LENS[self.lens_position]
         return {
             "eye_x": ex * scale,
             "eye_y": ey * scale,
@@ -261,6 +279,7 @@ class FramingEngine:
             "openness": min(face.right_eye_openness, face.left_eye_openness),
             "gaze_x": gaze_x,
             "gaze_y": gaze_y - GAZE_NEUTRAL_Y,
+            "gaze_to_screen": gaze_x * screen_x + (gaze_y - GAZE_NEUTRAL_Y) * screen_y,
         }
 
     def _learn_baselines(self, now: float, measures: dict[str, float]) -> None:
@@ -276,9 +295,15 @@ class FramingEngine:
             self._pitch_baseline = statistics.median(self._pitch_samples)
 
     def _eyes_open(self, measures: dict[str, float]) -> bool:
-        if self._open_baseline is None:
-            return True
-        return measures["openness"] >= self.rules.eyes_open_share * self._open_baseline
+        """Open against this person's open-eye value; before it is learnt, against the upper
+        half of the samples so far (a blink in the first second is a blink too)."""
+        baseline = self._open_baseline
+        if baseline is None:
+            samples = sorted(self._open_samples)
+            if len(samples) < 3:
+                return True
+            baseline = statistics.median(samples[len(samples) // 2 :])
+        return measures["openness"] >= self.rules.eyes_open_share * baseline
 
     def _stillness(self, now: float, face: Face, measures: dict[str, float]) -> bool:
         """Still: the eyes' midpoint (smoothed over two analyses, so landmark jitter is not
@@ -308,9 +333,11 @@ class FramingEngine:
         measures: dict[str, float],
         still: bool,
         measured: bool = True,
+        eyes_open: bool = True,
     ) -> list[str]:
         """The cues of broken rules, in the rules' order. Pose and gaze are judged only on a
-        face the mesh measured."""
+        face the mesh measured, gaze only with open eyes: in a blink the gaze rule stays as it
+        was (a blink neither shows its cue nor takes it away)."""
         rules = self.rules
         checks: dict[str, tuple[float, float, str]] = {}
         # Rule -> (value outside the limit, limit, cue when broken). Crop rules come as how far
@@ -341,11 +368,18 @@ class FramingEngine:
                 change = measures["pitch"] - self._pitch_baseline
                 cue = "cue_chin_up" if change > 0 else "cue_chin_down"
                 checks["pitch"] = (abs(change), rules.max_pitch_change, cue)
-            if rules.max_gaze > 0 and measures["eye_distance_analysed"] >= MIN_GAZE_EYE_DISTANCE:
-                off = max(abs(measures["gaze_x"]), abs(measures["gaze_y"]))
-                checks["gaze"] = (off, rules.max_gaze, GAZE_CUES[self.lens_position])
+            gaze_measurable = measures["eye_distance_analysed"] >= MIN_GAZE_EYE_DISTANCE
+            if rules.max_gaze > 0 and gaze_measurable:
+                cue = GAZE_CUES[self.lens_position]
+                if eyes_open:
+                    checks["gaze"] = (measures["gaze_to_screen"], rules.max_gaze, cue)
+                elif "gaze" in self._broken:
+                    checks["gaze"] = (math.inf, rules.max_gaze, cue)
+                else:
+                    checks["gaze"] = (-math.inf, rules.max_gaze, cue)
         failing = []
-        for rule in ORDER:
+        order = TOO_CLOSE_ORDER if problems.get("distance", 0.0) < 0 else ORDER
+        for rule in order:
             if rule == "stillness":
                 if not still:
                     failing.append("cue_hold_still")
