@@ -4,7 +4,8 @@ Each portrait of tests/portraits (and scikit-image's astronaut) is placed on a 4
 field (centred; eyes at x = 370 and 4238; eyes-to-chin 190, 270, 800 and 1100 px; head rolled
 +-15 degrees; two people 1600 px apart; nobody), squeezed to the 512 x 288 analysis frame, and
 analysed as the booth's analyser process does for 2 s; the engine's last cue is compared with
-the right one.
+the right one. Then the harder set: eyes-to-chin 150 px, three people far away, half out of view
+at the left, the right and the top (tests/real_faces.py, MORE_SITUATIONS).
 
 Run: python bench/real_faces.py  (needs `kiosk models install`)
 """
@@ -23,6 +24,7 @@ from kiosk.vision.face_models import FaceAnalyser
 from kiosk.vision.model_files import model_problems
 
 TARGET = 0.97
+HARDER_TARGET = 0.95  # issue 24: half out at the left, the right or the top; far away in groups
 
 
 def main() -> int:
@@ -36,9 +38,11 @@ def main() -> int:
     share = share_right(table)
     verdict = "ok" if share >= TARGET else "MISS"
     more = outcomes(analyser, situations=MORE_SITUATIONS)
-    print("\nBeyond the issue's list:\n" + markdown(more))
+    print("\nThe harder set:\n" + markdown(more))
+    harder = share_right(more)
+    harder_verdict = "ok" if harder >= HARDER_TARGET else "MISS"
     print(f"figure right_cue_share {share:.3f} target >={TARGET} {verdict}")
-    print(f"figure right_cue_share_beyond {share_right(more):.3f} (no target)")
+    print(f"figure right_cue_share_harder {harder:.3f} target >={HARDER_TARGET} {harder_verdict}")
     return 0
 
 

@@ -1,6 +1,8 @@
 """Simulated guided visits: the real booth loop, analyser process and framing engine, with the
 injected clock, and the honest simulated person (kiosk.camera.pictured_person) starting anywhere
-their face is at least partly on the sensor, too far, too close or half out of view.
+their face is at least partly on the sensor, too far, too close or half out of view. The person
+is any of the real people of tests/portraits or the astronaut (``Start.person``); their eyes are
+found by the face models, so they blink as the astronaut does.
 
 A visit counts as good when it ends in an automatic photo (nobody pressed a button) within
 ``LIMIT_SECONDS`` of simulated time, the kept frame has open eyes and is sharp (the burst choice
@@ -21,13 +23,13 @@ import numpy as np
 import pygame
 from helpers import pace_without_scoring_budget, patient
 from PIL import Image
-from skimage import data
+from real_faces import POSE_CUES, measure, people
 
 from kiosk.booth.events import MainButton, SecondButton
 from kiosk.booth.loop import BoothLoop
 from kiosk.booth.machine import Phase
 from kiosk.booth.visit_log import VisitLog
-from kiosk.camera.image_camera import ASTRONAUT_EYES, ImageCamera
+from kiosk.camera.image_camera import ImageCamera
 from kiosk.camera.pictured_person import CooperativePerson, PicturedPerson
 from kiosk.config import parse_config
 from kiosk.photos.index import PhotoIndex
@@ -35,25 +37,36 @@ from kiosk.photos.store import Authorship, PhotoStore
 from kiosk.vision.analyser import AnalyserProcess
 from kiosk.vision.face_models import FaceAnalyser
 from kiosk.vision.session import FramingSession
-from kiosk.vision.thresholds import thresholds_for
+from kiosk.vision.thresholds import FramingThresholds, thresholds_for
 
 LIMIT_SECONDS = 20.0
 STEP = 0.1  # simulated seconds per booth frame; each frame is analysed before the next
 EYE_LINE_BAND = (0.33, 0.40)
 
 
+ASTRONAUT = "collins"
+# How long after a blink's first frame a cue that starts counts as started in the blink: the
+# frame is analysed and its answer shown within two booth frames.
+BLINK_WINDOW = 0.35
+# A cue that a blink brought flashes: it goes again within this long.
+FLASH_SECONDS = 0.5
+
+
 @dataclass(frozen=True)
 class Start:
-    """Where the person starts: eye centre (sensor fractions), size (zoom), head roll."""
+    """Where the person starts: eye centre (sensor fractions), size (zoom: the astronaut's
+    picture's scale; another person's face is made the same size at the same zoom), head roll,
+    and who it is (a name of ``portraits``)."""
 
     eye_x: float
     eye_y: float
     zoom: float
     roll: float
     seed: int
+    person: str = ASTRONAUT
 
 
-def random_start(seed: int) -> Start:
+def random_start(seed: int, person: str = ASTRONAUT) -> Start:
     rng = random.Random(seed)
     return Start(
         eye_x=rng.uniform(0.02, 0.98),
@@ -61,7 +74,50 @@ def random_start(seed: int) -> Start:
         zoom=math.exp(rng.uniform(math.log(0.45), math.log(2.6))),
         roll=rng.uniform(-12.0, 12.0),
         seed=seed,
+        person=person,
     )
+
+
+@dataclass(frozen=True)
+class Portrait:
+    """A real person's picture levelled by their own head roll (so that the simulated person's
+    idea of straight is straight), where their eyes are on it, their eyes-to-chin over its
+    height (so every person can be shown at the astronaut's face size), and how far their
+    head is turned (nose off the eyes' midpoint, in eye distances)."""
+
+    name: str
+    image: Image.Image
+    eyes: tuple[tuple[float, float], tuple[float, float]]
+    face_share: float
+    yaw: float
+
+
+def portraits(face_analyser: FaceAnalyser) -> dict[str, Portrait]:
+    """Every real person of tests/portraits and the astronaut, measured by the face models."""
+    found = {}
+    for name, image in people().items():
+        level = measure(face_analyser, image).image
+        faces = [f for f in face_analyser.analyse(np.asarray(level)) if f.eye_distance > 20]
+        face = max(faces, key=lambda f: f.eye_distance)
+        yaw = (face.nose[0] - face.eye_centre[0]) / face.eye_distance
+        found[name] = Portrait(
+            name,
+            level,
+            (face.right_eye, face.left_eye),
+            face.eyes_to_chin / level.height,
+            yaw,
+        )
+    return found
+
+
+def turn_allowed(portrait: Portrait) -> float | None:
+    """The yaw limit this person's visits need, where their picture is turned well past the
+    rules' (tests/real_faces.py, POSE_CUES: Coelho, Dahlgren, van Rossum): a picture cannot turn
+    to the camera, so that one rule is opened for them (the engine's tests check it on measured
+    faces) and every other rule is exercised by them as by everybody. None: the preset's."""
+    if portrait.name not in POSE_CUES:
+        return None
+    return round(abs(portrait.yaw) + FramingThresholds().max_yaw, 3)
 
 
 @dataclass(frozen=True)
@@ -73,6 +129,10 @@ class Outcome:
     sharp: bool
     eye_line: float | None
     cues: tuple[tuple[str, float], ...]  # each cue shown and for how long
+    # Cues that started while the person blinked: every one, and those gone again within
+    # FLASH_SECONDS (the signature of a cue a blink brought).
+    blink_cues: tuple[str, ...] = ()
+    blink_flashes: tuple[str, ...] = ()
 
     @property
     def good(self) -> bool:
@@ -87,20 +147,22 @@ class Outcome:
         )
 
 
-def booth(folder: Path, models_dir: Path, surface: pygame.Surface) -> BoothLoop:
-    """A guided booth on the astronaut, its files in ``folder``."""
+def booth(folder: Path, models_dir: Path, surface: pygame.Surface, portrait: Portrait) -> BoothLoop:
+    """A guided booth on this person's picture, its files in ``folder``."""
+    turn = turn_allowed(portrait)
     config = parse_config(
         {
             "display": {"fullscreen": False, "size": list(surface.get_size()), "kiosk_mode": False},
             "buttons": {"enabled": False},
             "storage": {"dir": str(folder)},
             "share": {"base_url": "http://booth.test:8080"},
+            "guidance": {"max_yaw": turn} if turn is not None else {},
         }
     )
     camera = ImageCamera(
-        Image.fromarray(data.astronaut()),
+        portrait.image,
         config.camera.sensor_size,
-        person=PicturedPerson(eyes=ASTRONAUT_EYES),
+        person=PicturedPerson(eyes=portrait.eyes),
         seed=1,
     )
     store = PhotoStore(
@@ -125,20 +187,30 @@ def booth(folder: Path, models_dir: Path, surface: pygame.Surface) -> BoothLoop:
     )
 
 
-def place(person: PicturedPerson, start: Start, sensor: tuple[int, int]) -> None:
-    """Put the astronaut's eyes at the start's place on the sensor, at its size and roll."""
+def place(
+    person: PicturedPerson,
+    start: Start,
+    sensor: tuple[int, int],
+    portrait: Portrait,
+    astronaut: Portrait,
+) -> None:
+    """Put the person's eyes at the start's place on the sensor, their face the size the
+    astronaut's has at the start's zoom, their head rolled by the start's roll."""
     width, height = sensor
-    source = 512
-    eyes = (
-        (ASTRONAUT_EYES[0][0] + ASTRONAUT_EYES[1][0]) / 2,
-        (ASTRONAUT_EYES[0][1] + ASTRONAUT_EYES[1][1]) / 2,
-    )
-    scale = height / source * start.zoom
-    person.zoom = start.zoom
+    source_width, source_height = portrait.image.size
+    (right_x, right_y), (left_x, left_y) = portrait.eyes
+    eyes = ((right_x + left_x) / 2, (right_y + left_y) / 2)
+    zoom = start.zoom * astronaut.face_share / portrait.face_share
+    scale = height / source_height * zoom
+    person.zoom = zoom
     person.roll = start.roll
     person.eyes_closed = False
-    person.offset_x = (start.eye_x * width - width / 2 - (eyes[0] - source / 2) * scale) / width
-    person.offset_y = (start.eye_y * height - height / 2 - (eyes[1] - source / 2) * scale) / height
+    person.offset_x = (
+        start.eye_x * width - width / 2 - (eyes[0] - source_width / 2) * scale
+    ) / width
+    person.offset_y = (
+        start.eye_y * height - height / 2 - (eyes[1] - source_height / 2) * scale
+    ) / height
 
 
 def step(app: BoothLoop, now: float) -> None:
@@ -153,26 +225,49 @@ def step(app: BoothLoop, now: float) -> None:
 
 
 def visit(
-    app: BoothLoop, start: Start, now: float, face_analyser: FaceAnalyser
+    app: BoothLoop,
+    start: Start,
+    now: float,
+    face_analyser: FaceAnalyser,
+    people_by_name: dict[str, Portrait],
 ) -> tuple[Outcome, float]:
     """One visit from the main button to the end of sharing; the outcome and the clock after."""
-    place(app.camera.person, start, app.camera.sensor_size)
+    person = app.camera.person
+    place(
+        person,
+        start,
+        app.camera.sensor_size,
+        people_by_name[start.person],
+        people_by_name[ASTRONAUT],
+    )
     rng = random.Random(start.seed)
-    app.follower = CooperativePerson(app.camera.person, rng, speed=rng.uniform(0.6, 1.5))
+    app.follower = CooperativePerson(person, rng, speed=rng.uniform(0.6, 1.5))
     app.post(MainButton())
     started = now
     step(app, now)
     machine = app.machine
     current = machine.visit
+    blinked_at = -math.inf
+    # (time, cue, in a blink): every cue as it comes on screen, as the visit's record has them.
+    onsets: list[tuple[float, str, bool]] = []
+    if current.cue is not None:
+        onsets.append((now, current.cue, False))
+    shown = current.cue
     while machine.phase in (Phase.FRAMING, Phase.COUNTDOWN, Phase.CAPTURE):
+        if person.eyes_closed:  # the frame the booth takes next shows the blink
+            blinked_at = now if now - blinked_at > BLINK_WINDOW else blinked_at
         now += STEP
         step(app, now)
+        if current.cue != shown and current.cue is not None:
+            onsets.append((now, current.cue, now - blinked_at <= BLINK_WINDOW))
+        shown = current.cue
         if machine.phase is Phase.FRAMING and now - started > LIMIT_SECONDS:
             break
     current.show_cue(None, now)
     cues = tuple(current.cues)
+    blink_cues, blink_flashes = _blink_cues(onsets, cues)
     photo = machine.photo
-    outcome = Outcome(start, False, None, False, False, None, cues)
+    outcome = Outcome(start, False, None, False, False, None, cues, blink_cues, blink_flashes)
     if machine.phase is Phase.REVIEW and photo is not None:
         details = photo.details or {}
         chosen = details.get("chosen")
@@ -191,6 +286,8 @@ def visit(
             sharp,
             eye_line_of(Path(photo.path), face_analyser),
             cues,
+            blink_cues,
+            blink_flashes,
         )
     # End the visit: straight to the end if framing never succeeded, else through sharing
     # (whose first seconds ignore presses, so that a stray one cannot take the code away).
@@ -204,6 +301,22 @@ def visit(
         step(app, now)
     assert machine.phase is Phase.ATTRACT, f"the visit did not end ({machine.phase})"
     return outcome, now + 1.0
+
+
+def _blink_cues(
+    onsets: list[tuple[float, str, bool]], cues: tuple[tuple[str, float], ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The cues that started in a blink, and those of them gone within FLASH_SECONDS (the
+    visit's cue record lists every cue shown in order, with its duration)."""
+    durations = [seconds for _, seconds in cues]
+    in_blink, flashes = [], []
+    for index, (_, cue, blinking) in enumerate(onsets):
+        if not blinking:
+            continue
+        in_blink.append(cue)
+        if index < len(durations) and durations[index] < FLASH_SECONDS:
+            flashes.append(cue)
+    return tuple(in_blink), tuple(flashes)
 
 
 def eye_line_of(path: Path, face_analyser: FaceAnalyser) -> float | None:
@@ -222,20 +335,26 @@ def run_visits(
     face_analyser: FaceAnalyser,
     report: Callable[[Outcome], None] = lambda outcome: None,
 ) -> list[Outcome]:
+    """The visits in turn; one booth for each run of visits by the same person."""
     pygame.display.init()
     pygame.font.init()
     surface = pygame.display.set_mode((1280, 720))
-    app = booth(folder, models_dir, surface)
+    people_by_name = portraits(face_analyser)
     outcomes = []
-    try:
-        app.start(0.0)
-        now = 0.0
-        for start in starts:
-            outcome, now = visit(app, start, now, face_analyser)
-            outcomes.append(outcome)
-            report(outcome)
-    finally:
-        app.close()
+    index = 0
+    while index < len(starts):
+        name = starts[index].person
+        app = booth(folder / f"{index}-{name}", models_dir, surface, people_by_name[name])
+        try:
+            app.start(0.0)
+            now = 0.0
+            while index < len(starts) and starts[index].person == name:
+                outcome, now = visit(app, starts[index], now, face_analyser, people_by_name)
+                outcomes.append(outcome)
+                report(outcome)
+                index += 1
+        finally:
+            app.close()
     return outcomes
 
 

@@ -145,8 +145,8 @@ SITUATIONS: dict[str, tuple[Situation, set[str | None]]] = {
 }
 
 
-# Beyond the issue's list (bench/real_faces.py): the smallest faces, a group far away, a face
-# half out of the picture.
+# The harder set (bench/real_faces.py, issue 24): the smallest faces, a group far away, a face
+# half out of the picture at the left, the right and the top.
 MORE_SITUATIONS: dict[str, tuple[Situation, set[str | None]]] = {
     "eyes-to-chin 150": (lambda a, b: [(a, Placement(150, CENTRE_X))], {"cue_come_closer"}),
     "three people far away": (
@@ -160,6 +160,10 @@ MORE_SITUATIONS: dict[str, tuple[Situation, set[str | None]]] = {
     "half out on the left (eyes at x=60)": (
         lambda a, b: [(a, Placement(GOOD_SIZE, 60))],
         {"cue_move_left"},
+    ),
+    "half out on the right (eyes at x=4548)": (
+        lambda a, b: [(a, Placement(GOOD_SIZE, SENSOR[0] - 60))],
+        {"cue_move_right"},
     ),
     "half out at the top (eyes at y=40)": (
         lambda a, b: [(a, Placement(GOOD_SIZE, CENTRE_X, eye_y=40))],

@@ -9,6 +9,9 @@ import pytest
 from PIL import Image
 from real_faces import (
     CENTRE_X,
+    GOOD_SIZE,
+    MORE_SITUATIONS,
+    SENSOR,
     SITUATIONS,
     Placement,
     cue_for,
@@ -55,3 +58,27 @@ def test_no_faint_faces_where_the_face_mesh_cannot_check(face_analyser) -> None:
     they need the detector's sure score, which they do not have."""
     sky = Image.fromarray(data.hubble_deep_field()).resize((512, 446))
     assert face_analyser.analyse(np.asarray(sky)) == []
+
+
+@pytest.mark.many_analyses
+@pytest.mark.parametrize(
+    ("eye_x", "cue"), [(60, "cue_move_left"), (SENSOR[0] - 60, "cue_move_right")]
+)
+def test_a_face_half_out_at_a_side_is_told_which_way_to_move(face_analyser, eye_x, cue) -> None:
+    """Eyes 60 px from the sensor's side: the face is cut in half, yet found (the detector's
+    squares on the side edges), and the person is told to move towards the middle, not to step
+    in. Every real person."""
+    cues = {}
+    for name, image in people().items():
+        person = measure(face_analyser, image)
+        frame = render([(person, Placement(GOOD_SIZE, eye_x))])
+        cues[name] = cue_for(face_analyser, frame, FramingThresholds())
+    right = [name for name, given in cues.items() if given == cue]
+    assert len(right) >= 0.9 * len(cues), cues
+
+
+@pytest.mark.many_analyses
+def test_the_harder_set_is_right_for_nearly_everyone(face_analyser) -> None:
+    """Half out at the left, the right and the top, far away alone and in a group."""
+    table = outcomes(face_analyser, situations=MORE_SITUATIONS)
+    assert share_right(table) >= 0.95, markdown(table)

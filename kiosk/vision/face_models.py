@@ -94,6 +94,22 @@ def whole_frame(size: tuple[int, int]) -> Square:
     return ((width - side) // 2, (height - side) // 2, side)
 
 
+def edge_squares(size: tuple[int, int]) -> list[Square]:
+    """Squares of the frame's shorter side centred on its left and right edges, the half past
+    the edge black: a face half out of view there is seen whole-sized with its missing half
+    dark, as at the top and bottom in the letterboxed whole frame (which the detector finds,
+    where in a tile cut by the edge it misses most of them)."""
+    width, height = size
+    side = min(width, height)
+    top = (height - side) // 2
+    return [(-(side // 2), top, side), (width - side // 2, top, side)]
+
+
+def everywhere(size: tuple[int, int]) -> list[Square]:
+    """Every square the detector looks at on a frame searched all over."""
+    return [whole_frame(size), *tile_grid(size), *edge_squares(size)]
+
+
 class FaceAnalyser:
     def __init__(self, models_dir: Path, threads: int = 1):
         self._detector = _interpreter(models_dir / "face_detection_full_range.tflite", threads)
@@ -117,10 +133,10 @@ class FaceAnalyser:
         squares: list[Square] | None = None,
     ) -> list[Face]:
         """Every face on the frame. ``squares``: where the detector looks (default: the whole
-        frame and every tile)."""
+        frame, every tile and both side edges)."""
         image = Image.fromarray(rgb)
         if squares is None:
-            squares = [whole_frame(image.size), *tile_grid(image.size)]
+            squares = everywhere(image.size)
         grey = np.asarray(image.convert("L"))
         faces = []
         for box, score, keypoints in self.detect(image, squares):
@@ -304,10 +320,11 @@ def _iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
 
 
 class FaceTracker:
-    """The analyser on a live stream: each frame, the whole-frame pass, a tile around each face
-    found on the frame before, and the next tile of the grid in turn. A far face is found within
-    one round of the grid (six frames on a 512 x 288 stream) and followed from then on.
-    ``reset`` forgets the faces (a new visit)."""
+    """The analyser on a live stream: each frame, the whole-frame pass, a square around each
+    face found on the frame before that the whole-frame pass sees badly (a small one, or one cut
+    by the frame's edge), and the next of the tiles and edge squares in turn. A far face, or one
+    half out at a side, is found within one round (eight frames on a 512 x 288 stream) and
+    followed from then on. ``reset`` forgets the faces (a new visit)."""
 
     MAX_FOLLOWED = 3
 
@@ -331,15 +348,18 @@ class FaceTracker:
             return self._last
         size = (rgb.shape[1], rgb.shape[0])
         tiles = tile_grid(size)
-        squares = [whole_frame(size)]
-        if len(tiles) > 1:
-            squares.append(tiles[self._next_tile % len(tiles)])
-            self._next_tile += 1
+        searched = [*tiles, *edge_squares(size)] if len(tiles) > 1 else edge_squares(size)
+        squares = [whole_frame(size), searched[self._next_tile % len(searched)]]
+        self._next_tile += 1
         side = tiles[0][2]
         for face in sorted(self._last, key=lambda f: -f.score)[: self.MAX_FOLLOWED]:
             left, top, width, height = face.box
+            x, y = left + width / 2, top + height / 2
             if max(width, height) < side / 2:  # the whole-frame pass sees larger faces well
-                x, y = left + width / 2, top + height / 2
                 squares.append((round(x - side / 2), round(y - side / 2), side))
+            elif cut_by_edge(np.array([left, top, left + width, top + height]), size):
+                # Half out of view: centred on the face, its missing half black (edge_squares).
+                edge_side = min(size)
+                squares.append((round(x - edge_side / 2), round(y - edge_side / 2), edge_side))
         self._last = self.analyser.analyse(rgb, squares=squares)
         return self._last

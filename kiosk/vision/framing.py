@@ -17,8 +17,9 @@ first would be wasted. A face too small for the face mesh to measure (or cut by 
 edge) still counts: the person is asked to come closer, or to move towards where they are
 missing.
 
-Gaze is judged only on frames with open eyes, as stillness is: in a blink the iris model's
-points jump, and a blink pauses the hold without a word.
+Nothing is judged on the frames of a blink: the iris model's points jump (the eyes' centre,
+the head's roll, the gaze with them), so every rule keeps its state, the cue stays or stays
+away, and the hold pauses without a word. Gaze is judged only on frames with open eyes.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class FramingVerdict:
 # After presence and one person (checked first, in ``update``); position before distance, so that
 # "come closer" never leads a face out of the picture (docs/framing.md, "How cues behave").
 ORDER = ("position", "distance", "roll", "yaw", "pitch", "gaze", "stillness")
-# Too close: "step back" first, as stepping back brings the face towards the middle anyway.
+# Too close (a face the mesh measured): "step back" first, as stepping back brings the face
+# towards the middle anyway.
 TOO_CLOSE_ORDER = ("distance", "position", "roll", "yaw", "pitch", "gaze", "stillness")
 # The gaze cue names where the lens is, seen from the person (camera.lens_position).
 GAZE_CUES = {
@@ -84,6 +86,10 @@ GAZE_NEUTRAL_Y = -0.08
 # Below this many pixels between the eyes on the analysis frame, the iris is too few pixels
 # for its offset to mean anything: no gaze cue.
 MIN_GAZE_EYE_DISTANCE = 24.0
+# Eyes closed for up to this long are a blink (a blink lasts 0.1-0.4 s): nothing is judged on
+# its frames. Closed longer, the rules are judged again (all but gaze), so nobody with eyes
+# shut on purpose waits without a word.
+MAX_BLINK = 0.5
 # Stillness is judged per this many seconds, whatever the analysis rate.
 STILL_FRAME_SECONDS = 0.1
 # A person moving as a position cue asks goes on moving until they notice it has gone: about
@@ -119,6 +125,8 @@ class FramingEngine:
         self._last_time: float | None = None
         self._moving_at = 0.0
         self._good_since: float | None = None
+        self._open_at: float | None = None  # the last frame with open eyes
+        self._failing_before: list[str] = []  # the cues of the rules broken on that frame
         self._rule_of: dict[str, str] = {}  # cue -> the rule it speaks for
         self._track: deque[tuple[float, float, float]] = deque()  # (time, eye x, eye y), sensor
 
@@ -153,6 +161,11 @@ class FramingEngine:
         measures = self._measures(face, scale)
         if face.measured:
             self._learn_baselines(now, measures)
+        eyes_open = face.measured and self._eyes_open(measures)
+        if face.measured and eyes_open:
+            self._open_at = now
+        elif face.measured and self._open_at is not None and now - self._open_at <= MAX_BLINK:
+            return self._blinking(now, face, measures)
         choice = self._crop_for((measures["eye_x"], measures["eye_y"]), measures)
         self._crop = self._steady(choice.crop, measures)
         still = self._stillness(now, face, measures)
@@ -163,9 +176,19 @@ class FramingEngine:
         if measures["eye_distance"] / scale < self.rules.min_eye_distance:
             # Too small to measure is too far, whatever the crop arithmetic says.
             problems["distance"] = max(problems.get("distance", 0.0), 1.0)
-        eyes_open = face.measured and self._eyes_open(measures)
-        failing = self._failing(problems, measures, still, face.measured, eyes_open)
+        # Too close: "step back" first, as stepping back brings the face in too; a face cut by
+        # the sensor's edge (its size only estimated) is brought in first.
+        too_close = face.measured and problems.get("distance", 0.0) < 0
+        failing = self._failing(
+            problems,
+            measures,
+            still,
+            face.measured,
+            eyes_open,
+            TOO_CLOSE_ORDER if too_close else ORDER,
+        )
         all_good = not failing
+        self._failing_before = failing
         if all_good and eyes_open:
             self._good_since = self._good_since if self._good_since is not None else now
         elif not all_good:
@@ -178,6 +201,18 @@ class FramingEngine:
         cue = self._show(failing[0] if failing else None, now, tuple(failing))
         return FramingVerdict(
             True, cue, self._crop, progress, ready, all_good, measures, self._lighting(face)
+        )
+
+    def _blinking(self, now: float, face: Face, measures: dict[str, float]) -> FramingVerdict:
+        """A blink: the iris model's points jump (and with them the eyes' centre, roll, gaze),
+        so nothing is judged. Every rule stays as it was, the crop and the cue with them, and
+        the hold pauses: it neither goes on to the photo nor starts again."""
+        failing = self._failing_before
+        held = now - self._good_since if self._good_since is not None else 0.0
+        progress = min(1.0, held / self.rules.ready_seconds)
+        cue = self._show(failing[0] if failing else None, now, tuple(failing))
+        return FramingVerdict(
+            True, cue, self._crop, progress, False, not failing, measures, self._lighting(face)
         )
 
     def _crop_for(self, eyes: tuple[float, float], measures: dict[str, float]) -> CropChoice:
@@ -251,6 +286,8 @@ class FramingEngine:
         self._last_time = None
         self._moving_at = now
         self._track.clear()
+        self._open_at = None
+        self._failing_before = []
 
     def _measures(self, face: Face, scale: float) -> dict[str, float]:
         ex, ey = face.eye_centre
@@ -334,6 +371,7 @@ class FramingEngine:
         still: bool,
         measured: bool = True,
         eyes_open: bool = True,
+        order: tuple[str, ...] = ORDER,
     ) -> list[str]:
         """The cues of broken rules, in the rules' order. Pose and gaze are judged only on a
         face the mesh measured, gaze only with open eyes: in a blink the gaze rule stays as it
@@ -378,7 +416,6 @@ class FramingEngine:
                 else:
                     checks["gaze"] = (-math.inf, rules.max_gaze, cue)
         failing = []
-        order = TOO_CLOSE_ORDER if problems.get("distance", 0.0) < 0 else ORDER
         for rule in order:
             if rule == "stillness":
                 if not still:
