@@ -105,3 +105,16 @@ def test_lighting_backlight_and_clipped_highlights_are_seen_on_the_face(
     verdict = engine.update(Observation(0.0, [dark], (512, 512)))
     assert "backlight" in verdict.lighting
     assert not verdict.cue or "light" not in verdict.cue, "the attendee cannot fix the lighting"
+
+
+def test_an_eyes_openness_and_gaze_come_from_its_outline_and_iris() -> None:
+    """The measuring room alone (kiosk.vision.faces): a level eye 40 px wide with lids 12 px
+    apart, its iris 4 px right of and 2 px above the corners' middle."""
+    from kiosk.vision.faces import eye_shape
+
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    outline = np.stack([30 + 20 * np.cos(angles), 32 + 6 * np.sin(angles)], axis=1)
+    openness, (gaze_x, gaze_y) = eye_shape(outline, np.array([34.0, 30.0]))
+    assert openness == pytest.approx(12 / 40, abs=0.01)
+    assert (gaze_x, gaze_y) == pytest.approx((0.1, -0.05), abs=0.01)
+    assert eye_shape(np.zeros((16, 2)), np.zeros(2)) == (0.0, (0.0, 0.0))
