@@ -178,7 +178,7 @@ install_config() {
   local staged
   staged="$(mktemp)"
   sed -e 's|^backend = "image" |backend = "auto"  |' \
-      -e 's|^dir = "/var/lib/echtbild"|dir = "'"$DATA_DIR"'"|' \
+      -e 's|^dir = "~/.local/share/echtbild"|dir = "'"$DATA_DIR"'"|' \
       "$SOURCE_DIR/config/kiosk.toml" >"$staged"
   act install -m 0644 "$staged" "$CONFIG"
   rm -f "$staged"

@@ -9,7 +9,9 @@ check-config` and the staff commands work without a display or pygame.
 from __future__ import annotations
 
 import errno
+import glob
 import logging
+import os
 import signal
 import socket
 import sqlite3
@@ -203,8 +205,14 @@ def print_command(config: Config, action: str, device_uri: str | None) -> int:
 
 def run_demo(config: Config, path: Path | None, host: str, options: BoothOptions) -> int:
     """The booth in a window, a still picture as its camera, its download server beside it."""
+    from kiosk.hardware.display import no_display_problem
     from kiosk.readiness import booth_problems, share_host_problem
 
+    # Said at once, in one line: a demo without a window would run unseen.
+    no_display = no_display_problem(os.environ, glob.glob("/dev/dri/card*"))
+    if no_display:
+        print(f"kiosk demo: {no_display}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
     # Everything the demo needs is checked before its server starts: a wrong picture is a
     # wrong picture, however slowly the machine starts a server.
     problems = booth_problems(config, demo=True, demo_image=options.image)
@@ -213,6 +221,7 @@ def run_demo(config: Config, path: Path | None, host: str, options: BoothOptions
         problems.append(host_problem.replace("share.host", "--host"))
     if problems:
         return refuse(problems, "the demo cannot start")
+    config = with_demo_key(config)
     port = free_port(host, config.share.port)
     local = host in ("127.0.0.1", "localhost", "::1")
     share = config.share.model_copy(
@@ -241,6 +250,30 @@ def run_demo(config: Config, path: Path | None, host: str, options: BoothOptions
             server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def with_demo_key(config: Config) -> Config:
+    """The demo signs its photos: with the booth's own keys once made, else with a demo key
+    made on the first run (marked as such; `kiosk verify --trust` refuses it)."""
+    from kiosk.photos.credentials import (
+        CredentialsError,
+        default_booth_id,
+        demo_keys,
+        signing_key_paths,
+    )
+
+    credentials = config.credentials
+    chain, key = signing_key_paths(config)
+    if not credentials.sign or (chain.is_file() and key.is_file()):
+        return config
+    booth_id = credentials.booth_id or default_booth_id()
+    try:
+        chain, key = demo_keys(config.storage.layout.demo_keys_dir, booth_id)
+    except (OSError, CredentialsError) as error:
+        log.warning("the demo's photos are saved unsigned: no demo key: %s", error)
+        return config
+    own = credentials.model_copy(update={"certificate_chain": chain, "private_key": key})
+    return config.model_copy(update={"credentials": own})
 
 
 def free_port(host: str, wanted: int) -> int:
@@ -365,6 +398,7 @@ def run_booth(config: Config, options: BoothOptions) -> int:
         links=links,
         rules=rules,
         printing=printing,
+        announce=_print_link if demo else None,
     )
     if guided:
         app.post(MainButton())  # the person walks in: the demo presses the button for them
@@ -377,6 +411,11 @@ def run_booth(config: Config, options: BoothOptions) -> int:
             uploads.stop()  # what is not uploaded yet waits in the journal for the next start
         if printing is not None:
             printing.stop()  # a print not yet sent waits in the print journal
+
+
+def _print_link(link: str) -> None:
+    """The demo's photos are the user's own: each one's link, to try the phone page."""
+    print(f"photo: {link}", flush=True)
 
 
 def open_cloud(config: Config) -> CloudParts | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.config import Config, ConfigError, load_config, resolve_config_path
-from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, refuse
+from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, counted
 
 log = logging.getLogger("kiosk")
 
@@ -37,12 +37,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_CONFIG
     try:
         path = resolve_config_path(getattr(args, "path", None) or args.config)
+        if args.command == "check-config":
+            from kiosk.readiness import check_config
+
+            return check_config(path)  # reads the file itself: every problem in one run
         try:
             config = load_config(path)
         except ConfigError as error:
             for problem in error.problems:
                 print(problem, file=sys.stderr)
-            print(f"{len(error.problems)} problem(s) in {path}", file=sys.stderr)
+            print(f"{counted(len(error.problems), 'problem')} in {path}", file=sys.stderr)
             return EXIT_BAD_CONFIG
         return args.handler(args, config, path)
     except KeyboardInterrupt:
@@ -88,7 +92,6 @@ def _parser() -> argparse.ArgumentParser:
 
     check = command(commands, "check-config", "check a config file as 'kiosk run' would", None)
     check.add_argument("path", nargs="?", help="the file to check (default: as --config)")
-    check.set_defaults(handler=_check_config)
 
     serve = command(commands, "serve", "run the download server for share links", _serve)
     serve.add_argument("--host", help="listen on this address instead of share.host")
@@ -206,6 +209,11 @@ def _parser() -> argparse.ArgumentParser:
         "--language", choices=("de", "en"), help="screen language (default: the system's)"
     )
     demo.add_argument(
+        "--address",
+        choices=("du", "Sie"),
+        help="German: informal or formal (default: the config's)",
+    )
+    demo.add_argument(
         "--host",
         default="127.0.0.1",
         help="where the demo's download server listens (default 127.0.0.1: this computer only)",
@@ -217,16 +225,6 @@ CONFIG_HELP = "config file (default: $KIOSK_CONFIG, else /etc/echtbild/kiosk.tom
 VERBOSE_HELP = "log every screen, cue and debug message"
 
 Handler = Callable[[argparse.Namespace, Config, Path | None], int]
-
-
-def _check_config(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.readiness import booth_problems, server_problems
-
-    problems = list(dict.fromkeys(booth_problems(config) + server_problems(config)))
-    if problems:
-        return refuse(problems, f"{path or 'the built-in defaults'}: the booth would not start")
-    print(f"config OK: {path or 'built-in defaults'}")
-    return EXIT_OK
 
 
 def _status(args: argparse.Namespace, config: Config, path: Path | None) -> int:
@@ -285,7 +283,10 @@ def _run(args: argparse.Namespace, config: Config, path: Path | None) -> int:
 def _demo(args: argparse.Namespace, config: Config, path: Path | None) -> int:
     from kiosk.assembly import BoothOptions, run_demo
 
-    event = config.event.model_copy(update={"language": _demo_language(args, config)})
+    address = args.address or config.event.address
+    event = config.event.model_copy(
+        update={"language": _demo_language(args, config), "address": address}
+    )
     options = BoothOptions(
         demo=True,
         image=args.image,

@@ -15,11 +15,16 @@ EXIT_INVALID = 1  # kiosk verify: the credentials are broken or the photo was ch
 EXIT_INTERRUPTED = 130
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``number`` and ``noun`` agreeing in number: "1 photo", "2 photos"."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def refuse(problems: list[str], summary: str) -> int:
     """Print each problem and a closing line; the exit code for a wrong config."""
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"{len(problems)} problem(s); {summary}", file=sys.stderr)
+    print(f"{counted(len(problems), 'problem')}; {summary}", file=sys.stderr)
     return EXIT_BAD_CONFIG
 
 

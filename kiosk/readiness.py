@@ -7,17 +7,18 @@ Each check returns plain lines naming the config key (or option) and what to do 
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from kiosk.camera.frames import CameraError
-from kiosk.camera.image_camera import load_image
+from kiosk.camera.image_camera import DEMO_PORTRAIT, load_image
 from kiosk.camera.picam import load_picamera2_api
-from kiosk.config import Config
+from kiosk.config import Config, read_what_can_be_read
+from kiosk.exits import EXIT_OK, refuse
 from kiosk.share.cloud import credentials_problem
 
 
@@ -40,6 +41,34 @@ def server_problems(config: Config, host: str | None = None) -> list[str]:
         problems.append(host_problem)
     storage = storage_problem(config)
     return problems + ([storage] if storage else [])
+
+
+def check_config(path: Path | None) -> int:
+    """``kiosk check-config``: every problem of the file in one run, those of its keys and what
+    `kiosk run` and `kiosk serve` check at start in each section that could be read."""
+    config, problems, wrong = read_what_can_be_read(path)
+    if config is not None:
+        for section, check in _START_CHECKS:
+            if section not in wrong:
+                problems += [problem for problem in check(config) if problem not in problems]
+    if problems:
+        return refuse(problems, f"{path or 'the built-in defaults'}: the booth would not start")
+    print(f"config OK: {path or 'built-in defaults'}")
+    return EXIT_OK
+
+
+def _single(problem: str | None) -> list[str]:
+    return [problem] if problem else []
+
+
+# The start checks by the section they read: a section with wrong keys is not checked further.
+_START_CHECKS: tuple[tuple[str, Callable[[Config], list[str]]], ...] = (
+    ("camera", lambda config: _camera_problems(config, False, None)),
+    ("branding", lambda config: _logo_problems(config)),
+    ("cloud", lambda config: _single(credentials_problem(config.cloud))),
+    ("storage", lambda config: _single(storage_problem(config))),
+    ("share", lambda config: _single(share_host_problem(config.share.host))),
+)
 
 
 def storage_problem(config: Config) -> str | None:
@@ -94,19 +123,9 @@ def _camera_problems(config: Config, demo: bool, demo_image: Path | None) -> lis
             return _picture_problems("--image", demo_image)
         if camera.image is not None:
             return _picture_problems("camera.image", camera.image)
-        if importlib.util.find_spec("skimage") is None:
-            return [
-                "the demo portrait comes with scikit-image: install it "
-                "(pip install -e '.[dev]') or pass --image PATH"
-            ]
-        return []
+        return _picture_problems("the demo portrait", DEMO_PORTRAIT)
     if camera.backend == "image":
-        if camera.image is None:
-            return [
-                "camera.image: not set; camera.backend = 'image' needs a picture to play the "
-                "camera (on the Pi: camera.backend = 'picamera2'; on a desk: 'kiosk demo')"
-            ]
-        return _picture_problems("camera.image", camera.image)
+        return _picture_problems("camera.image", camera.image or DEMO_PORTRAIT)
     try:
         load_picamera2_api()
     except CameraError as error:

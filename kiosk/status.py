@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 
 from kiosk.camera.frames import CameraError
@@ -56,7 +55,7 @@ def _camera(config: Config) -> Check:
     camera = config.camera
     if camera.backend == "image":
         if camera.image is None:
-            text = "no camera: 'kiosk demo' uses its portrait; 'kiosk run' needs camera.image"
+            text = "no camera: the demo portrait plays it (camera.backend = 'image')"
             return Check("camera", text, True, warning=True)
         try:
             load_image(camera.image)
@@ -95,7 +94,15 @@ def _gpio(config: Config) -> Check:
 
 
 def _display() -> Check:
-    driver = os.environ.get("SDL_VIDEODRIVER") or "SDL's choice (desktop or kmsdrm)"
+    """The video driver SDL really uses here (asked, not guessed from the environment)."""
+    from kiosk.hardware.display import OFFSCREEN_DRIVERS, video_driver
+
+    driver, problem = video_driver()
+    if problem:
+        return Check("display", problem, False)
+    if driver in OFFSCREEN_DRIVERS:
+        text = f"video driver {driver}: drawing offscreen, as SDL_VIDEODRIVER asks"
+        return Check("display", text, True, warning=True)
     return Check("display", f"video driver {driver}", True)
 
 

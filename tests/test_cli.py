@@ -77,12 +77,12 @@ def test_demo_runs_in_a_window_and_writes_the_first_screen(tmp_path: Path) -> No
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
 
 
-def test_run_without_a_camera_image_says_what_is_missing(tmp_path: Path) -> None:
+def test_run_never_falls_back_to_the_demo_portrait_by_itself(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[storage]\ndir = "{tmp_path}"\n[display]\nfullscreen = false\n')
+    config.write_text(f'[camera]\nbackend = "auto"\n[storage]\ndir = "{tmp_path}"\n')
     result = run_kiosk("--config", str(config), "run", "--quit-after", "0.2")
-    assert result.returncode == 2
-    assert "camera.image" in result.stderr
+    assert result.returncode == 2, "a Pi without its camera stack is a fault, never a picture"
+    assert "camera.backend = 'auto'" in result.stderr
 
 
 def test_demo_with_a_missing_image_is_refused(tmp_path: Path) -> None:

@@ -52,10 +52,14 @@ def test_unknown_option_is_refused() -> None:
 def test_the_config_install_writes_is_valid(tmp_path: Path) -> None:
     example = (ROOT / "config" / "kiosk.toml").read_text(encoding="utf-8")
     installed = example.replace('\nbackend = "image" ', '\nbackend = "auto"  ', 1)
-    assert installed != example, "install.sh's edit of the example still applies"
+    assert installed != example, "install.sh's edit of the camera still applies"
+    stored = installed.replace('\ndir = "~/.local/share/echtbild"', '\ndir = "/var/lib/echtbild"')
+    assert stored != installed, "install.sh's edit of the storage folder still applies"
     path = tmp_path / "kiosk.toml"
-    path.write_text(installed, encoding="utf-8")
-    assert load_config(path).camera.backend == "auto"
+    path.write_text(stored, encoding="utf-8")
+    config = load_config(path)
+    assert config.camera.backend == "auto" and config.camera.image is None
+    assert config.storage.dir == Path("/var/lib/echtbild")
 
 
 def fake_system(tmp_path: Path, arch: str, codename: str) -> dict[str, str]:

@@ -94,9 +94,11 @@ class BoothLoop:
         links: ShareLinks | None = None,
         rules: FramingThresholds | None = None,
         printing: PrintService | None = None,
+        announce: Callable[[str], None] | None = None,
     ):
         """``rules``: the framing rules, as the assembly computed them once for this booth and
-        its ``session`` (default: the config's)."""
+        its ``session`` (default: the config's). ``announce``: given each photo's share link as
+        its share screen comes up (the demo prints it; a booth never logs a link)."""
         self.config = config
         self.camera = camera
         self.surface = surface
@@ -143,6 +145,8 @@ class BoothLoop:
         self.sound = Speaker(config.sound, self.screens.kit.texts, config.storage.layout.voice_dir)
         self.on_screen = OnScreenNote(config.storage.layout.on_screen_path)
         self.running = True
+        self.announce = announce
+        self._announced: str | None = None  # the token whose link was announced last
         self._events: list[Event] = []
         self._desk_keys = DeskKeysNote(self.screens.kit) if desk_keys else None
         self._last_preview: PreviewFrame | None = None  # for the capture screen
@@ -246,6 +250,10 @@ class BoothLoop:
         news = self.printing.news(machine) if self.printing is not None else None
         clock = lambda: self.wallclock().timestamp()  # noqa: E731
         self.on_screen.show(machine.phase.value, token, clock, news)
+        if token is not None and token != self._announced and self.announce is not None:
+            self._announced = token
+            shown = self.capture.shown_for(machine.photo)
+            self.announce((shown.link if shown else None) or machine.photo.url)
 
     def _index_problem(self) -> str | None:
         """None when new photos get their index rows; else why not. Reopens (rebuilding if need

@@ -1,4 +1,8 @@
-"""The visit log: one JSON line per visit, for tuning thresholds from real use."""
+"""The visit log: one JSON line per visit, for tuning thresholds from real use.
+
+The file under the storage folder holds the whole line; the system journal, which more people
+can read than the photos and which keeps lines past a link's expiry, gets it without the token.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+# What leads to the photo: kept in the visit log's file, never written to the system journal.
+PRIVATE_KEYS = frozenset({"token"})
 
 
 class VisitLog:
@@ -23,7 +30,8 @@ class VisitLog:
             **record,
         }
         text = json.dumps(line, ensure_ascii=False, separators=(",", ":"))
-        log.info("visit %s", text)
+        public = {key: value for key, value in line.items() if key not in PRIVATE_KEYS}
+        log.info("visit %s", json.dumps(public, ensure_ascii=False, separators=(",", ":")))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as file:

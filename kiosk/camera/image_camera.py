@@ -28,8 +28,14 @@ from kiosk.camera.frames import (
 from kiosk.camera.pictured_person import PicturedPerson
 from kiosk.config import Config
 
-# Where the astronaut's eyes are in scikit-image's 512 x 512 portrait (found by the face models).
+# The demo portrait that ships with the package (package data): NASA's public-domain portrait of
+# the astronaut Eileen Collins, as scikit-image also ships it (see demo-portrait.md), 512 x 512.
+DEMO_PORTRAIT = Path(__file__).with_name("demo-portrait.jpg")
+# Where the astronaut's eyes are in that portrait (found by the face models).
 ASTRONAUT_EYES = ((204.0, 101.0), (247.0, 103.0))
+# Her eyes sit high in her portrait: standing this much lower (a share of the sensor's height)
+# puts them on the framing rules' eye line, so the demo's first visit needs no cue at all.
+DEMO_PORTRAIT_START_Y = 0.04
 NOISE = 3  # sensor noise: up to this many levels either way
 BLUR_SHARE = 0.3  # share of burst frames with a little motion blur
 BLINK_SHARE = 0.2  # share of burst frames caught mid-blink
@@ -324,21 +330,16 @@ def _backdrop_colour(image: Image.Image) -> tuple[int, int, int]:
     return int(red), int(green), int(blue)
 
 
+def portrait_camera(sensor_size: Size) -> ImageCamera:
+    """The demo portrait as the camera, the astronaut standing where the framing rules want her."""
+    person = PicturedPerson(offset_y=DEMO_PORTRAIT_START_Y, eyes=ASTRONAUT_EYES)
+    return ImageCamera(DEMO_PORTRAIT, sensor_size, person=person)
+
+
 def demo_camera(config: Config, image: Path | None) -> ImageCamera:
-    """The image camera for ``kiosk demo``: the given picture, else scikit-image's astronaut."""
-    if image is not None:
-        return ImageCamera(image, config.camera.sensor_size)
-    if config.camera.image is not None:
-        return ImageCamera(config.camera.image, config.camera.sensor_size)
-    try:
-        from skimage import data
-    except ImportError as error:
-        raise CameraError(
-            "the demo portrait comes with scikit-image: install it (pip install -e '.[dev]') "
-            "or pass --image PATH"
-        ) from error
-    return ImageCamera(
-        Image.fromarray(data.astronaut()),
-        config.camera.sensor_size,
-        person=PicturedPerson(eyes=ASTRONAUT_EYES),
-    )
+    """The image camera for ``kiosk demo``: the given picture, else camera.image, else the demo
+    portrait."""
+    picture = image or config.camera.image
+    if picture is not None:
+        return ImageCamera(picture, config.camera.sensor_size)
+    return portrait_camera(config.camera.sensor_size)

@@ -37,7 +37,7 @@ import numpy as np
 
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Camera, CameraError, PreviewFrame, Size, Still, first_preview_crop
-from kiosk.camera.image_camera import ImageCamera
+from kiosk.camera.image_camera import ImageCamera, portrait_camera
 from kiosk.config import CameraConfig
 
 log = logging.getLogger(__name__)
@@ -346,13 +346,14 @@ class PicameraCamera:
 def open_camera(config: CameraConfig) -> Camera:
     """The camera the config asks for.
 
-    ``auto`` takes the Pi camera whenever picamera2 is installed (a camera missing at boot then
-    shows "out of order" and is looked for again), else the image camera if ``camera.image`` is
-    set.
+    ``image`` plays the camera with ``camera.image``, else with the demo portrait the package
+    ships. ``auto`` takes the Pi camera whenever picamera2 is installed (a camera missing at boot
+    then shows "out of order" and is looked for again), else the image camera only if
+    ``camera.image`` is set: a Pi never falls back to the demo portrait by itself.
     """
     if config.backend == "image":
         if config.image is None:
-            raise CameraError("camera.backend = 'image' needs camera.image = PATH")
+            return portrait_camera(config.sensor_size)
         return ImageCamera(config.image, config.sensor_size)
     try:
         api = load_picamera2_api()

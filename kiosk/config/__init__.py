@@ -20,7 +20,13 @@ from kiosk.config.booth import (
     TextsConfig,
     TimingConfig,
 )
-from kiosk.config.loader import ConfigError, load_config, parse_config, resolve_config_path
+from kiosk.config.loader import (
+    ConfigError,
+    load_config,
+    parse_config,
+    read_what_can_be_read,
+    resolve_config_path,
+)
 from kiosk.config.printing import PrintConfig
 from kiosk.config.sharing import (
     PRESIGNED_LIMIT,
@@ -59,5 +65,6 @@ __all__ = [
     "load_config",
     "parse_config",
     "parse_duration",
+    "read_what_can_be_read",
     "resolve_config_path",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +41,60 @@ def load_config(path: Path | None) -> Config:
     """Read and validate ``path``; ``None`` means all defaults."""
     if path is None:
         return Config()
+    return parse_config(_read_toml(path), path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(path, [f"{path}: no such config file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(path, [f"{path}: cannot read the file ({error})"]) from None
+        problem = "no such config file; copy config/kiosk.toml (the example) there or fix the path"
+        raise ConfigError(path, [f"{path}: {problem}"]) from None
+    except IsADirectoryError:
+        problem = f"a folder, not a config file; name the file in it (e.g. {path / 'kiosk.toml'})"
+        raise ConfigError(path, [f"{path}: {problem}"]) from None
+    except UnicodeDecodeError:
+        problem = "not a text file; a config is TOML text (see config/kiosk.toml)"
+        raise ConfigError(path, [f"{path}: {problem}"]) from None
+    except OSError as error:
+        problem = f"cannot read the file ({error.strerror or error}); check its permissions"
+        raise ConfigError(path, [f"{path}: {problem}"]) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, [f"{path}: not valid TOML: {error}"]) from None
-    return parse_config(raw, path)
+
+
+def read_what_can_be_read(path: Path | None) -> tuple[Config | None, list[str], set[str]]:
+    """For ``kiosk check-config``: every problem of the file's keys, the config with the sections
+    that are right (defaults in place of the others) and the names of the sections that are not;
+    None when the file itself cannot be read."""
+    try:
+        return load_config(path), [], set()
+    except ConfigError as error:
+        problems = error.problems
+    if path is None:
+        return None, problems, set(Config.model_fields)
+    try:
+        raw = _read_toml(path)
+    except ConfigError:
+        return None, problems, set(Config.model_fields)
+    wrong = {_section_of(problem) for problem in problems}
+    # A rule joining two sections names one key; leaving that section out satisfies it, and a
+    # rule broken only once others are gone leaves its section out too.
+    for _ in Config.model_fields:
+        try:
+            kept = parse_config({name: v for name, v in raw.items() if name not in wrong}, path)
+            return kept, problems, wrong
+        except ConfigError as error:
+            more = {_section_of(problem) for problem in error.problems} - wrong
+            if not more:
+                break
+            wrong |= more
+    return Config(), problems, set(Config.model_fields)
+
+
+def _section_of(problem: str) -> str:
+    """The section a problem line names (``share.wifi.password: ...`` is ``share``)."""
+    return problem.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0].strip()
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
@@ -124,6 +170,14 @@ def _describe(error: dict[str, Any]) -> str:
         message = f"{given!r} is out of range; must be {_BOUNDS[kind]} {limit}"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
+        # A rule of a whole section that names one of its keys: the line names that key.
+        field, _, rest = message.partition(": ")
+        model = _model_at(location)
+        if rest and model is not None and field in model.model_fields:
+            key, message = f"{key}.{field}" if key != "(top level)" else field, rest
+    elif kind == "missing" and not indexes:
+        section = ".".join(location[:-1])
+        message = f"missing; add it under [{section}]" if section else "missing; add it"
     elif kind == "literal_error":
         message = f"{given!r} is not allowed; must be {context.get('expected', '')}"
     elif kind == "missing" and indexes:
@@ -143,7 +197,10 @@ def _model_at(location: list[str]) -> type[BaseModel] | None:
     for part in location:
         field = model.model_fields.get(part)
         annotation = field.annotation if field else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        # An optional section (``WifiConfig | None``) is its model.
+        candidates = [annotation, *typing.get_args(annotation)]
+        found = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not found:
             return None
-        model = annotation
+        model = found[0]
     return model

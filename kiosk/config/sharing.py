@@ -33,11 +33,19 @@ class WifiConfig(Section):
     @model_validator(mode="after")
     def _password_fits_security(self) -> WifiConfig:
         if self.security == "nopass" and self.password:
-            raise ValueError("an open network (security = 'nopass') has no password")
+            raise ValueError(
+                "password: an open network (security = 'nopass') has none; remove it, or set "
+                "security = 'WPA'"
+            )
+        if self.security in ("WPA", "WEP") and not self.password:
+            raise ValueError(
+                f"password: missing; a {self.security} network needs its password "
+                "(or security = 'nopass' for an open one)"
+            )
         if self.security == "WPA" and not 8 <= len(self.password) <= 63:
-            raise ValueError("a WPA password has 8 to 63 characters")
-        if self.security == "WEP" and not self.password:
-            raise ValueError("a WEP network needs its password")
+            raise ValueError(
+                f"password: {len(self.password)} characters; a WPA password has 8 to 63"
+            )
         return self
 
 
@@ -59,8 +67,10 @@ class CredentialsConfig(Section):
 
     @model_validator(mode="after")
     def _chain_and_key_together(self) -> CredentialsConfig:
-        if (self.certificate_chain is None) != (self.private_key is None):
-            raise ValueError("set both certificate_chain and private_key, or neither")
+        if self.certificate_chain is not None and self.private_key is None:
+            raise ValueError("private_key: missing; set it beside certificate_chain, or neither")
+        if self.private_key is not None and self.certificate_chain is None:
+            raise ValueError("certificate_chain: missing; set it beside private_key, or neither")
         return self
 
 
@@ -120,7 +130,7 @@ class CloudConfig(Section):
     def _credentials_when_enabled(self) -> CloudConfig:
         if self.enabled and self.credentials_file is None:
             raise ValueError(
-                "credentials_file: needed when cloud.enabled; a file readable only by the booth's "
-                "user with access_key and secret_key"
+                "credentials_file: missing; cloud.enabled needs a file readable only by the "
+                "booth's user, with access_key and secret_key"
             )
         return self

@@ -46,6 +46,12 @@ class StorageLayout:
         return self.root / KEYS_FOLDER
 
     @property
+    def demo_keys_dir(self) -> Path:
+        """The key `kiosk demo` signs with while the booth has none of its own: apart from
+        ``keys_dir``, so `kiosk keys init` never meets it."""
+        return self.root / "keys-demo"
+
+    @property
     def visits_path(self) -> Path:
         return self.root / "visits.jsonl"
 

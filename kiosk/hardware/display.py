@@ -16,11 +16,64 @@ from kiosk.config import DisplayConfig
 KNOWN_DRIVERS = {"kmsdrm", "x11", "wayland", "dummy", "offscreen", "evdev"}
 
 
+# Drivers that draw into memory: SDL falls back to one when it finds no screen at all.
+OFFSCREEN_DRIVERS = {"offscreen", "dummy"}
+
+
 class DisplayError(Exception):
     """The screen cannot be opened; the message says what to check."""
 
 
+def no_display_problem(environ: Mapping[str, str], cards: Collection[str]) -> str | None:
+    """Why no screen can be shown here, as seen before SDL is asked: no driver asked for by
+    name (SDL_VIDEODRIVER, e.g. dummy for offscreen), no desktop session and no console display
+    (/dev/dri/card*). None when there may be one."""
+    if environ.get("SDL_VIDEODRIVER") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    if cards:
+        return None
+    return (
+        "no display: this session has no desktop (DISPLAY and WAYLAND_DISPLAY are not set) and "
+        "no console display (/dev/dri/card*); run it on a desktop, or with "
+        "SDL_VIDEODRIVER=dummy to draw offscreen"
+    )
+
+
+def video_driver() -> tuple[str | None, str | None]:
+    """The video driver SDL really uses here and, when it has no screen to show on, why: what
+    `kiosk status` reports."""
+    problem = no_display_problem(os.environ, glob.glob("/dev/dri/card*"))
+    if problem:
+        return None, problem
+    opened_here = not pygame.display.get_init()
+    try:
+        pygame.display.init()
+        driver = pygame.display.get_driver()
+    except pygame.error as error:
+        return None, display_problem(
+            str(error), os.environ, glob.glob("/dev/dri/card*"), _my_groups()
+        )
+    finally:
+        if opened_here:  # a display this process already uses stays open
+            pygame.display.quit()
+    return driver, _offscreen_problem(driver, os.environ)
+
+
+def _offscreen_problem(driver: str, environ: Mapping[str, str]) -> str | None:
+    """SDL fell back to drawing into memory though nobody asked it to: nothing would be seen."""
+    if driver in OFFSCREEN_DRIVERS and not environ.get("SDL_VIDEODRIVER"):
+        return (
+            f"no display: SDL found no screen and would draw {driver} (nothing visible); "
+            "check DISPLAY or WAYLAND_DISPLAY on a desktop, the KMS driver on a Pi's console, or "
+            "set SDL_VIDEODRIVER=dummy to draw offscreen on purpose"
+        )
+    return None
+
+
 def open_display(config: DisplayConfig) -> pygame.Surface:
+    problem = no_display_problem(os.environ, glob.glob("/dev/dri/card*"))
+    if problem:
+        raise DisplayError(problem)
     try:
         pygame.display.init()
         pygame.font.init()
@@ -35,6 +88,10 @@ def open_display(config: DisplayConfig) -> pygame.Surface:
         raise DisplayError(
             display_problem(str(error), os.environ, glob.glob("/dev/dri/card*"), _my_groups())
         ) from error
+    offscreen = _offscreen_problem(pygame.display.get_driver(), os.environ)
+    if offscreen:
+        pygame.display.quit()
+        raise DisplayError(offscreen)
     if config.fullscreen or config.kiosk_mode:
         pygame.mouse.set_visible(False)
     return surface

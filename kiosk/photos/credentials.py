@@ -31,6 +31,9 @@ CA_CERT = "ca.pem"
 CA_KEY = "ca.key"
 SIGNER_CHAIN = "signer-chain.pem"
 SIGNER_KEY = "signer.key"
+# The organisation of the keys `kiosk demo` makes for itself: whoever reads the signer sees that
+# it proves nothing about who took a photo, and `kiosk verify --trust` refuses its CA.
+DEMO_ORGANISATION = "Echtbild demo key, not for events"
 
 
 class CredentialsError(Exception):
@@ -56,8 +59,9 @@ def default_booth_id() -> str:
 # --- keys -------------------------------------------------------------------------------------
 
 
-def init_keys(keys_dir: Path, booth_id: str, force: bool = False) -> list[Path]:
-    """A local CA and a signing certificate it issued, with private keys only their owner reads."""
+def init_keys(keys_dir: Path, booth_id: str, force: bool = False, demo: bool = False) -> list[Path]:
+    """A local CA and a signing certificate it issued, with private keys only their owner reads
+    (``demo``: marked as the demo's, in every name a verifier shows)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -67,12 +71,15 @@ def init_keys(keys_dir: Path, booth_id: str, force: bool = False) -> list[Path]:
     if not force and any(path.exists() for path in paths):
         raise CredentialsError(f"keys exist in {keys_dir}; use --force to replace them")
     now = dt.datetime.now(dt.UTC)
+    kind = "demo key" if demo else "booth"
 
     def name(common_name: str) -> x509.Name:
         return x509.Name(
             [
                 x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Echtbild"),
+                x509.NameAttribute(
+                    NameOID.ORGANIZATION_NAME, DEMO_ORGANISATION if demo else "Echtbild"
+                ),
             ]
         )
 
@@ -90,7 +97,7 @@ def init_keys(keys_dir: Path, booth_id: str, force: bool = False) -> list[Path]:
         )
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = name(f"Echtbild CA {booth_id}")
+    ca_name = name(f"Echtbild {'demo CA' if demo else 'CA'} {booth_id}")
     ca = (
         x509.CertificateBuilder()
         .subject_name(ca_name)
@@ -107,7 +114,7 @@ def init_keys(keys_dir: Path, booth_id: str, force: bool = False) -> list[Path]:
     signer_key = ec.generate_private_key(ec.SECP256R1())
     signer = (
         x509.CertificateBuilder()
-        .subject_name(name(f"Echtbild booth {booth_id}"))
+        .subject_name(name(f"Echtbild {kind} {booth_id}"))
         .issuer_name(ca_name)
         .public_key(signer_key.public_key())
         .serial_number(x509.random_serial_number())
@@ -153,6 +160,23 @@ def init_keys(keys_dir: Path, booth_id: str, force: bool = False) -> list[Path]:
 # --- signing ----------------------------------------------------------------------------------
 
 
+def demo_keys(keys_dir: Path, booth_id: str) -> tuple[Path, Path]:
+    """The demo's certificate chain and key in ``keys_dir``, made on its first run."""
+    chain, key = keys_dir / SIGNER_CHAIN, keys_dir / SIGNER_KEY
+    if not (chain.is_file() and key.is_file()):
+        init_keys(keys_dir, booth_id, force=True, demo=True)
+        log.info(
+            "made a demo signing key in %s: the demo's photos are signed, but by a key that "
+            "proves nothing; 'kiosk keys init' makes a booth's own",
+            keys_dir,
+        )
+    return chain, key
+
+
+def is_demo_signer(common_name: str | None) -> bool:
+    return bool(common_name) and common_name.startswith("Echtbild demo key")
+
+
 def signing_key_paths(config: Config) -> tuple[Path, Path]:
     """The certificate chain and key to sign with: the operator's, else the booth's own."""
     own = config.credentials
@@ -189,6 +213,8 @@ class PhotoSigner:
             key = private_key.read_bytes()
         except OSError as error:
             raise CredentialsError(f"cannot read the signing key: {error}") from error
+        # Photos older than the key were taken before it existed, not left by a crash.
+        self.made_at = private_key.stat().st_mtime
         try:
             self._signer = c2pa.Signer.from_info(
                 c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, chain, key, None)
@@ -290,6 +316,11 @@ def trust_anchor_problem(data: bytes) -> str | None:
     except ValueError:
         return "not a CA certificate (expected PEM: -----BEGIN CERTIFICATE-----)"
     for certificate in certificates:
+        if DEMO_ORGANISATION in certificate.subject.rfc4514_string():
+            return (
+                "the demo key's CA, which 'kiosk demo' made for itself: it proves nothing about "
+                "who took a photo; trust a booth's keys/ca.pem (made by 'kiosk keys init')"
+            )
         try:
             constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
         except x509.ExtensionNotFound:

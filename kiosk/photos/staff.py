@@ -22,6 +22,7 @@ from kiosk.photos.credentials import (
     CredentialsError,
     default_booth_id,
     init_keys,
+    is_demo_signer,
     trust_anchor_problem,
     verify,
 )
@@ -77,11 +78,22 @@ def make_keys(config: Config, force: bool) -> int:
     return EXIT_OK
 
 
+JPEG_START = b"\xff\xd8\xff"  # every JPEG file begins so
+
+
 def verify_photo(file: Path, trust_file: Path | None) -> int:
     try:
         data = file.read_bytes()
     except OSError as error:
-        print(f"{file}: cannot read the photo: {error.strerror or error}", file=sys.stderr)
+        reason = error.strerror or error
+        print(f"{file}: cannot read it ({reason}); give the path of a JPEG file", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    if not data.startswith(JPEG_START):
+        print(
+            f"{file}: not a JPEG photo; give kiosk verify a photo the booth took "
+            "(photos/YYYY-MM-DD/*.jpg under storage.dir, or the phone's download)",
+            file=sys.stderr,
+        )
         return EXIT_BAD_CONFIG
     trust = None
     if trust_file is not None:
@@ -105,6 +117,8 @@ def verify_photo(file: Path, trust_file: Path | None) -> int:
         return EXIT_INVALID
     if verdict.signer:
         print(f"  signed by: {verdict.signer}")
+        if is_demo_signer(verdict.signer):
+            print("  with the demo key of 'kiosk demo': it proves nothing about who took it")
     if verdict.captured_by_camera:
         print("  captured by a camera; changed only by cropping")
     if verdict.state == "Trusted":

@@ -28,6 +28,7 @@ from kiosk import __version__
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Still
 from kiosk.config import StorageLayout
+from kiosk.exits import counted
 from kiosk.files import write_atomically
 from kiosk.photos.credentials import (
     CredentialsError,
@@ -271,13 +272,14 @@ class PhotoStore:
         self._signing.submit(self.sign_unsigned)
 
     def sign_unsigned(self) -> int:
-        """At start: sign the photos a crash left unsigned (the journal knows which)."""
+        """At start: sign the photos still unsigned (the journal knows which): taken before the
+        signing key existed, or left unsigned by an earlier run that stopped or failed first."""
         from kiosk.photos.credentials import verify
 
         if self.signer is None:
             return 0
         state = self.journal.replay()
-        signed = 0
+        older = later = 0
         for token in sorted(state.unsigned):
             record, crop = state.live.get(token), state.crops.get(token)
             if record is None or crop is None:
@@ -292,10 +294,17 @@ class PhotoStore:
                 continue
             captured_at = dt.datetime.fromtimestamp(record.created).astimezone()
             facts = self._facts(path, captured_at, crop)
-            signed += self._sign_and_mirror(token, path, data, facts, record)
-        if signed:
-            log.info("signed %d photos a crash had left unsigned", signed)
-        return signed
+            if self._sign_and_mirror(token, path, data, facts, record):
+                if record.created < self.signer.made_at:
+                    older += 1
+                else:
+                    later += 1
+        if older:
+            taken = counted(older, "photo")
+            log.info("signed %s taken before the signing key existed", taken)
+        if later:
+            log.info("signed %s an earlier run had left unsigned", counted(later, "photo"))
+        return older + later
 
     def finish_signing(self) -> None:
         """Wait until every photo saved so far is signed (or known to stay unsigned)."""
