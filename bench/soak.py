@@ -368,10 +368,14 @@ class Booth:
 
     def run(self, visits: int, tokens_file: Path, server: subprocess.Popen) -> bool:
         """The visits; True if the loop crashed."""
+        from kiosk.progress import Progress
+
         self.app.start(self.now)
+        progress = Progress("soak", visits, "visits")
         try:
             for number in range(1, visits + 1):
                 self.visit(tokens_file)
+                progress.advance()
                 if number == WARM_UP:
                     self.settle()
                     self.fds_start = open_fds()

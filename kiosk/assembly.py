@@ -379,7 +379,7 @@ def run_booth(config: Config, options: BoothOptions) -> int:
 
         # The set the screen tests check: German "du" and "Sie" and English, every state.
         every = options.screenshots / "every-screen"
-        shots = write_gallery(config, every, camera, every_language=True)
+        shots = write_gallery(config, every, camera, every_language=True, show=True)
         log.info("%d screens written to %s", len(shots), every)
     guided = demo and options.guided
     app = BoothLoop(
@@ -450,7 +450,7 @@ def open_framing_session(
     if problems and demo:
         log.info("fetching the face models (once) into %s", config.models_dir)
         try:
-            install_models(config.models_dir)
+            install_models(config.models_dir, progress=True)
             problems = []
         except (ModelsError, OSError) as error:
             problems = [str(error)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from kiosk.camera.frames import CameraError
 from kiosk.camera.image_camera import load_image
 from kiosk.config import Config
+from kiosk.exits import counted
 from kiosk.files import free_megabytes
 from kiosk.photos.journal import PhotoJournal
 from kiosk.photos.repair import check_index
@@ -223,7 +224,7 @@ def _visits(config: Config, today: dt.date) -> list[Check]:
     downloads = downloads_since(storage.layout.share_state_dir, midnight)
     return [
         Check("visits today", f"{visits} ({shared} with a photo shared)", True),
-        Check("downloads today", f"{downloads} of {photos} photos taken today", True),
+        Check("downloads today", f"{downloads} of {counted(photos, 'photo')} taken today", True),
         _lighting(lighting, visits),
     ]
 

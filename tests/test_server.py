@@ -310,7 +310,7 @@ def test_kiosk_purge_removes_old_files_no_record_names(config, tmp_path, capsys)
     config_file = tmp_path / "purge.toml"
     config_file.write_text(f'[storage]\ndir = "{config.storage.dir}"\n')
     assert main(["--config", str(config_file), "purge"]) == 0
-    assert "deleted 0 links and 1 photo files" in capsys.readouterr().out
+    assert "deleted 0 links and 1 photo file" in capsys.readouterr().out
     assert not orphan.exists() and not orphan.parent.exists()
     assert recent.exists()
 

@@ -22,7 +22,7 @@ def test_status_counts_todays_visits_and_downloads(make_app, config, monkeypatch
     state.count_download(_token(config), FIXED_TIME.timestamp())
     checks = {check.name: check for check in collect(config, today=_visit_day(config))}
     assert checks["visits today"].text == "1 (1 with a photo shared)"
-    assert checks["downloads today"].text == "1 of 1 photos taken today"
+    assert checks["downloads today"].text == "1 of 1 photo taken today"
     assert checks["camera"].ok and str(config.camera.image) in checks["camera"].text
     assert checks["gpio"].text == "not used (keyboard only)"
     assert checks["disk"].ok

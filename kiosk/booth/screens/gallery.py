@@ -24,6 +24,7 @@ from kiosk.camera.crop import Crop, centred_crop
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config, WifiConfig
 from kiosk.photos.store import SavedPhoto
+from kiosk.progress import Progress
 from kiosk.share.links import qr_modules
 from kiosk.texts import TEXT_KEYS
 from kiosk.vision.cropping import choose_crop
@@ -185,21 +186,34 @@ def variants(config: Config) -> Iterator[tuple[str, Config]]:
 
 
 def write_gallery(
-    config: Config, directory: Path, camera: ImageCamera, every_language: bool = False
+    config: Config,
+    directory: Path,
+    camera: ImageCamera,
+    every_language: bool = False,
+    show: bool = False,
 ) -> list[Path]:
     """Every screen in every state and screen size, with and without the booth's own Wi-Fi, as
     PNG files in ``directory``: in the event's language (``every_language``: de "du", de "Sie"
-    and en, the set the screen tests check)."""
+    and en, the set the screen tests check); ``show``: progress on standard error."""
     directory.mkdir(parents=True, exist_ok=True)
     own = (config.event.language, config.event.address if config.event.language == "de" else "du")
+    chosen = [
+        (tag, variant)
+        for tag, variant in variants(config)
+        if every_language or (variant.event.language, variant.event.address) == own
+    ]
+    # Some minutes on a busy machine: a count of the sets (a language and Wi-Fi setting at one
+    # screen size) done so far.
+    progress = Progress("writing every screen", len(chosen) * len(SIZES), "sets") if show else None
     written = []
-    for tag, variant in variants(config):
-        event = variant.event
-        if not every_language and (event.language, event.address) != own:
-            continue
+    for tag, variant in chosen:
         for size in SIZES:
             for frame in frames(variant, size, camera, share_only=tag.endswith("-wifi")):
                 path = directory / f"{tag}-{size[0]}x{size[1]}-{frame.name}.png"
                 pygame.image.save(frame.surface, path)
                 written.append(path)
+            if progress is not None:
+                progress.advance()
+    if progress is not None:
+        progress.done()
     return written
