@@ -81,7 +81,10 @@ def serve_downloads(config: Config, host: str | None, port: int | None) -> int:
         return fail(f"storage.dir: the photo index cannot be opened: {error}")
     except OSError as error:
         if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
-            return fail(f"share.port: cannot listen on {share.host}:{share.port}: {error.strerror}")
+            return fail(
+                f"share.port: cannot listen on {share.host}:{share.port}: {error.strerror}; "
+                "stop what listens there (a kiosk serve already running?) or choose another port"
+            )
         return fail(f"storage.dir: cannot use {config.storage.dir}: {error}")
     return EXIT_OK
 

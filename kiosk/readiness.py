@@ -86,7 +86,10 @@ def storage_problem(config: Config) -> str | None:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
             pass
     except OSError as error:
-        return f"storage.dir: cannot use {storage.dir}: {error.strerror or error}"
+        return (
+            f"storage.dir: cannot use {storage.dir}: {error.strerror or error}; name a folder "
+            "this user may create or write"
+        )
     finally:
         for created in reversed(made):
             created.rmdir()
@@ -151,5 +154,8 @@ def _logo_problems(config: Config) -> list[str]:
         with Image.open(logo) as picture:
             picture.verify()
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
-        return [f"branding.logo: {logo} is not a picture the booth can show ({error})"]
+        return [
+            f"branding.logo: {logo} is not a picture the booth can show ({error}); give a PNG "
+            "or JPEG file"
+        ]
     return []

@@ -54,6 +54,10 @@ def load_image(path: Path) -> Image.Image:
             return ImageOps.exif_transpose(image).convert("RGB")
     except UnidentifiedImageError as error:
         raise CameraError(f"{path} is not a picture (a JPEG or PNG file is)") from error
+    except FileNotFoundError as error:
+        raise CameraError(f"{path} does not exist; check the picture's name") from error
+    except IsADirectoryError as error:
+        raise CameraError(f"{path} is a folder; name a JPEG or PNG file in it") from error
     except (OSError, ValueError) as error:
         raise CameraError(f"cannot read camera image {path}: {error}") from error
 

@@ -60,7 +60,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         problem = f"cannot read the file ({error.strerror or error}); check its permissions"
         raise ConfigError(path, [f"{path}: {problem}"]) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, [f"{path}: not valid TOML: {error}"]) from None
+        problem = f"not valid TOML: {error}; write key = value under [section] headings"
+        raise ConfigError(path, [f"{path}: {problem} (as config/kiosk.toml does)"]) from None
 
 
 def read_what_can_be_read(path: Path | None) -> tuple[Config | None, list[str], set[str]]:

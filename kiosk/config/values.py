@@ -70,8 +70,13 @@ Pin = Annotated[StrictInt, AfterValidator(_check_pin)]
 
 
 def _existing_file(value: Path | None) -> Path | None:
+    if value is not None and value.expanduser().is_dir():
+        raise ValueError(f"{str(value)!r} is a folder; name a file in it")
     if value is not None and not value.expanduser().is_file():
-        raise ValueError(f"file {str(value)!r} does not exist")
+        raise ValueError(
+            f"file {str(value)!r} does not exist; check the name (a relative one starts at the "
+            "config file's folder)"
+        )
     return value.expanduser() if value is not None else None
 
 

