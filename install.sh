@@ -171,7 +171,8 @@ install_config() {
   fi
   # The commented example, set for a real booth: the Pi camera, photos under $DATA_DIR.
   if [[ $DRY_RUN -eq 1 ]]; then
-    printf 'would write: %s from config/kiosk.toml with camera.backend = "auto"\n' "$CONFIG"
+    printf 'would write: %s from config/kiosk.toml with camera.backend = "auto", storage.dir = "%s"\n' \
+      "$CONFIG" "$DATA_DIR"
     CHANGED=1
     return
   fi

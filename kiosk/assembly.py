@@ -224,6 +224,8 @@ def run_demo(config: Config, path: Path | None, host: str, options: BoothOptions
         problems.append(host_problem.replace("share.host", "--host"))
     if problems:
         return refuse(problems, "the demo cannot start")
+    from kiosk.photos.credentials import with_demo_key
+
     config = with_demo_key(config)
     port = free_port(host, config.share.port)
     local = host in ("127.0.0.1", "localhost", "::1")
@@ -253,30 +255,6 @@ def run_demo(config: Config, path: Path | None, host: str, options: BoothOptions
             server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             server.kill()
-
-
-def with_demo_key(config: Config) -> Config:
-    """The demo signs its photos: with the booth's own keys once made, else with a demo key
-    made on the first run (marked as such; `kiosk verify --trust` refuses it)."""
-    from kiosk.photos.credentials import (
-        CredentialsError,
-        default_booth_id,
-        demo_keys,
-        signing_key_paths,
-    )
-
-    credentials = config.credentials
-    chain, key = signing_key_paths(config)
-    if not credentials.sign or (chain.is_file() and key.is_file()):
-        return config
-    booth_id = credentials.booth_id or default_booth_id()
-    try:
-        chain, key = demo_keys(config.storage.layout.demo_keys_dir, booth_id)
-    except (OSError, CredentialsError) as error:
-        log.warning("the demo's photos are saved unsigned: no demo key: %s", error)
-        return config
-    own = credentials.model_copy(update={"certificate_chain": chain, "private_key": key})
-    return config.model_copy(update={"credentials": own})
 
 
 def free_port(host: str, wanted: int) -> int:
@@ -416,9 +394,10 @@ def run_booth(config: Config, options: BoothOptions) -> int:
             printing.stop()  # a print not yet sent waits in the print journal
 
 
-def _print_link(link: str) -> None:
-    """The demo's photos are the user's own: each one's link, to try the phone page."""
-    print(f"photo: {link}", flush=True)
+def _print_link(link: str, file: str) -> None:
+    """The demo's photos are the user's own: each one's link, to try the phone page, and its
+    file, to try `kiosk verify`."""
+    print(f"photo: {link} (saved as {file})", flush=True)
 
 
 def open_cloud(config: Config) -> CloudParts | None:

@@ -39,8 +39,8 @@ def test_the_default_demo_reaches_the_share_screen_after_one_press(
         config.camera.sensor_size,
         config.photo.aspect_ratio,
     )
-    links: list[str] = []
-    app = make_app(camera=camera, session=session, announce=links.append)
+    links: list[tuple[str, str]] = []
+    app = make_app(camera=camera, session=session, announce=lambda *told: links.append(told))
     app.start(0.0)
     app.post(MainButton())
     now, phases = 0.0, []
@@ -58,7 +58,8 @@ def test_the_default_demo_reaches_the_share_screen_after_one_press(
     assert Phase.FRAMING in phases and Phase.REVIEW in phases
     advice = app.machine.advice
     assert advice is None or advice.cue is None, "the still picture needs no cue"
-    assert links == [app.machine.photo.url], "the demo is told the link once, as the screen shows"
+    told = [(app.machine.photo.url, app.machine.photo.path)]
+    assert links == told, "the demo is told the link once, as the screen shows"
 
 
 def test_the_system_journal_never_sees_a_token(make_app, config: Config, caplog) -> None:

@@ -94,11 +94,11 @@ class BoothLoop:
         links: ShareLinks | None = None,
         rules: FramingThresholds | None = None,
         printing: PrintService | None = None,
-        announce: Callable[[str], None] | None = None,
+        announce: Callable[[str, str], None] | None = None,
     ):
         """``rules``: the framing rules, as the assembly computed them once for this booth and
-        its ``session`` (default: the config's). ``announce``: given each photo's share link as
-        its share screen comes up (the demo prints it; a booth never logs a link)."""
+        its ``session`` (default: the config's). ``announce``: given each photo's share link and
+        file as its share screen comes up (the demo prints them; a booth never logs a link)."""
         self.config = config
         self.camera = camera
         self.surface = surface
@@ -253,7 +253,8 @@ class BoothLoop:
         if token is not None and token != self._announced and self.announce is not None:
             self._announced = token
             shown = self.capture.shown_for(machine.photo)
-            self.announce((shown.link if shown else None) or machine.photo.url)
+            photo = machine.photo
+            self.announce((shown.link if shown else None) or photo.url, photo.path)
 
     def _index_problem(self) -> str | None:
         """None when new photos get their index rows; else why not. Reopens (rebuilding if need

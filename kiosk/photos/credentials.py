@@ -173,6 +173,23 @@ def demo_keys(keys_dir: Path, booth_id: str) -> tuple[Path, Path]:
     return chain, key
 
 
+def with_demo_key(config: Config) -> Config:
+    """``kiosk demo`` signs its photos: with the booth's own keys once made, else with a demo
+    key made on its first run (marked as such; `kiosk verify --trust` refuses its CA)."""
+    credentials = config.credentials
+    chain, key = signing_key_paths(config)
+    if not credentials.sign or (chain.is_file() and key.is_file()):
+        return config
+    booth_id = credentials.booth_id or default_booth_id()
+    try:
+        chain, key = demo_keys(config.storage.layout.demo_keys_dir, booth_id)
+    except (OSError, CredentialsError) as error:
+        log.warning("the demo's photos are saved unsigned: no demo key: %s", error)
+        return config
+    own = credentials.model_copy(update={"certificate_chain": chain, "private_key": key})
+    return config.model_copy(update={"credentials": own})
+
+
 def is_demo_signer(common_name: str | None) -> bool:
     return bool(common_name) and common_name.startswith("Echtbild demo key")
 
