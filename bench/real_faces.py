@@ -17,9 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from real_faces import MORE_SITUATIONS, markdown, outcomes, share_right
+from real_faces import MORE_SITUATIONS, SITUATIONS, markdown, outcomes, share_right
 
 from kiosk.config import Config
+from kiosk.progress import Progress
 from kiosk.vision.face_models import FaceAnalyser
 from kiosk.vision.model_files import model_problems
 
@@ -33,11 +34,13 @@ def main() -> int:
         print(f"no face models in {models}: run 'kiosk models install'", file=sys.stderr)
         return 2
     analyser = FaceAnalyser(models)
-    table = outcomes(analyser)
+    progress = Progress("real faces", len(SITUATIONS) + len(MORE_SITUATIONS), "situations")
+    table = outcomes(analyser, done=progress.advance)
+    more = outcomes(analyser, situations=MORE_SITUATIONS, done=progress.advance)
+    progress.done()
     print(markdown(table))
     share = share_right(table)
     verdict = "ok" if share >= TARGET else "MISS"
-    more = outcomes(analyser, situations=MORE_SITUATIONS)
     print("\nThe harder set:\n" + markdown(more))
     harder = share_right(more)
     harder_verdict = "ok" if harder >= HARDER_TARGET else "MISS"

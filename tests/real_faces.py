@@ -195,8 +195,9 @@ def outcomes(
     analyser: FaceAnalyser,
     rules: FramingThresholds | None = None,
     situations: dict[str, tuple[Situation, set[str | None]]] = SITUATIONS,
+    done: Callable[[], None] | None = None,
 ) -> dict[str, dict[str, tuple[str | None, bool]]]:
-    """situation -> person -> (cue given, right?)"""
+    """situation -> person -> (cue given, right?); ``done`` is called after each situation."""
     rules = rules or FramingThresholds()
     measured = _measured_people(analyser)
     names = list(measured)
@@ -211,6 +212,8 @@ def outcomes(
                 accepted = {POSE_CUES[name]}
             row[name] = (cue, cue in accepted)
         table[situation] = row
+        if done is not None:
+            done()
     return table
 
 

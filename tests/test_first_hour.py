@@ -175,3 +175,18 @@ def _config_file(config: Config, tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _no_system_config(monkeypatch) -> None:
     monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+
+
+def test_the_demo_takes_the_german_form_of_address(monkeypatch, tmp_path: Path) -> None:
+    import kiosk.assembly
+
+    chosen: list[Config] = []
+    monkeypatch.setattr(kiosk.assembly, "run_demo", lambda config, *_: chosen.append(config) or 0)
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[event]\naddress = 'du'\n")
+    assert main(["--config", str(config), "demo", "--language", "de", "--address", "Sie"]) == 0
+    assert main(["--config", str(config), "demo", "--language", "de"]) == 0
+    assert [c.event.address for c in chosen] == ["Sie", "du"]
+    assert chosen[0].texts_for().get("cue_come_closer") != chosen[1].texts_for().get(
+        "cue_come_closer"
+    )
