@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config import Config
-from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, fail, refuse
+from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, counted, fail, refuse
 
 if TYPE_CHECKING:
     from kiosk.booth.loop import BoothLoop
@@ -361,7 +361,7 @@ def run_booth(config: Config, options: BoothOptions) -> int:
         # The set the screen tests check: German "du" and "Sie" and English, every state.
         every = options.screenshots / "every-screen"
         shots = write_gallery(config, every, camera, every_language=True, show=True)
-        log.info("%d screens written to %s", len(shots), every)
+        log.info("%s written to %s", counted(len(shots), "screen"), every)
     guided = demo and options.guided
     app = BoothLoop(
         config,

@@ -21,6 +21,7 @@ import pygame
 
 from kiosk.booth.machine import BoothMachine, Phase
 from kiosk.config import SoundConfig
+from kiosk.exits import counted
 from kiosk.texts import TEXT_KEYS, Texts
 
 log = logging.getLogger(__name__)
@@ -148,4 +149,4 @@ class Speaker:
             sound = pygame.mixer.Sound(str(path))
             sound.set_volume(self.config.volume)
             self._sounds[f"say:{key}"] = sound
-        log.info("sound.voice: %d spoken texts ready in %s", len(spoken), self.folder)
+        log.info("sound.voice: %s ready in %s", counted(len(spoken), "spoken text"), self.folder)

@@ -147,7 +147,7 @@ def remove_temporary_files(photos_dir: Path) -> int:
                 path.unlink(missing_ok=True)
                 removed += 1
     if removed:
-        log.info("removed %d temporary files a crash left in %s", removed, photos_dir)
+        log.info("removed %s a crash left in %s", counted(removed, "temporary file"), photos_dir)
     return removed
 
 
