@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from kiosk.camera.frames import CameraError
 from kiosk.camera.image_camera import DEMO_PORTRAIT, load_image
-from kiosk.camera.picam import load_picamera2_api
+from kiosk.camera.picam import load_picamera2_api, on_a_raspberry_pi
 from kiosk.config import Config, read_what_can_be_read
 from kiosk.exits import EXIT_OK, refuse
 from kiosk.share.cloud import credentials_problem
@@ -132,7 +132,7 @@ def _camera_problems(config: Config, demo: bool, demo_image: Path | None) -> lis
     try:
         load_picamera2_api()
     except CameraError as error:
-        if camera.backend == "auto" and camera.image is not None:
+        if camera.backend == "auto" and camera.image is not None and not on_a_raspberry_pi():
             return _picture_problems("camera.image", camera.image)
         return [f"camera.backend = {camera.backend!r}: {error}"]
     return []

@@ -184,6 +184,22 @@ def test_auto_backend_falls_back_to_the_picture(portrait_file) -> None:
         open_camera(CameraConfig(backend="auto"))
 
 
+def test_a_pi_never_plays_its_camera_with_a_picture(portrait_file, tmp_path, monkeypatch) -> None:
+    import kiosk.camera.picam
+    from kiosk.config import Config
+    from kiosk.readiness import booth_problems
+
+    board = tmp_path / "model"
+    board.write_bytes(b"Raspberry Pi 4 Model B Rev 1.5\0")
+    monkeypatch.setattr(kiosk.camera.picam, "BOARD_MODEL", board)
+    with pytest.raises(CameraError, match="apt install python3-picamera2"):
+        open_camera(CameraConfig(backend="auto", image=portrait_file))
+    config = Config(camera=CameraConfig(backend="auto", image=portrait_file))
+    assert any(p.startswith("camera.backend = 'auto'") for p in booth_problems(config))
+    board.write_bytes(b"QEMU Virtual Machine\0")  # any other board: the picture, as configured
+    assert not [p for p in booth_problems(config) if p.startswith("camera")]
+
+
 def test_one_camera_frame_serves_preview_and_analysis() -> None:
     camera, fake = started()
     camera.preview_frame()

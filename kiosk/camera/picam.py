@@ -31,6 +31,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,19 @@ def load_picamera2_api() -> Picamera2Api:
     return Picamera2Api(
         Picamera2, Transform, controls.AfModeEnum.Continuous, controls.AfModeEnum.Auto
     )
+
+
+# What the firmware calls the board: "Raspberry Pi 4 Model B Rev 1.5", ...
+BOARD_MODEL = Path("/proc/device-tree/model")
+
+
+def on_a_raspberry_pi() -> bool:
+    """Whether this is a Raspberry Pi: there a broken camera stack is a fault, never a reason to
+    play the camera with a picture."""
+    try:
+        return BOARD_MODEL.read_bytes().startswith(b"Raspberry Pi")
+    except OSError:
+        return False
 
 
 def camera_present(api: Picamera2Api) -> bool:
@@ -348,8 +362,9 @@ def open_camera(config: CameraConfig) -> Camera:
 
     ``image`` plays the camera with ``camera.image``, else with the demo portrait the package
     ships. ``auto`` takes the Pi camera whenever picamera2 is installed (a camera missing at boot
-    then shows "out of order" and is looked for again), else the image camera only if
-    ``camera.image`` is set: a Pi never falls back to the demo portrait by itself.
+    then shows "out of order" and is looked for again), else, on a computer that is no
+    Raspberry Pi, the image camera if ``camera.image`` is set: a Pi never falls back to a
+    picture by itself.
     """
     if config.backend == "image":
         if config.image is None:
@@ -358,7 +373,7 @@ def open_camera(config: CameraConfig) -> Camera:
     try:
         api = load_picamera2_api()
     except CameraError as error:
-        if config.backend == "picamera2":
+        if config.backend == "picamera2" or on_a_raspberry_pi():
             raise
         if config.image is None:
             raise CameraError(
