@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pygame
+import pytest
 
 from kiosk.config import DisplayConfig
 from kiosk.hardware.display import open_display
@@ -63,3 +64,38 @@ def test_display_hints_follow_what_the_machine_shows() -> None:
     assert "SDL_VIDEODRIVER=kmsdrn is no video driver" in typo
     desktop = display_problem("x", {"DISPLAY": ":0"}, [], [])
     assert "DISPLAY" in desktop and "/dev/dri" not in desktop
+
+
+def test_no_display_is_told_before_sdl_is_asked_on_linux_only() -> None:
+    from kiosk.hardware.display import no_display_problem
+
+    ssh = {"HOME": "/home/me"}
+    problem = no_display_problem(ssh, [])
+    assert problem is not None and problem.startswith("no display:")
+    assert "SDL_VIDEODRIVER=dummy" in problem
+    assert no_display_problem({**ssh, "SDL_VIDEODRIVER": "dummy"}, []) is None
+    assert no_display_problem({**ssh, "DISPLAY": ":0"}, []) is None
+    assert no_display_problem({**ssh, "WAYLAND_DISPLAY": "wayland-0"}, []) is None
+    assert no_display_problem(ssh, ["/dev/dri/card0"]) is None, "a Pi's console"
+    assert no_display_problem(ssh, [], platform="darwin") is None, "a Mac: SDL is asked"
+
+
+def test_sdl_falling_back_to_drawing_unseen_is_no_display(monkeypatch) -> None:
+    import pygame
+
+    from kiosk.config import DisplayConfig
+    from kiosk.hardware.display import DisplayError, open_display
+
+    # SDL's own fallback when it finds no screen, asked for here by name to stand in for it.
+    monkeypatch.setenv("SDL_VIDEODRIVER", "offscreen")
+    pygame.display.quit()
+    surface = open_display(DisplayConfig(fullscreen=False, size=(320, 240)))
+    assert surface.get_size() == (320, 240), "asked for by name: drawing offscreen on purpose"
+    pygame.display.quit()
+    monkeypatch.delenv("SDL_VIDEODRIVER")
+    monkeypatch.setenv("DISPLAY", ":4711")  # a desktop that is not there: SDL falls back
+    try:
+        with pytest.raises(DisplayError, match="no display: SDL found no screen"):
+            open_display(DisplayConfig(fullscreen=False, size=(320, 240)))
+    finally:
+        pygame.display.quit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import grp
 import os
+import sys
 from collections.abc import Collection, Mapping
 
 import pygame
@@ -24,10 +25,14 @@ class DisplayError(Exception):
     """The screen cannot be opened; the message says what to check."""
 
 
-def no_display_problem(environ: Mapping[str, str], cards: Collection[str]) -> str | None:
+def no_display_problem(
+    environ: Mapping[str, str], cards: Collection[str], platform: str = sys.platform
+) -> str | None:
     """Why no screen can be shown here, as seen before SDL is asked: no driver asked for by
     name (SDL_VIDEODRIVER, e.g. dummy for offscreen), no desktop session and no console display
     (/dev/dri/card*). None when there may be one."""
+    if not platform.startswith("linux"):
+        return None  # a Mac's or Windows' desktop needs no variable: SDL is asked instead
     if environ.get("SDL_VIDEODRIVER") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
         return None
     if cards:
