@@ -101,20 +101,34 @@ def test_the_demo_key_signs_but_is_never_trusted(
     assert not config.storage.layout.keys_dir.exists(), "'kiosk keys init' still finds no keys"
 
 
-def test_photos_taken_before_the_key_are_not_called_left_by_a_crash(
-    make_app, config: Config, tmp_path: Path, caplog
+@pytest.mark.parametrize(
+    ("key_made", "said"),
+    [
+        (3600.0, "signed 1 photo taken before the signing key existed"),
+        (-3600.0, "signed 1 photo an earlier run had left unsigned"),
+    ],
+    ids=["key made after the photo", "key there, signing cut short"],
+)
+def test_start_up_signing_says_what_happened_and_never_blames_a_crash(
+    key_made: float, said: str, make_app, config: Config, tmp_path: Path, caplog
 ) -> None:
+    import os
+
+    from conftest import FIXED_TIME
     from helpers import full_visit
 
     from kiosk.assembly import photo_store
+    from kiosk.photos.credentials import signing_key_paths
 
-    full_visit(make_app())
+    full_visit(make_app())  # unsigned: no key yet, or (as far as the journal says) cut short
     assert main(["--config", str(_config_file(config, tmp_path)), "keys", "init"]) == 0
+    made = FIXED_TIME.timestamp() + key_made
+    os.utime(signing_key_paths(config)[1], (made, made))
     store = photo_store(config)
     with caplog.at_level(logging.INFO):
         assert store.sign_unsigned() == 1
     store.close()
-    assert "signed 1 photo taken before the signing key existed" in caplog.text
+    assert said in caplog.text
     assert "crash" not in caplog.text
 
 
