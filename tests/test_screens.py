@@ -237,6 +237,8 @@ def test_the_wheel_carries_the_typefaces_and_their_licences(tmp_path) -> None:
         assert f"kiosk/fonts/{font}" in names
     for licence in ("Inter-OFL.txt", "DejaVu-LICENSE.txt"):
         assert f"kiosk/fonts/{licence}" in names
+    # And the demo portrait that plays the camera on a computer (not a dev extra).
+    assert "kiosk/camera/demo-portrait.jpg" in names
     ofl = zipfile.ZipFile(wheel).read("kiosk/fonts/Inter-OFL.txt").decode()
     assert "SIL OPEN FONT LICENSE Version 1.1" in ofl
 
