@@ -1,0 +1,192 @@
+"""The hotspot's pure parts: [hotspot] settings, the NetworkManager profile (read back by
+NetworkManager's own nmcli), the dnsmasq snippet, our nftables table (checked by nft itself),
+the lease file's first-seen moments and the sign-in sheet's rules on an injected clock."""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+
+import pytest
+from pydantic import ValidationError
+
+from kiosk.hotspot.checks import CHECKS, check_for, check_hosts
+from kiosk.hotspot.firewall import TABLE, nft_ruleset
+from kiosk.hotspot.leases import JoinTracker, parse_leases
+from kiosk.hotspot.names import dnsmasq_snippet
+from kiosk.hotspot.portal import Portal, Showing
+from kiosk.hotspot.profile import CONNECTION_ID, profile_keyfile
+from kiosk.hotspot.settings import HotspotConfig
+
+ON = {"enabled": True, "country": "de", "ssid": "Sommerfest Fotos", "password": "geheim123"}
+
+
+def problem(**settings) -> str:
+    with pytest.raises(ValidationError) as caught:
+        HotspotConfig(**settings)
+    return str(caught.value)
+
+
+def test_settings_refuse_what_a_radio_or_network_manager_cannot_do() -> None:
+    assert HotspotConfig(**ON).country == "DE"
+    assert "needs the country" in problem(enabled=True)
+    assert "not a country code" in problem(country="Germany")
+    assert "8 to 63 printable ASCII" in problem(password="short")
+    assert "at most 32 bytes" in problem(ssid="Ä" * 17)
+    assert "radar detection" in problem(band="5GHz", channel=52)
+    assert "radar detection" in problem(channel=14)
+    assert "private network" in problem(address="8.8.8.1/24")
+    assert "not a host address" in problem(address="10.42.0.0/24")
+    assert HotspotConfig(band="5GHz").wifi_channel == 36
+    assert HotspotConfig().wifi_channel == 6
+    assert HotspotConfig(password="").password == "", "an open network"
+
+
+def read_back(keyfile: str) -> configparser.ConfigParser:
+    """The profile as NetworkManager's own nmcli reads and writes it again."""
+    result = subprocess.run(
+        ["nmcli", "--offline", "connection", "modify", "connection.id", CONNECTION_ID],
+        input=keyfile,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment, method-assign]
+    parser.read_string(result.stdout)
+    return parser
+
+
+def as_written(keyfile: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment, method-assign]
+    parser.read_string(keyfile)
+    return parser
+
+
+@pytest.mark.skipif(not shutil.which("nmcli"), reason="needs NetworkManager's nmcli")
+@pytest.mark.parametrize(
+    "settings",
+    [
+        ON,
+        {**ON, "ssid": "Booth; Café \\ 2", "password": " pass\\word ", "band": "5GHz"},
+        {**ON, "password": "", "uplink": True, "address": "192.168.77.1/26"},
+    ],
+)
+def test_network_manager_reads_back_every_setting_of_the_profile(settings: dict) -> None:
+    hotspot = HotspotConfig(**settings)
+    keyfile = profile_keyfile(hotspot)
+    written, read = as_written(keyfile), read_back(keyfile)
+    for section in written.sections():
+        for key, value in written[section].items():
+            assert read[section][key] == value, f"{section}.{key}: NetworkManager dropped it"
+    assert read["wifi"]["mode"] == "ap" and read["ipv4"]["method"] == "shared"
+    ssid = read["wifi"]["ssid"]
+    if ssid.endswith(";"):
+        ssid = bytes(int(b) for b in ssid.rstrip(";").split(";")).decode()
+    assert ssid == hotspot.ssid
+    if hotspot.password:
+        assert read["wifi-security"]["pmf"] == "1", "protected management frames off"
+        assert read["wifi-security"]["pairwise"] == "ccmp;"
+    else:
+        assert "wifi-security" not in read, "an open network"
+    # Written again from the same settings, it is the same file (install.sh runs twice).
+    assert profile_keyfile(HotspotConfig(**settings)) == keyfile
+
+
+@pytest.mark.skipif(not shutil.which("nmcli"), reason="needs NetworkManager's nmcli")
+def test_the_ethernet_twin_is_a_shared_profile_network_manager_reads_too() -> None:
+    twin = read_back(profile_keyfile(HotspotConfig(**ON), ethernet_twin="ebtwin0"))
+    assert twin["connection"]["type"] == "ethernet"
+    assert twin["connection"]["interface-name"] == "ebtwin0"
+    assert twin["ipv4"]["method"] == "shared" and "wifi" not in twin
+
+
+def test_the_snippet_answers_every_name_without_uplink_and_only_checks_with_it() -> None:
+    closed = dnsmasq_snippet(HotspotConfig(**ON))
+    assert "address=/#/10.42.0.1\n" in closed and "no-resolv" in closed
+    assert "no-ping" in closed
+    open_ = dnsmasq_snippet(HotspotConfig(**ON, uplink=True))
+    assert "address=/#/" not in open_ and "no-resolv" not in open_
+    for host in check_hosts():
+        assert f"address=/{host}/10.42.0.1\n" in open_
+
+
+@pytest.mark.skipif(not shutil.which("nft"), reason="needs nft")
+@pytest.mark.parametrize("uplink", [False, True])
+def test_nft_itself_accepts_our_table(uplink: bool, tmp_path) -> None:
+    ruleset = nft_ruleset(HotspotConfig(**ON, uplink=uplink), 8080)
+    assert f"table inet {TABLE}" in ruleset
+    assert "tcp dport 80 redirect to :8080" in ruleset
+    path = tmp_path / "hotspot.nft"
+    path.write_text(ruleset)
+    result = subprocess.run(["nft", "-c", "-f", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_platform_check_is_found_by_its_host_and_path() -> None:
+    for check in CHECKS:
+        for host in check.hosts:
+            for path in check.paths:
+                found = check_for(f"{host.upper()}:80", path)
+                assert found is not None and found.online == check.online
+    assert check_for("example.org", "/generate_204") is None
+    assert check_for("captive.apple.com", "/hotspot-detect.html").platform == "apple"
+
+
+def test_first_seen_comes_from_the_first_lease_and_survives_renewals() -> None:
+    text = (
+        "1000003600 AA:bb:cc:00:00:01 10.42.0.50 pixel 01:aa\n"
+        "duid 00:01:00:01\n"
+        "1000000000 aa:bb:cc:00:00:02 10.42.0.51 * *\n"
+    )
+    leases = parse_leases(text)
+    assert [lease.mac for lease in leases] == ["aa:bb:cc:00:00:01", "aa:bb:cc:00:00:02"]
+    tracker = JoinTracker()
+    tracker.observe(leases, now=1_000_000_100)
+    assert tracker.joined_at("10.42.0.50") == 1_000_000_000
+    assert tracker.joined_at("10.42.0.51") == 1_000_000_000 - 3600
+    assert tracker.joined_at("10.42.0.99") is None
+    # A renewal (or a rejoin of the remembered network) moves the expiry, not the first join.
+    renewed = parse_leases("1000009000 aa:bb:cc:00:00:01 10.42.0.50 pixel 01:aa\n")
+    tracker.observe(renewed, now=1_000_005_400)
+    assert tracker.joined_at("10.42.0.50") == 1_000_000_000
+    assert tracker.joined_at("10.42.0.51") is None, "its lease is gone"
+    assert tracker.clients == 1
+
+
+SHARE = Showing("tok-visit-1", since=500.0)
+
+
+def test_only_the_first_phone_that_joined_after_the_share_screen_sees_the_photo() -> None:
+    portal = Portal(window=90, hold=600)
+    guest = portal.client("10.42.0.50", "guest", joined_at=530.0)
+    earlier = portal.client("10.42.0.51", "earlier", joined_at=499.0)
+    late = portal.client("10.42.0.52", "late", joined_at=591.0)
+    second = portal.client("10.42.0.53", "second", joined_at=540.0)
+    unknown = portal.client("10.42.0.54", None, joined_at=None)
+    assert portal.sheet(guest, SHARE, now=531.0) == "tok-visit-1"
+    assert portal.sheet(earlier, SHARE, now=531.0) is None
+    assert portal.sheet(late, SHARE, now=592.0) is None
+    assert portal.sheet(second, SHARE, now=541.0) is None, "once per visit"
+    assert portal.sheet(unknown, SHARE, now=541.0) is None
+    # The guest keeps their photo, also once the next visit is on screen.
+    assert portal.sheet(guest, Showing("tok-visit-2", 700.0), now=720.0) == "tok-visit-1"
+    # A new join at the same address is a new phone with a sequence of its own.
+    newcomer = portal.client("10.42.0.50", "newcomer", joined_at=705.0)
+    assert portal.sheet(newcomer, Showing("tok-visit-2", 700.0), now=706.0) == "tok-visit-2"
+
+
+def test_checks_say_portal_until_the_guest_is_done_or_the_hold_is_over() -> None:
+    portal = Portal(window=90, hold=600)
+    phone = portal.client("10.42.0.50", "a", joined_at=530.0)
+    assert not portal.check(phone, "apple", now=531.0), "before the sheet"
+    portal.sheet(phone, SHARE, now=532.0)
+    assert not portal.check(phone, "apple", now=540.0), "while the sheet is open"
+    portal.done(phone, now=560.0)
+    assert portal.check(phone, "apple", now=561.0), "after the guest is done"
+    idle = portal.client("10.42.0.51", "b", joined_at=530.0)
+    portal.sheet(idle, None, now=532.0)
+    assert not portal.check(idle, "android", now=1131.0)
+    assert portal.check(idle, "android", now=1132.0), "the hold is over"
