@@ -10,6 +10,7 @@ Everything is removed on ``close``, also when a test fails.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import itertools
 import json
@@ -51,7 +52,10 @@ def nm_dhcp_range(hotspot: HotspotConfig) -> tuple[str, str]:
 
 
 class HotspotNet:
-    def __init__(self, directory: Path, hotspot: HotspotConfig):
+    def __init__(self, directory: Path, hotspot: HotspotConfig, bridge: bool = True):
+        """``bridge=False``: no bridge and no address; the first phone's veth peer in the booth
+        takes the hotspot's interface name (for NetworkManager's Ethernet twin to configure)."""
+        self.bridge = bridge
         self.directory = directory
         self.hotspot = hotspot
         tag = f"{os.getpid() % 100000}x{next(_serial)}"
@@ -83,6 +87,8 @@ class HotspotNet:
         self._netns(self.booth)
         wifi = self.hotspot.interface
         self.booth_run("ip", "link", "set", "lo", "up")
+        if not self.bridge:
+            return self
         self.booth_run("ip", "link", "add", wifi, "type", "bridge")
         self.booth_run("ip", "addr", "add", self.hotspot.address, "dev", wifi)
         self.booth_run("ip", "link", "set", wifi, "up")
@@ -95,7 +101,7 @@ class HotspotNet:
     def add_phone(self, name: str) -> str:
         namespace = f"eb-{name}-{self._tag}"
         self._netns(namespace)
-        port = f"ebp{len(self.phones)}{self._tag}"[:15]
+        port = f"ebp{len(self.phones)}{self._tag}"[:15] if self.bridge else self.hotspot.interface
         subprocess.run(
             [
                 "ip",
@@ -113,8 +119,9 @@ class HotspotNet:
             ],
             check=True,
         )
-        self.booth_run("ip", "link", "set", port, "master", self.hotspot.interface)
-        self.booth_run("ip", "link", "set", port, "up")
+        if self.bridge:
+            self.booth_run("ip", "link", "set", port, "master", self.hotspot.interface)
+            self.booth_run("ip", "link", "set", port, "up")
         subprocess.run(
             ["ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up"], check=True
         )
@@ -242,6 +249,16 @@ class HotspotNet:
         return json.loads(result.stdout)
 
     def close(self) -> None:
+        # Whatever still runs in the booth's namespace is ours (NetworkManager's dnsmasq too).
+        for pid in self.booth_pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while self.booth_pids() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in self.booth_pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         for process in reversed(self._processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -252,6 +269,14 @@ class HotspotNet:
                     process.wait()
         for namespace in reversed(self._made):
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True, check=False)
+
+    def booth_pids(self) -> list[int]:
+        if self.booth not in self._made:
+            return []
+        listed = subprocess.run(
+            ["ip", "netns", "pids", self.booth], capture_output=True, text=True, check=False
+        )
+        return [int(pid) for pid in listed.stdout.split()]
 
     def __enter__(self) -> HotspotNet:
         try:

@@ -1,5 +1,6 @@
 """The booth's Wi-Fi in network namespaces (no radio here): a real dnsmasq started as
-NetworkManager's shared mode starts it, with our snippet, and our nftables table. A phone gets an
+NetworkManager's shared mode starts it, with our snippet, and our nftables table; and
+NetworkManager itself, bringing up the profile's Ethernet twin. A phone gets an
 address by DHCP, every name it looks up is the booth, HTTPS is refused at once, and nothing but
 the booth's web answers is reachable: not the internet behind the booth, not SSH."""
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from hotspot_net import INTERNET_ADDRESS, HotspotNet, in_range, namespaces_usable
+from nm_twin import NetworkManagerTwin, network_manager_usable
 
 from kiosk.hotspot.checks import check_hosts
 from kiosk.hotspot.leases import LeaseWatch
@@ -130,3 +132,38 @@ def test_with_the_uplink_allowed_only_the_check_names_are_the_booth(tmp_path: Pa
         assert apple["addresses"] == android["addresses"] == ["10.42.0.1"]
         assert "captive.apple.com" in check_hosts()
         assert "www.google.com" not in check_hosts(), "a general-purpose name keeps its answer"
+
+
+@pytest.mark.skipif(network_manager_usable() is not None, reason=str(network_manager_usable()))
+def test_network_manager_brings_up_the_twin_and_its_dnsmasq_uses_our_snippet(
+    tmp_path: Path,
+) -> None:
+    hotspot = HOTSPOT.model_copy(update={"interface": "ebtwin0"})
+    with HotspotNet(tmp_path, hotspot, bridge=False) as network:
+        network.add_phone("phone")
+        network.add_internet()
+        manager = NetworkManagerTwin(network)
+        manager.start()
+        command = manager.dnsmasq_command()
+        assert "--conf-dir=/etc/NetworkManager/dnsmasq-shared.d" in command, command
+        assert "--listen-address=10.42.0.1" in command
+        joined, apple, anything, outside = network.phone(
+            "phone",
+            ["join", "eth0", "02:00:00:00:00:05"],
+            ["resolve", "captive.apple.com"],
+            ["resolve", "example.org"],
+            ["get", f"http://{INTERNET_ADDRESS}/", "Mozilla/5.0"],
+        )
+        assert in_range(joined["address"], hotspot), joined
+        assert joined["router"] == joined["dns"] == "10.42.0.1" and joined["lease"] == 3600
+        assert apple["addresses"] == anything["addresses"] == ["10.42.0.1"]
+        # Shared mode forwards to the uplink by itself ...
+        assert outside.get("status") == 200, outside
+        assert "nm-shared-ebtwin0" in network.booth_run("nft", "list", "tables").stdout
+        # ... until our table takes that back.
+        network.load_firewall(SERVER_PORT)
+        [blocked] = network.phone("phone", ["get", f"http://{INTERNET_ADDRESS}/", "Mozilla/5.0"])
+        assert "Refused" in blocked.get("error", ""), blocked
+        # The lease NetworkManager's dnsmasq wrote says when this phone joined.
+        tracker = LeaseWatch(manager.leases).refresh(time.time())
+        assert tracker.joined_at(joined["address"]) is not None
