@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from hotspot_net import HotspotNet
@@ -64,12 +65,17 @@ def network_manager_usable() -> str | None:
 
 
 class NetworkManagerTwin:
-    def __init__(self, net: HotspotNet):
+    """``system_root``: NetworkManager reads its profiles and the dnsmasq snippets from there
+    (as from / on the booth), and the test writes them with ``kiosk.hotspot.system``."""
+
+    def __init__(self, net: HotspotNet, system_root: Path | None = None):
         assert not net.bridge, "NetworkManager configures the veth itself"
         self.net = net
         root = net.directory / "nm"
         self.run, self.lib = root / "run", root / "lib"
-        self.connections, self.shared = root / "connections", root / "dnsmasq-shared.d"
+        self.system_root = system_root
+        etc = (system_root or root) / "etc" / "NetworkManager"
+        self.connections, self.shared = etc / "system-connections", etc / "dnsmasq-shared.d"
         self.socket = root / "bus"
         for folder in (self.run / "NetworkManager", self.lib, self.connections, self.shared):
             folder.mkdir(parents=True, exist_ok=True)
@@ -88,10 +94,11 @@ class NetworkManagerTwin:
             subprocess.run(
                 ["ip", "netns", "exec", namespace, "ip", "link", "set", "eth0", "up"], check=True
             )
-        profile = self.connections / f"{CONNECTION_ID}.nmconnection"
-        profile.write_text(profile_keyfile(hotspot, ethernet_twin=interface))
-        profile.chmod(0o600)
-        (self.shared / "echtbild-hotspot.conf").write_text(dnsmasq_snippet(hotspot))
+        if self.system_root is None:
+            profile = self.connections / f"{CONNECTION_ID}.nmconnection"
+            profile.write_text(profile_keyfile(hotspot, ethernet_twin=interface))
+            profile.chmod(0o600)
+            (self.shared / "echtbild-hotspot.conf").write_text(dnsmasq_snippet(hotspot))
         policy = self.socket.with_name("bus.conf")
         policy.write_text(BUS_POLICY.format(socket=self.socket))
         self.config.write_text(NM_CONFIG.format(connections=self.connections, interface=interface))
@@ -122,7 +129,7 @@ class NetworkManagerTwin:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        while self.state() != "connected":
+        while self.state() not in ("connected", "disconnected" if self.system_root else ""):
             assert time.monotonic() < deadline, (
                 f"NetworkManager did not bring up {CONNECTION_ID}: {self.state()}\n"
                 + self.log.read_text(errors="replace")[-3000:]
@@ -130,23 +137,19 @@ class NetworkManagerTwin:
             time.sleep(0.1)
 
     def nmcli(self, *args: str) -> str:
-        result = subprocess.run(
-            [
-                "ip",
-                "netns",
-                "exec",
-                self.net.booth,
-                "env",
-                f"DBUS_SYSTEM_BUS_ADDRESS=unix:path={self.socket}",
-                "nmcli",
-                *args,
-            ],
+        return self.run_command(["nmcli", *args]).stdout
+
+    def run_command(self, command: Sequence[str]) -> subprocess.CompletedProcess:
+        """A command in the booth's namespace, talking to this NetworkManager (a Runner of
+        kiosk.hotspot.system)."""
+        bus = f"DBUS_SYSTEM_BUS_ADDRESS=unix:path={self.socket}"
+        return subprocess.run(
+            ["ip", "netns", "exec", self.net.booth, "env", bus, *command],
             capture_output=True,
             text=True,
-            timeout=20,
+            timeout=30,
             check=False,
         )
-        return result.stdout
 
     def state(self) -> str:
         """The hotspot device's state, as nmcli says it."""

@@ -16,7 +16,9 @@ import pytest
 from hotspot_net import INTERNET_ADDRESS, HotspotNet, in_range, namespaces_usable
 from nm_twin import NetworkManagerTwin, network_manager_usable
 
+from kiosk.hotspot import system
 from kiosk.hotspot.checks import check_hosts
+from kiosk.hotspot.firewall import TABLE
 from kiosk.hotspot.leases import LeaseWatch
 from kiosk.hotspot.settings import HotspotConfig
 
@@ -167,3 +169,40 @@ def test_network_manager_brings_up_the_twin_and_its_dnsmasq_uses_our_snippet(
         # The lease NetworkManager's dnsmasq wrote says when this phone joined.
         tracker = LeaseWatch(manager.leases).refresh(time.time())
         assert tracker.joined_at(joined["address"]) is not None
+
+
+@pytest.mark.skipif(network_manager_usable() is not None, reason=str(network_manager_usable()))
+def test_hotspot_up_writes_the_files_network_manager_uses_and_a_second_run_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    hotspot = HOTSPOT.model_copy(update={"interface": "ebtwin0"})
+    root = tmp_path / "root"
+    with HotspotNet(tmp_path, hotspot, bridge=False) as network:
+        network.add_phone("phone")
+        manager = NetworkManagerTwin(network, system_root=root)
+        manager.start()
+        assert manager.state() == "disconnected", "no profile yet"
+        run = manager.run_command
+        done = system.up(hotspot, SERVER_PORT, root=root, run=run, twin="ebtwin0")
+        assert (
+            f"wrote {root}/etc/NetworkManager/system-connections/echtbild-hotspot.nmconnection"
+            in done
+        )
+        assert manager.state() == "connected"
+        assert TABLE in network.booth_run("nft", "list", "tables").stdout
+        [joined, name] = network.phone(
+            "phone", ["join", "eth0", "02:00:00:00:00:06"], ["resolve", "foto.de"]
+        )
+        assert name["addresses"] == ["10.42.0.1"], (joined, name)
+        # Again, as a second install.sh would: nothing is left to do, nothing changes.
+        files = {
+            item.path: item.path.stat().st_mtime_ns
+            for item in system.wanted_files(hotspot, SERVER_PORT, root, "ebtwin0")
+        }
+        assert system.stale_files(system.wanted_files(hotspot, SERVER_PORT, root, "ebtwin0")) == []
+        assert system.connection_active(run)
+        again = system.up(hotspot, SERVER_PORT, root=root, run=run, twin="ebtwin0")
+        assert again == []
+        assert {path: path.stat().st_mtime_ns for path in files} == files
+        assert system.down(run) == ["echtbild-hotspot is down", f"nftables table {TABLE} removed"]
+        assert manager.state() != "connected"
