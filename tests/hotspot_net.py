@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from kiosk.hotspot.firewall import nft_ruleset
-from kiosk.hotspot.leases import lease_file
+from kiosk.hotspot.leases import joins_hook
 from kiosk.hotspot.names import dnsmasq_snippet
 from kiosk.hotspot.settings import HotspotConfig
 
@@ -64,7 +64,8 @@ class HotspotNet:
         self.phones: dict[str, str] = {}
         self._tag = tag
         self._processes: list[subprocess.Popen] = []
-        self.leases = directory / lease_file(hotspot.interface).name
+        self.leases = directory / f"dnsmasq-{hotspot.interface}.leases"
+        self.joins = directory / "joins"
         self.snippets = directory / "dnsmasq-shared.d"
         self._made: list[str] = []
 
@@ -184,7 +185,10 @@ class HotspotNet:
     def start_dnsmasq(self) -> subprocess.Popen:
         """dnsmasq as NetworkManager 1.42 starts it for a shared connection, with our snippet."""
         self.snippets.mkdir(parents=True, exist_ok=True)
-        (self.snippets / "echtbild-hotspot.conf").write_text(dnsmasq_snippet(self.hotspot))
+        hook = self.directory / "hotspot-joined"
+        hook.write_text(joins_hook(self.joins))
+        hook.chmod(0o755)
+        (self.snippets / "echtbild-hotspot.conf").write_text(dnsmasq_snippet(self.hotspot, hook))
         first, last = nm_dhcp_range(self.hotspot)
         return self.booth_popen(
             "dnsmasq",

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from hotspot_net import HotspotNet
 
-from kiosk.hotspot.names import dnsmasq_snippet
-from kiosk.hotspot.profile import CONNECTION_ID, profile_keyfile
+from kiosk.hotspot import system
+from kiosk.hotspot.leases import JOINS_PATH
+from kiosk.hotspot.profile import CONNECTION_ID
 
 BUS_POLICY = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -74,7 +75,8 @@ class NetworkManagerTwin:
         root = net.directory / "nm"
         self.run, self.lib = root / "run", root / "lib"
         self.system_root = system_root
-        etc = (system_root or root) / "etc" / "NetworkManager"
+        self.files_root = system_root or root
+        etc = self.files_root / "etc" / "NetworkManager"
         self.connections, self.shared = etc / "system-connections", etc / "dnsmasq-shared.d"
         self.socket = root / "bus"
         for folder in (self.run / "NetworkManager", self.lib, self.connections, self.shared):
@@ -83,8 +85,9 @@ class NetworkManagerTwin:
         self.config = root / "NetworkManager.conf"
 
     @property
-    def leases(self) -> Path:
-        return self.lib / f"dnsmasq-{self.net.hotspot.interface}.leases"
+    def joins(self) -> Path:
+        """The joins log as NetworkManager's dnsmasq writes it (its /run is ours)."""
+        return self.run / JOINS_PATH.relative_to("/run")
 
     def start(self, within: float = 30.0) -> None:
         hotspot, interface = self.net.hotspot, self.net.hotspot.interface
@@ -95,10 +98,8 @@ class NetworkManagerTwin:
                 ["ip", "netns", "exec", namespace, "ip", "link", "set", "eth0", "up"], check=True
             )
         if self.system_root is None:
-            profile = self.connections / f"{CONNECTION_ID}.nmconnection"
-            profile.write_text(profile_keyfile(hotspot, ethernet_twin=interface))
-            profile.chmod(0o600)
-            (self.shared / "echtbild-hotspot.conf").write_text(dnsmasq_snippet(hotspot))
+            files = system.wanted_files(hotspot, 8080, root=self.files_root, twin=interface)
+            system.write_files(files)
         policy = self.socket.with_name("bus.conf")
         policy.write_text(BUS_POLICY.format(socket=self.socket))
         self.config.write_text(NM_CONFIG.format(connections=self.connections, interface=interface))

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from kiosk.hotspot.checks import CHECKS, check_for, check_hosts
 from kiosk.hotspot.firewall import TABLE, nft_ruleset
-from kiosk.hotspot.leases import JoinTracker, parse_leases
+from kiosk.hotspot.leases import LONG_AGO, JoinTracker, JoinWatch, parse_joins
 from kiosk.hotspot.names import dnsmasq_snippet
 from kiosk.hotspot.portal import Portal, Showing
 from kiosk.hotspot.profile import CONNECTION_ID, profile_keyfile
@@ -135,25 +135,49 @@ def test_every_platform_check_is_found_by_its_host_and_path() -> None:
     assert check_for("captive.apple.com", "/hotspot-detect.html").platform == "apple"
 
 
-def test_first_seen_comes_from_the_first_lease_and_survives_renewals() -> None:
-    text = (
-        "1000003600 AA:bb:cc:00:00:01 10.42.0.50 pixel 01:aa\n"
-        "duid 00:01:00:01\n"
-        "1000000000 aa:bb:cc:00:00:02 10.42.0.51 * *\n"
+def test_first_seen_is_the_first_new_lease_and_survives_renewals_and_rejoins() -> None:
+    log = (
+        "1000000000 add AA:bb:cc:00:00:01 10.42.0.50\n"
+        "1000000005 old aa:bb:cc:00:00:02 10.42.0.51\n"
+        "garbage\n"
+        "1000000010 add aa:bb:cc:00:00:03 10.42.0.52\n"
     )
-    leases = parse_leases(text)
-    assert [lease.mac for lease in leases] == ["aa:bb:cc:00:00:01", "aa:bb:cc:00:00:02"]
+    joins = parse_joins(log)
+    assert [join.mac for join in joins] == [f"aa:bb:cc:00:00:0{n}" for n in (1, 2, 3)]
     tracker = JoinTracker()
-    tracker.observe(leases, now=1_000_000_100)
+    tracker.observe(joins)
     assert tracker.joined_at("10.42.0.50") == 1_000_000_000
-    assert tracker.joined_at("10.42.0.51") == 1_000_000_000 - 3600
+    assert tracker.joined_at("10.42.0.51") == LONG_AGO, "there before the log began"
     assert tracker.joined_at("10.42.0.99") is None
-    # A renewal (or a rejoin of the remembered network) moves the expiry, not the first join.
-    renewed = parse_leases("1000009000 aa:bb:cc:00:00:01 10.42.0.50 pixel 01:aa\n")
-    tracker.observe(renewed, now=1_000_005_400)
+    # A renewal, and a rejoin after the lease ended, keep the first join.
+    tracker.observe(
+        parse_joins(
+            "1000001800 old aa:bb:cc:00:00:01 10.42.0.50\n"
+            "1000003600 del aa:bb:cc:00:00:03 10.42.0.52\n"
+            "1000009000 add aa:bb:cc:00:00:03 10.42.0.60\n"
+        )
+    )
     assert tracker.joined_at("10.42.0.50") == 1_000_000_000
-    assert tracker.joined_at("10.42.0.51") is None, "its lease is gone"
-    assert tracker.clients == 1
+    assert tracker.joined_at("10.42.0.52") is None, "its lease ended"
+    assert tracker.joined_at("10.42.0.60") == 1_000_000_010
+    assert tracker.clients == 3
+
+
+def test_the_watch_reads_only_what_was_appended_and_starts_over_with_a_new_log(
+    tmp_path,
+) -> None:
+    path = tmp_path / "joins"
+    watch = JoinWatch(path)
+    assert watch.refresh().clients == 0 and watch.problem is None
+    path.write_text("100 add aa:00:00:00:00:01 10.42.0.50\n200 add aa:00:00:00:00:02 10.4")
+    assert watch.refresh().clients == 1, "a line being written waits"
+    with path.open("a") as file:
+        file.write("2.0.51\n")
+    assert watch.refresh().joined_at("10.42.0.51") == 200
+    path.unlink()
+    path.write_text("300 add aa:00:00:00:00:09 10.42.0.70\n")
+    tracker = watch.refresh()
+    assert tracker.clients == 1 and tracker.joined_at("10.42.0.70") == 300
 
 
 SHARE = Showing("tok-visit-1", since=500.0)

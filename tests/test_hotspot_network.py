@@ -19,7 +19,7 @@ from nm_twin import NetworkManagerTwin, network_manager_usable
 from kiosk.hotspot import system
 from kiosk.hotspot.checks import check_hosts
 from kiosk.hotspot.firewall import TABLE
-from kiosk.hotspot.leases import LeaseWatch
+from kiosk.hotspot.leases import JoinWatch
 from kiosk.hotspot.settings import HotspotConfig
 
 pytestmark = pytest.mark.skipif(namespaces_usable() is not None, reason=str(namespaces_usable()))
@@ -48,8 +48,8 @@ def test_a_phone_gets_an_address_and_every_name_is_the_booth(net: HotspotNet) ->
     assert joined["router"] == joined["dns"] == "10.42.0.1"
     assert joined["lease"] == 3600
     assert [answer["addresses"] for answer in answers] == [["10.42.0.1"]] * len(names)
-    # The lease file is where the server learns when this phone joined.
-    tracker = LeaseWatch(net.leases).refresh(time.time())
+    # The joins log (dnsmasq runs our hook) is where the server learns when this phone joined.
+    tracker = JoinWatch(net.joins).refresh()
     joined_at = tracker.joined_at(joined["address"])
     assert joined_at is not None and before - 1 <= joined_at <= time.time() + 1
 
@@ -166,9 +166,10 @@ def test_network_manager_brings_up_the_twin_and_its_dnsmasq_uses_our_snippet(
         network.load_firewall(SERVER_PORT)
         [blocked] = network.phone("phone", ["get", f"http://{INTERNET_ADDRESS}/", "Mozilla/5.0"])
         assert "Refused" in blocked.get("error", ""), blocked
-        # The lease NetworkManager's dnsmasq wrote says when this phone joined.
-        tracker = LeaseWatch(manager.leases).refresh(time.time())
-        assert tracker.joined_at(joined["address"]) is not None
+        # NetworkManager's dnsmasq ran our hook: the joins log says when this phone joined.
+        tracker = JoinWatch(manager.joins).refresh()
+        joined_at = tracker.joined_at(joined["address"])
+        assert joined_at is not None and abs(joined_at - time.time()) < 60
 
 
 @pytest.mark.skipif(network_manager_usable() is not None, reason=str(network_manager_usable()))

@@ -13,12 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.hotspot.checks import check_hosts
+from kiosk.hotspot.leases import HOOK_PATH
 from kiosk.hotspot.settings import HotspotConfig
 
 SNIPPET_PATH = Path("/etc/NetworkManager/dnsmasq-shared.d/echtbild-hotspot.conf")
 
 
-def dnsmasq_snippet(hotspot: HotspotConfig) -> str:
+def dnsmasq_snippet(hotspot: HotspotConfig, hook: Path = HOOK_PATH) -> str:
+    """``hook``: the script that logs each lease (kiosk.hotspot.leases.joins_hook)."""
     booth = hotspot.booth_address
     lines = [
         "# Echtbild's hotspot (kiosk hotspot up, install.sh): the booth answers names on its",
@@ -39,6 +41,8 @@ def dnsmasq_snippet(hotspot: HotspotConfig) -> str:
         # No ping of an address before offering it: that check holds every new phone's first
         # offer back by 3 seconds, and on the booth's own network nobody uses fixed addresses.
         "no-ping",
+        # Each lease event goes to a log the download server may read (kiosk.hotspot.leases).
+        f"dhcp-script={hook}",
         # Names of this network stay here, and the booth's own name answers too.
         "domain-needed",
         "bogus-priv",

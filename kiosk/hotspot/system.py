@@ -20,7 +20,7 @@ from pathlib import Path
 from kiosk.files import write_atomically
 from kiosk.hotspot.dns import query_a
 from kiosk.hotspot.firewall import RULESET_PATH, TABLE, nft_ruleset
-from kiosk.hotspot.leases import LeaseWatch, lease_file
+from kiosk.hotspot.leases import HOOK_PATH, JOINS_PATH, JoinWatch, joins_hook
 from kiosk.hotspot.names import SNIPPET_PATH, dnsmasq_snippet
 from kiosk.hotspot.profile import CONNECTION_ID, PROFILE_PATH, profile_keyfile
 from kiosk.hotspot.settings import HotspotConfig
@@ -58,7 +58,8 @@ class Wanted:
 def wanted_files(
     hotspot: HotspotConfig, server_port: int, root: Path = Path("/"), twin: str | None = None
 ) -> list[Wanted]:
-    """The files the hotspot needs, under ``root``; ``twin`` makes the profile's Ethernet twin."""
+    """The files the hotspot needs, under ``root`` (where they also name each other);
+    ``twin`` makes the profile's Ethernet twin."""
 
     def under(path: Path) -> Path:
         return root / path.relative_to("/")
@@ -66,7 +67,8 @@ def wanted_files(
     return [
         # The profile holds the Wi-Fi password: root only, as NetworkManager wants it.
         Wanted(under(PROFILE_PATH), profile_keyfile(hotspot, twin), 0o600),
-        Wanted(under(SNIPPET_PATH), dnsmasq_snippet(hotspot), 0o644),
+        Wanted(under(SNIPPET_PATH), dnsmasq_snippet(hotspot, under(HOOK_PATH)), 0o644),
+        Wanted(under(HOOK_PATH), joins_hook(), 0o755),
         Wanted(under(RULESET_PATH), nft_ruleset(hotspot, server_port), 0o644),
         Wanted(under(DISPATCHER_PATH), DISPATCHER, 0o755),
     ]
@@ -212,15 +214,14 @@ class HotspotStatus:
 def status(
     hotspot: HotspotConfig,
     server_port: int,
-    now: float,
     run: Runner = run_command,
-    leases: Path | None = None,
+    joins: Path = JOINS_PATH,
 ) -> HotspotStatus:
     """What a booth's staff need to know before doors open; every check bounded in time."""
     problems = []
     active = shutil.which("nmcli") is not None and connection_active(run)
-    watch = LeaseWatch(leases or lease_file(hotspot.interface))
-    clients = watch.refresh(now).clients if watch.path.exists() else None
+    watch = JoinWatch(joins)
+    clients = watch.refresh().clients if watch.problem is None else None
     booth = hotspot.booth_address
     try:
         names = query_a(booth, "captive.apple.com", timeout=1.0) == [booth]
