@@ -22,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
+from kiosk.config import HotspotConfig
 from kiosk.hotspot.firewall import nft_ruleset
 from kiosk.hotspot.leases import joins_hook
 from kiosk.hotspot.names import dnsmasq_snippet
-from kiosk.hotspot.settings import HotspotConfig
 
 PHONE = Path(__file__).resolve().parent / "hotspot_phone.py"
 INTERNET_ADDRESS = "198.51.100.1"

@@ -98,7 +98,7 @@ class NetworkManagerTwin:
                 ["ip", "netns", "exec", namespace, "ip", "link", "set", "eth0", "up"], check=True
             )
         if self.system_root is None:
-            files = system.wanted_files(hotspot, 8080, root=self.files_root, twin=interface)
+            files = system.wanted_files(hotspot, 8080, system_root=self.files_root, twin=interface)
             system.write_files(files)
         policy = self.socket.with_name("bus.conf")
         policy.write_text(BUS_POLICY.format(socket=self.socket))

@@ -11,13 +11,13 @@ import subprocess
 import pytest
 from pydantic import ValidationError
 
+from kiosk.config import HotspotConfig
 from kiosk.hotspot.checks import CHECKS, check_for, check_hosts
 from kiosk.hotspot.firewall import TABLE, nft_ruleset
 from kiosk.hotspot.leases import LONG_AGO, JoinTracker, JoinWatch, parse_joins
 from kiosk.hotspot.names import dnsmasq_snippet
 from kiosk.hotspot.portal import Portal, Showing
 from kiosk.hotspot.profile import CONNECTION_ID, profile_keyfile
-from kiosk.hotspot.settings import HotspotConfig
 
 ON = {"enabled": True, "country": "de", "ssid": "Sommerfest Fotos", "password": "geheim123"}
 

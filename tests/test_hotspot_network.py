@@ -16,11 +16,11 @@ import pytest
 from hotspot_net import INTERNET_ADDRESS, HotspotNet, in_range, namespaces_usable
 from nm_twin import NetworkManagerTwin, network_manager_usable
 
+from kiosk.config import HotspotConfig
 from kiosk.hotspot import system
 from kiosk.hotspot.checks import check_hosts
 from kiosk.hotspot.firewall import TABLE
 from kiosk.hotspot.leases import JoinWatch
-from kiosk.hotspot.settings import HotspotConfig
 
 pytestmark = pytest.mark.skipif(namespaces_usable() is not None, reason=str(namespaces_usable()))
 
@@ -180,11 +180,11 @@ def test_hotspot_up_writes_the_files_network_manager_uses_and_a_second_run_chang
     root = tmp_path / "root"
     with HotspotNet(tmp_path, hotspot, bridge=False) as network:
         network.add_phone("phone")
-        manager = NetworkManagerTwin(network, system_root=root)
+        manager = NetworkManagerTwin(network, system_system_root=root)
         manager.start()
         assert manager.state() == "disconnected", "no profile yet"
         run = manager.run_command
-        done = system.up(hotspot, SERVER_PORT, root=root, run=run, twin="ebtwin0")
+        done = system.up(hotspot, SERVER_PORT, system_root=root, run=run, twin="ebtwin0")
         assert (
             f"wrote {root}/etc/NetworkManager/system-connections/echtbild-hotspot.nmconnection"
             in done
@@ -202,7 +202,7 @@ def test_hotspot_up_writes_the_files_network_manager_uses_and_a_second_run_chang
         }
         assert system.stale_files(system.wanted_files(hotspot, SERVER_PORT, root, "ebtwin0")) == []
         assert system.connection_active(run)
-        again = system.up(hotspot, SERVER_PORT, root=root, run=run, twin="ebtwin0")
+        again = system.up(hotspot, SERVER_PORT, system_root=root, run=run, twin="ebtwin0")
         assert again == []
         assert {path: path.stat().st_mtime_ns for path in files} == files
         assert system.down(run) == ["echtbild-hotspot is down", f"nftables table {TABLE} removed"]

@@ -20,6 +20,7 @@ from kiosk.config.booth import (
     TextsConfig,
     TimingConfig,
 )
+from kiosk.config.hotspot import HotspotConfig
 from kiosk.config.loader import ConfigError, load_config, parse_config, resolve_config_path
 from kiosk.config.printing import PrintConfig
 from kiosk.config.sharing import (
@@ -45,6 +46,7 @@ __all__ = [
     "DisplayConfig",
     "EventConfig",
     "GuidanceConfig",
+    "HotspotConfig",
     "LightsConfig",
     "PhotoConfig",
     "PrintConfig",

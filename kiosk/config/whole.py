@@ -19,6 +19,7 @@ from kiosk.config.booth import (
     TextsConfig,
     TimingConfig,
 )
+from kiosk.config.hotspot import HotspotConfig
 from kiosk.config.printing import PrintConfig
 from kiosk.config.sharing import PRESIGNED_LIMIT, CloudConfig, CredentialsConfig, ShareConfig
 from kiosk.config.storage import StorageConfig
@@ -43,6 +44,7 @@ class Config(Section):
     texts: TextsConfig = TextsConfig()
     cloud: CloudConfig = CloudConfig()
     print: PrintConfig = PrintConfig()
+    hotspot: HotspotConfig = HotspotConfig()
 
     def texts_for(self, language: str | None = None) -> Texts:
         """The attendee's texts in ``language`` (default: the event's), as this event words

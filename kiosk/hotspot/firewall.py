@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.hotspot.settings import HotspotConfig
+from kiosk.config import HotspotConfig
 
 TABLE = "echtbild_hotspot"
 RULESET_PATH = Path("/etc/echtbild/hotspot.nft")

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kiosk.config import HotspotConfig
 from kiosk.hotspot.checks import check_hosts
 from kiosk.hotspot.leases import HOOK_PATH
-from kiosk.hotspot.settings import HotspotConfig
 
 SNIPPET_PATH = Path("/etc/NetworkManager/dnsmasq-shared.d/echtbild-hotspot.conf")
 

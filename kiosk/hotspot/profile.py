@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from kiosk.hotspot.settings import HotspotConfig
+from kiosk.config import HotspotConfig
 
 CONNECTION_ID = "echtbild-hotspot"
 PROFILE_PATH = Path("/etc/NetworkManager/system-connections") / f"{CONNECTION_ID}.nmconnection"

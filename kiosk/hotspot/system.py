@@ -17,13 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.config import HotspotConfig
 from kiosk.files import write_atomically
 from kiosk.hotspot.dns import query_a
 from kiosk.hotspot.firewall import RULESET_PATH, TABLE, nft_ruleset
 from kiosk.hotspot.leases import HOOK_PATH, JOINS_PATH, JoinWatch, joins_hook
 from kiosk.hotspot.names import SNIPPET_PATH, dnsmasq_snippet
 from kiosk.hotspot.profile import CONNECTION_ID, PROFILE_PATH, profile_keyfile
-from kiosk.hotspot.settings import HotspotConfig
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +56,13 @@ class Wanted:
 
 
 def wanted_files(
-    hotspot: HotspotConfig, server_port: int, root: Path = Path("/"), twin: str | None = None
+    hotspot: HotspotConfig, server_port: int, system_root: Path = Path("/"), twin: str | None = None
 ) -> list[Wanted]:
-    """The files the hotspot needs, under ``root`` (where they also name each other);
+    """The files the hotspot needs, under ``system_root`` (where they also name each other);
     ``twin`` makes the profile's Ethernet twin."""
 
     def under(path: Path) -> Path:
-        return root / path.relative_to("/")
+        return system_root / path.relative_to("/")
 
     return [
         # The profile holds the Wi-Fi password: root only, as NetworkManager wants it.
@@ -115,13 +115,16 @@ def country_now(run: Runner = run_command) -> str | None:
 def plan(
     hotspot: HotspotConfig,
     server_port: int,
-    root: Path = Path("/"),
+    system_root: Path = Path("/"),
     run: Runner = run_command,
     live: bool = True,
 ) -> list[str]:
     """Each step ``up`` would take now, as a line; empty when everything is in place.
     ``live=False`` looks only at the files (no NetworkManager to ask, e.g. a chroot)."""
-    steps = [f"write {item.path}" for item in stale_files(wanted_files(hotspot, server_port, root))]
+    steps = [
+        f"write {item.path}"
+        for item in stale_files(wanted_files(hotspot, server_port, system_root))
+    ]
     if not live:
         return steps
     if country_now(run) != hotspot.country:
@@ -130,20 +133,23 @@ def plan(
         steps.append("nmcli connection reload")
     if steps or not connection_active(run):
         steps.append(f"nmcli connection up {CONNECTION_ID}")
-        steps.append(f"nft -f {root / RULESET_PATH.relative_to('/')}")
+        steps.append(f"nft -f {system_root / RULESET_PATH.relative_to('/')}")
     return steps
 
 
 def up(
     hotspot: HotspotConfig,
     server_port: int,
-    root: Path = Path("/"),
+    system_root: Path = Path("/"),
     run: Runner = run_command,
     twin: str | None = None,
 ) -> list[str]:
     """Make the hotspot as ``[hotspot]`` says and bring it up; returns what was done. Raises
     RuntimeError naming the step that failed and its message."""
-    done = [f"wrote {path}" for path in write_files(wanted_files(hotspot, server_port, root, twin))]
+    done = [
+        f"wrote {path}"
+        for path in write_files(wanted_files(hotspot, server_port, system_root, twin))
+    ]
     if twin is None and country_now(run) != hotspot.country:
         done += _set_country(hotspot.country, run)
     if done:
@@ -151,7 +157,7 @@ def up(
     if done or not connection_active(run):
         _check(run(["nmcli", "connection", "up", CONNECTION_ID]), "nmcli connection up")
         done.append(f"{CONNECTION_ID} is up")
-    ruleset = root / RULESET_PATH.relative_to("/")
+    ruleset = system_root / RULESET_PATH.relative_to("/")
     _check(run(["nft", "-f", str(ruleset)]), f"nft -f {ruleset}")
     return done
 

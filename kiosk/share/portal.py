@@ -19,10 +19,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from kiosk.config import HotspotConfig
 from kiosk.hotspot.checks import check_for, platform_of
 from kiosk.hotspot.leases import JOINS_PATH, JoinWatch
 from kiosk.hotspot.portal import Client, Portal, Showing
-from kiosk.hotspot.settings import HotspotConfig
 from kiosk.share.on_screen import OnScreenReader
 from kiosk.texts import Texts
 

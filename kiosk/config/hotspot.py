@@ -1,4 +1,4 @@
-"""``[hotspot]``: the booth's own Wi-Fi (off by default). Moves into kiosk/config with the split."""
+"""``[hotspot]``: the booth's own Wi-Fi (off by default; README, "At an event")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
-from kiosk.config import Duration, Section
+from kiosk.config.values import Duration, Section
 
 # Channels an access point may use without radar detection (DFS) in every region: the whole
 # 2.4 GHz band's 1-13, and 5 GHz's U-NII-1 (36-48). Channel 14 and U-NII-3 (149-165) are allowed
