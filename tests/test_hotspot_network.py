@@ -180,7 +180,7 @@ def test_hotspot_up_writes_the_files_network_manager_uses_and_a_second_run_chang
     root = tmp_path / "root"
     with HotspotNet(tmp_path, hotspot, bridge=False) as network:
         network.add_phone("phone")
-        manager = NetworkManagerTwin(network, system_system_root=root)
+        manager = NetworkManagerTwin(network, system_root=root)
         manager.start()
         assert manager.state() == "disconnected", "no profile yet"
         run = manager.run_command
