@@ -10,7 +10,9 @@ Everything is removed on ``close``, also when a test fails.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import ctypes
 import ipaddress
 import itertools
 import json
@@ -19,13 +21,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.config import HotspotConfig
 from kiosk.hotspot.firewall import nft_ruleset
 from kiosk.hotspot.leases import joins_hook
 from kiosk.hotspot.names import dnsmasq_snippet
+from kiosk.share.server import DownloadServer, start_server
 
 PHONE = Path(__file__).resolve().parent / "hotspot_phone.py"
 INTERNET_ADDRESS = "198.51.100.1"
@@ -297,3 +302,52 @@ def in_range(address: str, hotspot: HotspotConfig) -> bool:
     first, last = nm_dhcp_range(hotspot)
     value = ipaddress.IPv4Address(address)
     return ipaddress.IPv4Address(first) <= value <= ipaddress.IPv4Address(last)
+
+
+CLONE_NEWNET = 0x40000000
+
+
+class ServerInNamespace:
+    """The real download server in a thread of its own that has entered the booth's network
+    namespace (setns changes only the calling thread's): it listens there on ``port``, and the
+    test keeps its clock and can reach into it."""
+
+    def __init__(self, make: Callable[[], DownloadServer], namespace: str, port: int):
+        """``make`` builds the server in its own thread (its index is SQLite's, per thread)."""
+        self._make = make
+        self._namespace = namespace
+        self._port = port
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        assert self._ready.wait(20), "the server did not start"
+        if self._failure is not None:
+            raise self._failure
+
+    def _run(self) -> None:
+        try:
+            descriptor = os.open(f"/run/netns/{self._namespace}", os.O_RDONLY)
+            try:
+                libc = ctypes.CDLL(None, use_errno=True)
+                if libc.setns(descriptor, CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), "setns into the booth's namespace")
+            finally:
+                os.close(descriptor)
+            asyncio.set_event_loop(self._loop)
+            self.server = self._make()
+            self.runner, _ = self._loop.run_until_complete(
+                start_server(self.server, "0.0.0.0", self._port)
+            )
+        except BaseException as error:  # reported to the test by __init__
+            self._failure = error
+            self._ready.set()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)

@@ -214,3 +214,12 @@ def test_checks_say_portal_until_the_guest_is_done_or_the_hold_is_over() -> None
     portal.sheet(idle, None, now=532.0)
     assert not portal.check(idle, "android", now=1131.0)
     assert portal.check(idle, "android", now=1132.0), "the hold is over"
+
+
+def test_a_request_before_the_lease_is_logged_stays_in_the_phones_sequence() -> None:
+    portal = Portal(window=90, hold=600)
+    early = portal.client("10.42.0.50", None, None)
+    assert not portal.check(early, "apple", now=531.0)
+    phone = portal.client("10.42.0.50", "aa@530", joined_at=530.0)
+    assert phone is early and phone.platform == "apple" and phone.joined_at == 530.0
+    assert portal.sheet(phone, SHARE, now=532.0) == "tok-visit-1"

@@ -35,7 +35,7 @@ def joins_hook(joins: Path = JOINS_PATH) -> str:
 # download server reads the log to know when each phone first joined the booth's Wi-Fi.
 case "$1" in add | old | del) ;; *) exit 0 ;; esac
 mkdir -p {joins.parent} && chmod 755 {joins.parent}
-printf '%s %s %s %s\\n' "$(date +%s)" "$1" "$2" "$3" >>{joins}
+printf '%s %s %s %s\\n' "$(date +%s.%N)" "$1" "$2" "$3" >>{joins}
 chmod 644 {joins}
 """
 

@@ -22,6 +22,7 @@ from enum import Enum
 
 DEFAULT_WINDOW = 90.0
 DEFAULT_HOLD = 600.0
+NO_LEASE = "no-lease@"
 
 
 class Stage(Enum):
@@ -57,8 +58,12 @@ class Portal:
 
     def client(self, address: str, key: str | None, joined_at: float | None) -> Client:
         """The sequence of the phone at ``address``; a new join there starts a new one."""
-        key = key or f"no-lease@{address}"
         client = self._clients.get(address)
+        if key is None:
+            key = f"{NO_LEASE}{address}"
+        elif client is not None and client.key.startswith(NO_LEASE):
+            # Its first request came before dnsmasq's hook logged the lease: the same phone.
+            client.key, client.joined_at = key, joined_at
         if client is None or client.key != key:
             client = Client(key, joined_at)
             self._clients[address] = client

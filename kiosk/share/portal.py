@@ -24,6 +24,7 @@ from kiosk.hotspot.checks import check_for, platform_of
 from kiosk.hotspot.leases import JOINS_PATH, JoinWatch
 from kiosk.hotspot.portal import Client, Portal, Showing
 from kiosk.share.on_screen import OnScreenReader
+from kiosk.share.page import page
 from kiosk.texts import Texts
 
 SHEET = "/sheet"
@@ -34,6 +35,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 HINTS = {"apple": "sheet_hint_apple", "android": "sheet_hint_android"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# The server's photo page content for a token (None: gone), and the texts for a request.
+PhotoContent = Callable[[str, Texts], str | None]
+TextsFor = Callable[[web.Request], Texts]
 
 
 def host_name(host: str | None) -> str:
@@ -49,12 +53,16 @@ class PortalRoom:
         self,
         hotspot: HotspotConfig,
         on_screen: OnScreenReader,
+        photo_content: PhotoContent,
+        texts: TextsFor,
         own_hosts: set[str] = frozenset(),  # type: ignore[assignment]
         joins: JoinWatch | None = None,
         portal: Portal | None = None,
         clock: Callable[[], float] = time.time,
     ):
         self.hotspot = hotspot
+        self.photo_content = photo_content
+        self.texts = texts
         self.booth = hotspot.booth_address
         self.network = hotspot.network
         self.on_screen = on_screen
@@ -104,6 +112,37 @@ class PortalRoom:
         return web.Response(status=302, headers={"Location": self.sheet_url, **NO_STORE})
 
     # -- the sheet --
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get(SHEET, self.sheet)
+        router.add_get(SHEET_DONE, self.sheet_done)
+
+    async def sheet(self, request: web.Request) -> web.Response:
+        texts = self.texts(request)
+        client, token = self.sheet_photo(request)
+        content = self.photo_content(token, texts) if token is not None else None
+        if token is None or content is None:
+            title, body = texts.get("sheet_generic_title"), self.generic_body(texts)
+        else:
+            title = texts.get("share_title")
+            link = html.escape(self.photo_address(token))
+            body = (
+                self.hint(client, texts)
+                + content
+                + f'<p class="small">{link}</p>'
+                + self.done_button(texts)
+            )
+        return self._page(texts, title, body)
+
+    async def sheet_done(self, request: web.Request) -> web.Response:
+        texts = self.texts(request)
+        client = self.done(request)
+        return self._page(texts, texts.get("sheet_done_title"), self.done_body(texts, client.photo))
+
+    def _page(self, texts: Texts, title: str, body: str) -> web.Response:
+        return web.Response(
+            text=page(texts.language, title, body), content_type="text/html", headers=NO_STORE
+        )
 
     def sheet_photo(self, request: web.Request) -> tuple[Client, str | None]:
         """The phone asking, and the photo token its sheet shows (None: the generic page)."""
