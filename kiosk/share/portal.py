@@ -12,6 +12,7 @@ page.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import ipaddress
 import time
@@ -33,6 +34,7 @@ SHEET_DONE = "/sheet/done"
 BOOTH_NAME = "echtbild.lan"
 NO_STORE = {"Cache-Control": "no-store"}
 HINTS = {"apple": "sheet_hint_apple", "android": "sheet_hint_android"}
+LEASE_WAIT_STEP, LEASE_WAIT_STEPS = 0.05, 20
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # The server's photo page content for a token (None: gone), and the texts for a request.
@@ -119,6 +121,7 @@ class PortalRoom:
 
     async def sheet(self, request: web.Request) -> web.Response:
         texts = self.texts(request)
+        await self._lease_logged(request)
         client, token = self.sheet_photo(request)
         content = self.photo_content(token, texts) if token is not None else None
         if token is None or content is None:
@@ -151,6 +154,16 @@ class PortalRoom:
         token = shown.sharing if shown is not None else None
         showing = Showing(token, shown.since) if shown is not None and token else None
         return client, self.portal.sheet(client, showing, self.clock())
+
+    async def _lease_logged(self, request: web.Request) -> None:
+        """dnsmasq runs our hook just after its answer, so a quick phone's first request may come
+        before its join is in the log: wait for it a moment rather than show the wrong page."""
+        if not self.is_hotspot_phone(request.remote):
+            return
+        for _ in range(LEASE_WAIT_STEPS):
+            if self.joins.refresh().joined_at(request.remote or "") is not None:
+                return
+            await asyncio.sleep(LEASE_WAIT_STEP)
 
     def done(self, request: web.Request) -> Client:
         client = self.client(request)
