@@ -174,6 +174,29 @@ def _parser() -> argparse.ArgumentParser:
         _cloud_export,
     )
     export.add_argument("folder", type=Path, help="where the photos go, one folder per booth")
+    hotspot = command(commands, "hotspot", "the booth's own Wi-Fi ([hotspot])")
+    hotspot_commands = hotspot.add_subparsers(
+        dest="hotspot_command", metavar="ACTION", required=True
+    )
+    hotspot_up = command(
+        hotspot_commands, "up", "make the booth's Wi-Fi as configured and bring it up", _hotspot_up
+    )
+    hotspot_up.add_argument(
+        "--dry-run", action="store_true", help="print what is left to do, change nothing"
+    )
+    hotspot_up.add_argument(
+        "--root",
+        type=Path,
+        default=Path("/"),
+        help="only write the files, under this folder (an image being prepared, tests)",
+    )
+    command(hotspot_commands, "down", "take the booth's Wi-Fi down", _hotspot_down)
+    command(
+        hotspot_commands,
+        "status",
+        "up, country, phones joined, names answered, sign-in sheet answering",
+        _hotspot_status,
+    )
     verify = command(commands, "verify", "check a photo's Content Credentials", _verify)
     verify.add_argument("file", type=Path, help="a JPEG")
     verify.add_argument("--trust", type=Path, metavar="CA.pem", help="trust this CA's signers")
@@ -361,3 +384,21 @@ def _cloud_export(args: argparse.Namespace, config: Config, path: Path | None) -
     from kiosk.share.staff import export_event
 
     return export_event(config, args.folder)
+
+
+def _hotspot_up(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.hotspot.staff import hotspot_up
+
+    return hotspot_up(config, args.dry_run, args.root)
+
+
+def _hotspot_down(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.hotspot.staff import hotspot_down
+
+    return hotspot_down(config)
+
+
+def _hotspot_status(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.hotspot.staff import hotspot_status
+
+    return hotspot_status(config)

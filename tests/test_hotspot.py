@@ -7,6 +7,8 @@ from __future__ import annotations
 import configparser
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -223,3 +225,41 @@ def test_a_request_before_the_lease_is_logged_stays_in_the_phones_sequence() -> 
     phone = portal.client("10.42.0.50", "aa@530", joined_at=530.0)
     assert phone is early and phone.platform == "apple" and phone.joined_at == 530.0
     assert portal.sheet(phone, SHARE, now=532.0) == "tok-visit-1"
+
+
+def kiosk(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_hotspot_up_writes_its_files_once_and_its_dry_run_then_finds_nothing_to_do(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[hotspot]\nenabled = true\ncountry = "DE"\nssid = "Fotobox"\npassword = "geheim123"\n'
+        f'[storage]\ndir = "{tmp_path / "data"}"\n'
+    )
+    root = tmp_path / "root"
+    plan = kiosk("--config", str(config), "hotspot", "up", "--dry-run", "--root", str(root))
+    assert plan.returncode == 0, plan.stderr
+    assert f"write {root}/etc/NetworkManager/system-connections/echtbild-hotspot.nmconnection" in (
+        plan.stdout
+    )
+    assert not root.exists(), "a dry run changes nothing"
+    first = kiosk("--config", str(config), "hotspot", "up", "--root", str(root))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count("wrote ") == 5
+    profile = root / "etc/NetworkManager/system-connections/echtbild-hotspot.nmconnection"
+    assert profile.stat().st_mode & 0o777 == 0o600, "it holds the Wi-Fi password"
+    assert (root / "etc/NetworkManager/dispatcher.d/90-echtbild-hotspot").stat().st_mode & 0o111
+    # A second install: nothing to do, nothing written.
+    again = kiosk("--config", str(config), "hotspot", "up", "--root", str(root))
+    assert again.returncode == 0 and again.stdout == ""
+    plan = kiosk("--config", str(config), "hotspot", "up", "--dry-run", "--root", str(root))
+    assert plan.returncode == 0 and plan.stdout == ""
+    off = tmp_path / "off.toml"
+    off.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n')
+    refused = kiosk("--config", str(off), "hotspot", "up", "--dry-run")
+    assert refused.returncode == 2 and "hotspot.enabled" in refused.stderr
