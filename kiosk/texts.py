@@ -102,9 +102,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "print_paused": "Drucken ist gerade pausiert – dein Foto ist auf deinem Handy.",
         "web_print_on_its_way": "Dein Abzug ist unterwegs: Hol ihn gleich am Drucker ab.",
         "web_print_paused": "Drucken ist gerade pausiert – dein Foto ist hier auf deinem Handy.",
-        "share_hotspot_title": "Ins WLAN der Fotobox – dein Foto öffnet sich von selbst",
-        "share_hotspot_scan": "Richte die Kamera auf den Code und tippe auf „Verbinden“.",
-        "share_hotspot_other": "Oder gleich zum Foto:",
+        "share_hotspot_title": "Ins WLAN der Fotobox",
+        "share_hotspot_scan": "Scanne den Code: Dein Foto öffnet sich dann von selbst.",
+        "share_hotspot_other": "Oder gleich zum Foto",
         "sheet_hint_apple": (
             "Dieses Fenster kann keine Fotos sichern. Tippe unten auf „Fertig“, dann oben "
             "rechts auf „Fertig“, und öffne in Safari {address}."
@@ -242,9 +242,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "print_paused": "Prints are paused – your photo is on your phone.",
         "web_print_on_its_way": "Your print is on its way: pick it up at the booth's printer.",
         "web_print_paused": "Prints are paused right now – your photo is here on your phone.",
-        "share_hotspot_title": "Join the booth's Wi-Fi – your photo opens by itself",
-        "share_hotspot_scan": "Point your camera at the code and tap “Join”.",
-        "share_hotspot_other": "Or straight to the photo:",
+        "share_hotspot_title": "Join the booth's Wi-Fi",
+        "share_hotspot_scan": "Scan the code: your photo then opens by itself.",
+        "share_hotspot_other": "Or straight to the photo",
         "sheet_hint_apple": (
             "This window cannot save photos. Tap “Done” below, then “Done” at the top right, "
             "and open {address} in Safari."
@@ -313,8 +313,7 @@ TEXTS: dict[str, dict[str, str]] = {
 # German for the formal address (``event.address = "Sie"``): every text that speaks to the
 # attendee as "du". The others read the same either way.
 FORMAL_GERMAN: dict[str, str] = {
-    "share_hotspot_title": "Ins WLAN der Fotobox – Ihr Foto öffnet sich von selbst",
-    "share_hotspot_scan": "Richten Sie die Kamera auf den Code und tippen Sie auf „Verbinden“.",
+    "share_hotspot_scan": "Scannen Sie den Code: Ihr Foto öffnet sich dann von selbst.",
     "sheet_hint_apple": (
         "Dieses Fenster kann keine Fotos sichern. Tippen Sie unten auf „Fertig“, dann oben "
         "rechts auf „Fertig“, und öffnen Sie in Safari {address}."

@@ -164,7 +164,7 @@ def check_codes(frame: Frame, pixels: np.ndarray, expected: set[str], short: int
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) -> None:
     config = VARIANTS[variant]
-    wifi = config.share.wifi
+    wifi = config.join_wifi
     shown = list(frames(config, size, camera, share_only=wifi is not None))
     names = {frame.name for frame in shown}
     short = min(size)
@@ -176,7 +176,8 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
         expected |= {"share-print-offer", "share-print-on-its-way", "share-print-paused"}
         assert expected <= names
     else:
-        two_codes = size[0] >= size[1] * 1.6
+        # The booth's own Wi-Fi: always one screen, the join code the larger.
+        two_codes = config.hotspot.enabled or size[0] >= size[1] * 1.6
         assert names == ({"share"} if two_codes else {"share", "share-wifi"})
     for frame in shown:
         pixels = pixels_of(frame.surface)
@@ -191,6 +192,9 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
             if frame.name == "share" or frame.name.startswith("share-print"):
                 codes.add(EXAMPLE_URL)
             check_codes(frame, pixels, codes, short)
+            if config.hotspot.enabled:
+                join, link = frame.codes
+                assert join.rect.width > link.rect.width, f"{frame.name}: join code not larger"
 
 
 def check_hero(frame: Frame, pixels: np.ndarray) -> None:

@@ -21,7 +21,13 @@ from kiosk.config.booth import (
 )
 from kiosk.config.hotspot import HotspotConfig
 from kiosk.config.printing import PrintConfig
-from kiosk.config.sharing import PRESIGNED_LIMIT, CloudConfig, CredentialsConfig, ShareConfig
+from kiosk.config.sharing import (
+    PRESIGNED_LIMIT,
+    CloudConfig,
+    CredentialsConfig,
+    ShareConfig,
+    WifiConfig,
+)
 from kiosk.config.storage import StorageConfig
 from kiosk.config.values import Section
 from kiosk.texts import Texts
@@ -51,6 +57,16 @@ class Config(Section):
         them: its own overrides and, in German, its form of address."""
         language = language or self.event.language
         return Texts(language, self.texts.overrides(language), self.event.address)
+
+    @property
+    def join_wifi(self) -> WifiConfig | None:
+        """The Wi-Fi the share screen's join code is for: the booth's own ([hotspot], one place
+        for its name and password) when it makes one, else [share.wifi]'s, else none."""
+        hotspot = self.hotspot
+        if hotspot.enabled:
+            security = "WPA" if hotspot.password else "nopass"
+            return WifiConfig(ssid=hotspot.ssid, password=hotspot.password, security=security)
+        return self.share.wifi
 
     @property
     def models_dir(self) -> Path:
