@@ -7,6 +7,8 @@ second gets the generic page."""
 
 from __future__ import annotations
 
+import json
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +21,11 @@ from hotspot_net import HotspotNet, ServerInNamespace, namespaces_usable
 from kiosk.config import Config, HotspotConfig
 from kiosk.hotspot.checks import CHECKS
 from kiosk.hotspot.leases import JoinWatch
+from kiosk.hotspot.system import HotspotStatus
 from kiosk.photos.store import SavedPhoto
 from kiosk.share.on_screen import OnScreenNote
 from kiosk.share.server import DownloadServer
+from kiosk.status import hotspot_checks
 
 pytestmark = pytest.mark.skipif(namespaces_usable() is not None, reason=str(namespaces_usable()))
 
@@ -155,3 +159,37 @@ def test_each_platform_gets_its_written_sequence(booth: Booth, check) -> None:
     assert after["status"] == check.online.status, after
     assert after["body"] == check.online.body.decode(), after
     assert (after["type"] or "").startswith(check.online.content_type)
+
+
+def test_status_sees_names_answered_the_sheet_answering_and_the_phones(booth: Booth) -> None:
+    net = booth.net
+    for phone in ("guest", "early"):
+        [joined] = net.phone(phone, ["join", "eth0", booth.mac()])
+        assert "error" not in joined, joined
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from kiosk.config import HotspotConfig\n"
+        "from kiosk.hotspot.system import status\n"
+        "hotspot = HotspotConfig.model_validate_json(sys.argv[1])\n"
+        "state = status(hotspot, 8080, joins=Path(sys.argv[2]))\n"
+        "print(json.dumps([state.names_answered, state.portal_answering, state.clients,"
+        " state.summary(hotspot)]))\n"
+    )
+    result = net.booth_run(sys.executable, "-c", script, HOTSPOT.model_dump_json(), str(net.joins))
+    names, portal, clients, summary = json.loads(result.stdout)
+    assert names and portal, summary
+    assert clients == 2
+    assert "names answered" in summary and "sign-in sheet answering" in summary
+
+
+def test_status_and_preflight_lines_say_what_is_wrong() -> None:
+    config = Config(hotspot=HOTSPOT)
+    down = HotspotStatus(False, None, 0, True, False, ("no name server",))
+    [line] = hotspot_checks(config, down)
+    assert line.mark == "FAIL" and "DOWN" in line.text and "country NOT SET" in line.text
+    assert "sheet NOT answering" in line.text
+    fine = HotspotStatus(True, "DE", 3, True, True, ())
+    [line] = hotspot_checks(config, fine)
+    assert line.mark == "ok" and "3 phone(s) joined" in line.text
+    assert hotspot_checks(Config()) == [], "no hotspot, no line"

@@ -202,6 +202,20 @@ class HotspotStatus:
     portal_answering: bool
     problems: tuple[str, ...]
 
+    @property
+    def ok(self) -> bool:
+        return self.up and self.names_answered and self.portal_answering
+
+    def summary(self, hotspot: HotspotConfig) -> str:
+        """One line: what works, and what does not in capitals."""
+        parts = [f"{hotspot.ssid!r} {'up' if self.up else 'DOWN'} on {hotspot.interface}"]
+        parts.append(f"country {self.country}" if self.country else "country NOT SET")
+        if self.clients is not None:
+            parts.append(f"{self.clients} phone(s) joined")
+        parts.append("names answered" if self.names_answered else "names NOT answered")
+        parts.append("sign-in sheet answering" if self.portal_answering else "sheet NOT answering")
+        return ", ".join(parts + list(self.problems))
+
     def lines(self, hotspot: HotspotConfig) -> list[str]:
         def yes(flag: bool) -> str:
             return "yes" if flag else "NO"
