@@ -187,13 +187,16 @@ class HotspotNet:
             check=True,
         )
 
-    def start_dnsmasq(self) -> subprocess.Popen:
-        """dnsmasq as NetworkManager 1.42 starts it for a shared connection, with our snippet."""
+    def start_dnsmasq(self, without: tuple[str, ...] = ()) -> subprocess.Popen:
+        """dnsmasq as NetworkManager 1.42 starts it for a shared connection, with our snippet
+        (less its lines in ``without``: the bench measures what they save)."""
         self.snippets.mkdir(parents=True, exist_ok=True)
         hook = self.directory / "hotspot-joined"
         hook.write_text(joins_hook(self.joins))
         hook.chmod(0o755)
-        (self.snippets / "echtbild-hotspot.conf").write_text(dnsmasq_snippet(self.hotspot, hook))
+        snippet = dnsmasq_snippet(self.hotspot, hook).splitlines(keepends=True)
+        snippet = [line for line in snippet if line.strip() not in without]
+        (self.snippets / "echtbild-hotspot.conf").write_text("".join(snippet))
         first, last = nm_dhcp_range(self.hotspot)
         return self.booth_popen(
             "dnsmasq",
