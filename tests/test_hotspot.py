@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kiosk.config import HotspotConfig
+from kiosk.config import ConfigError, HotspotConfig, parse_config
 from kiosk.hotspot.checks import CHECKS, check_for, check_hosts
 from kiosk.hotspot.firewall import TABLE, nft_ruleset
 from kiosk.hotspot.leases import LONG_AGO, JoinTracker, JoinWatch, parse_joins
@@ -43,6 +43,17 @@ def test_settings_refuse_what_a_radio_or_network_manager_cannot_do() -> None:
     assert HotspotConfig(band="5GHz").wifi_channel == 36
     assert HotspotConfig().wifi_channel == 6
     assert HotspotConfig(password="").password == "", "an open network"
+
+
+def test_check_config_wants_the_server_where_hotspot_phones_reach_it() -> None:
+    hotspot = {"enabled": True, "country": "DE"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"hotspot": hotspot, "share": {"host": "127.0.0.1"}})
+    assert "share.host: phones on the booth's Wi-Fi reach the server at 10.42.0.1" in str(
+        caught.value.problems
+    )
+    assert parse_config({"hotspot": hotspot}).join_wifi.ssid == "Echtbild"
+    assert parse_config({"hotspot": hotspot}).join_wifi.security == "nopass"
 
 
 def read_back(keyfile: str) -> configparser.ConfigParser:

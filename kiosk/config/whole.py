@@ -103,6 +103,16 @@ class Config(Section):
         return self
 
     @model_validator(mode="after")
+    def _hotspot_phones_reach_the_server(self) -> Config:
+        hotspot = self.hotspot
+        if hotspot.enabled and self.share.host not in ("0.0.0.0", "::", hotspot.booth_address):
+            raise ValueError(
+                f"share.host: phones on the booth's Wi-Fi reach the server at "
+                f"{hotspot.booth_address}; listen on '0.0.0.0' (or that address)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _links_end_before_photos_go(self) -> Config:
         if self.share.link_ttl > self.storage.retention:
             raise ValueError(
