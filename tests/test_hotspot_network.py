@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import eventually
 from hotspot_net import INTERNET_ADDRESS, HotspotNet, in_range, namespaces_usable
 from nm_twin import NetworkManagerTwin, network_manager_usable
 
@@ -48,9 +49,11 @@ def test_a_phone_gets_an_address_and_every_name_is_the_booth(net: HotspotNet) ->
     assert joined["router"] == joined["dns"] == "10.42.0.1"
     assert joined["lease"] == 3600
     assert [answer["addresses"] for answer in answers] == [["10.42.0.1"]] * len(names)
-    # The joins log (dnsmasq runs our hook) is where the server learns when this phone joined.
-    tracker = JoinWatch(net.joins).refresh()
-    joined_at = tracker.joined_at(joined["address"])
+    # The joins log (dnsmasq runs our hook, just after its answer) is where the server learns
+    # when this phone joined.
+    watch = JoinWatch(net.joins)
+    assert eventually(lambda: watch.refresh().joined_at(joined["address"]) is not None)
+    joined_at = watch.refresh().joined_at(joined["address"])
     assert joined_at is not None and before - 1 <= joined_at <= time.time() + 1
 
 
@@ -78,7 +81,10 @@ def test_https_is_refused_at_once_and_only_the_web_port_is_open(net: HotspotNet)
     ]
     try:
         deadline = time.monotonic() + 10
-        while net.booth_run("ss", "-ltnH").stdout.count("LISTEN") < 2:
+        # (dnsmasq listens on TCP port 53 too: wait for exactly these two ports)
+        while not all(
+            f":{port} " in net.booth_run("ss", "-ltnH").stdout for port in (22, SERVER_PORT)
+        ):
             assert time.monotonic() < deadline, "the listeners did not start"
             time.sleep(0.05)
         result = subprocess.run(
@@ -167,8 +173,9 @@ def test_network_manager_brings_up_the_twin_and_its_dnsmasq_uses_our_snippet(
         [blocked] = network.phone("phone", ["get", f"http://{INTERNET_ADDRESS}/", "Mozilla/5.0"])
         assert "Refused" in blocked.get("error", ""), blocked
         # NetworkManager's dnsmasq ran our hook: the joins log says when this phone joined.
-        tracker = JoinWatch(manager.joins).refresh()
-        joined_at = tracker.joined_at(joined["address"])
+        watch = JoinWatch(manager.joins)
+        assert eventually(lambda: watch.refresh().joined_at(joined["address"]) is not None)
+        joined_at = watch.refresh().joined_at(joined["address"])
         assert joined_at is not None and abs(joined_at - time.time()) < 60
 
 

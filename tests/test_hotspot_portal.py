@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXED_TIME
-from helpers import full_visit
+from helpers import eventually, full_visit
 from hotspot_net import HotspotNet, ServerInNamespace, namespaces_usable
 
 from kiosk.config import Config, HotspotConfig
@@ -166,6 +166,8 @@ def test_status_sees_names_answered_the_sheet_answering_and_the_phones(booth: Bo
     for phone in ("guest", "early"):
         [joined] = net.phone(phone, ["join", "eth0", booth.mac()])
         assert "error" not in joined, joined
+    # dnsmasq runs our hook just after its answer: both joins are in the log.
+    assert eventually(lambda: JoinWatch(net.joins).refresh().clients == 2)
     script = (
         "import json, sys\n"
         "from pathlib import Path\n"
