@@ -59,7 +59,7 @@ def hotspot_checks(config: Config, state: HotspotStatus | None = None) -> list[C
     """The booth's own Wi-Fi, when it makes one: up, country, phones, names, sign-in sheet."""
     if not config.hotspot.enabled:
         return []
-    state = state or hotspot_status(config.hotspot, config.share.port)
+    state = state or hotspot_status(config.hotspot)
     return [Check("hotspot", state.summary(config.hotspot), state.ok, state.country is None)]
 
 

@@ -174,7 +174,7 @@ def test_status_sees_names_answered_the_sheet_answering_and_the_phones(booth: Bo
         "from kiosk.config import HotspotConfig\n"
         "from kiosk.hotspot.system import status\n"
         "hotspot = HotspotConfig.model_validate_json(sys.argv[1])\n"
-        "state = status(hotspot, 8080, joins=Path(sys.argv[2]))\n"
+        "state = status(hotspot, joins=Path(sys.argv[2]))\n"
         "print(json.dumps([state.names_answered, state.portal_answering, state.clients,"
         " state.summary(hotspot)]))\n"
     )

@@ -43,6 +43,11 @@ def nft_ruleset(hotspot: HotspotConfig, server_port: int) -> str:
             "    type nat hook prerouting priority dstnat; policy accept;",
             f"    iifname {wlan} ip daddr {booth} tcp dport 80 redirect to :{server_port}",
             "  }",
+            # The same address from the booth itself (preflight's test photo, staff's curl).
+            "  chain output {",
+            "    type nat hook output priority -100; policy accept;",
+            f"    ip daddr {booth} tcp dport 80 redirect to :{server_port}",
+            "  }",
             "  chain input {",
             "    type filter hook input priority filter - 5; policy accept;",
             f"    iifname != {wlan} accept",

@@ -77,7 +77,7 @@ def hotspot_status(config: Config) -> int:
     """Exit 0 when the hotspot is up and answering, 1 when not."""
     if not _switched_on(config):
         return EXIT_BAD_CONFIG
-    state = system.status(config.hotspot, config.share.port)
+    state = system.status(config.hotspot)
     for line in state.lines(config.hotspot):
         print(line)
     return EXIT_OK if state.up and state.names_answered and state.portal_answering else EXIT_FAILURE

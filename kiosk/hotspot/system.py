@@ -233,7 +233,6 @@ class HotspotStatus:
 
 def status(
     hotspot: HotspotConfig,
-    server_port: int,
     run: Runner = run_command,
     joins: Path = JOINS_PATH,
 ) -> HotspotStatus:
@@ -248,7 +247,8 @@ def status(
     except OSError as error:
         names = False
         problems.append(f"no name server on {booth}:53 ({error})")
-    portal = portal_answers(booth, server_port)
+    # Port 80, as phones ask: through our table's redirect to the server.
+    portal = portal_answers(booth, 80)
     if portal is not None:
         problems.append(portal)
     return HotspotStatus(active, country_now(run), clients, names, portal is None, tuple(problems))
