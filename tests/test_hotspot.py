@@ -1,6 +1,6 @@
 """The hotspot's pure parts: [hotspot] settings, the NetworkManager profile (read back by
 NetworkManager's own nmcli), the dnsmasq snippet, our nftables table (checked by nft itself),
-the lease file's first-seen moments and the sign-in sheet's rules on an injected clock."""
+the joins log's first-seen moments and the sign-in sheet's rules on an injected clock."""
 
 from __future__ import annotations
 
