@@ -174,28 +174,11 @@ def _parser() -> argparse.ArgumentParser:
         _cloud_export,
     )
     export.add_argument("folder", type=Path, help="where the photos go, one folder per booth")
-    hotspot = command(commands, "hotspot", "the booth's own Wi-Fi ([hotspot])")
-    hotspot_commands = hotspot.add_subparsers(
-        dest="hotspot_command", metavar="ACTION", required=True
-    )
-    hotspot_up = command(
-        hotspot_commands, "up", "make the booth's Wi-Fi as configured and bring it up", _hotspot_up
-    )
-    hotspot_up.add_argument(
-        "--dry-run", action="store_true", help="print what is left to do, change nothing"
-    )
-    hotspot_up.add_argument(
-        "--root",
-        type=Path,
-        default=Path("/"),
-        help="only write the files, under this folder (an image being prepared, tests)",
-    )
-    command(hotspot_commands, "down", "take the booth's Wi-Fi down", _hotspot_down)
-    command(
-        hotspot_commands,
-        "status",
-        "up, country, phones joined, names answered, sign-in sheet answering",
-        _hotspot_status,
+    hotspot = command(commands, "hotspot", "the booth's own Wi-Fi ([hotspot])", _hotspot)
+    hotspot.add_argument("action", choices=("up", "down", "status"), help=HOTSPOT_HELP)
+    hotspot.add_argument("--dry-run", action="store_true", help="up: list what is left to do")
+    hotspot.add_argument(
+        "--root", type=Path, default=Path("/"), help="up: only write the files, here"
     )
     verify = command(commands, "verify", "check a photo's Content Credentials", _verify)
     verify.add_argument("file", type=Path, help="a JPEG")
@@ -236,6 +219,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+HOTSPOT_HELP = "up: make it as configured and bring it up; down; status: up and answering?"
 CONFIG_HELP = "config file (default: $KIOSK_CONFIG, else /etc/echtbild/kiosk.toml)"
 VERBOSE_HELP = "log every screen, cue and debug message"
 
@@ -386,19 +370,7 @@ def _cloud_export(args: argparse.Namespace, config: Config, path: Path | None) -
     return export_event(config, args.folder)
 
 
-def _hotspot_up(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.hotspot.staff import hotspot_up
+def _hotspot(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.hotspot.staff import run_hotspot
 
-    return hotspot_up(config, args.dry_run, args.root)
-
-
-def _hotspot_down(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.hotspot.staff import hotspot_down
-
-    return hotspot_down(config)
-
-
-def _hotspot_status(args: argparse.Namespace, config: Config, path: Path | None) -> int:
-    from kiosk.hotspot.staff import hotspot_status
-
-    return hotspot_status(config)
+    return run_hotspot(config, args.action, args.dry_run, args.root)

@@ -81,3 +81,10 @@ def hotspot_status(config: Config) -> int:
     for line in state.lines(config.hotspot):
         print(line)
     return EXIT_OK if state.up and state.names_answered and state.portal_answering else EXIT_FAILURE
+
+
+def run_hotspot(config: Config, action: str, dry_run: bool, system_root: Path) -> int:
+    """``kiosk hotspot ACTION``."""
+    if action == "up":
+        return hotspot_up(config, dry_run, system_root)
+    return hotspot_down(config) if action == "down" else hotspot_status(config)
