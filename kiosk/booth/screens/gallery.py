@@ -132,7 +132,7 @@ def _states(
     yield shot("share", machine, end + 30.0, shown)
     # With [print]: the second button prints ("ask"), a print on its way, prints paused (the
     # same with or without the booth's Wi-Fi: drawn once, without).
-    for note in ("offer", "on its way", "paused") if config.share.wifi is None else ():
+    for note in ("offer", "on its way", "paused") if config.join_wifi is None else ():
         printing = dataclasses.replace(shown, printing=note)
         yield shot(f"share-print-{note.replace(' ', '-')}", machine, end + 30.0, printing)
 
