@@ -49,6 +49,7 @@ DONE_SIDE = 11
 DONE_ROW = 12.5  # its row: the glyph, or the label and the line under it
 # The join code's share of the codes' room when the booth makes its own Wi-Fi.
 HOTSPOT_SHARE = 0.6
+HOTSPOT_SECOND = 0.7  # the photo's own code at most this share of the join code's side
 
 
 class ShareScreen(Screen):
@@ -157,16 +158,21 @@ class ShareScreen(Screen):
             for under, width in zip(unders, widths, strict=True)
         ]
         under_lines = max((len(lines) for lines in wrapped), default=0)
-        left = code_area.left
+        left, join_side = code_area.left, None
         for (key, modules, caption), lines, width in zip(codes, wrapped, widths, strict=True):
             column = pygame.Rect(left, code_area.top, width, code_area.height)
             left += width + gap
             # Numbered steps only where the phone joins a network the booth does not make.
             numbered = self.wifi is not None and not self.hotspot
             step = (1 if key == "wifi" else 2) if numbered else None
-            self._code(
-                target, key, modules, caption, lines, column, caption_lines, under_lines, step
-            )
+            # With the hotspot the photo's own code is the second way: smaller than the join code.
+            second = join_side is not None and self.hotspot
+            limit = round(join_side * HOTSPOT_SECOND) if second and join_side else None
+            side = self._code(
+                target, key, modules, caption, lines, column, caption_lines, under_lines, step,
+                limit,
+            )  # fmt: skip
+            join_side = side if key == "wifi" else join_side
 
     def _captions(self) -> tuple[str, str | None]:
         """The captions over the Wi-Fi code and over the photo's code, by case."""
@@ -336,10 +342,11 @@ class ShareScreen(Screen):
         caption_room: int,
         under_room: int,
         step: int | None,
-    ) -> None:
+        max_side: int | None = None,
+    ) -> int:
         """The step's number in a disc with its caption (in ``caption_room`` lines), the QR code
-        (quiet zone included, white) and lines of text under it (in ``under_room`` lines): codes
-        side by side line up."""
+        (quiet zone included, white, at most ``max_side``) and lines of text under it (in
+        ``under_room`` lines): codes side by side line up. Returns the code's side."""
         kit = self.kit
         face = kit.typeface
         unit = kit.unit
@@ -349,6 +356,10 @@ class ShareScreen(Screen):
         if disc:
             caption_column.width = self._caption_width(column.width)
             caption_column.right = column.right
+        else:
+            # A caption without a step's disc (the hotspot's) keeps off the column's edge,
+            # which may be the safe margin's: a wide face's first glyph overhangs its box.
+            caption_column.inflate_ip(-round(kit.unit), 0)
         caption_lines = (
             face.wrap(caption, caption_pixels, caption_column.width * WRAP, "semibold")
             if caption
@@ -359,6 +370,8 @@ class ShareScreen(Screen):
             caption_height = 0
         under_height = under_room * face.line_height(under_pixels)
         room = min(column.width, column.height - caption_height - under_height - round(2 * unit))
+        if max_side is not None:
+            room = min(room, max_side)
         side = self.qr_side(modules.shape[0], room)
         surface_key = (key, side)
         if surface_key not in self._surfaces:
@@ -390,6 +403,7 @@ class ShareScreen(Screen):
         for line, weight in under_lines:
             colour = kit.foreground if weight == "mono" else kit.muted
             top = self._line(target, line, under_pixels, colour, column, top, weight)
+        return side
 
     def _line(
         self,
