@@ -8,7 +8,8 @@
 # a Python venv in /opt/echtbild/venv that sees the apt-installed picamera2 and lgpio; the
 # project into it; the config /etc/echtbild/kiosk.toml (only if there is none: never
 # overwritten); photos under /var/lib/echtbild; the booth's signing keys (once); the systemd
-# units, enabled and started after `kiosk check-config` has passed.
+# units, enabled and started after `kiosk check-config` has passed; with [hotspot] enabled, the
+# booth's own Wi-Fi (a NetworkManager profile, its dnsmasq snippet, our nftables table).
 set -euo pipefail
 # Files installed for the system are readable by the service user, whatever umask sudo brings.
 umask 022
@@ -20,7 +21,8 @@ readonly OS_RELEASE="${ECHTBILD_OS_RELEASE:-/etc/os-release}"
 readonly PREFIX=/opt/echtbild
 readonly VENV="$PREFIX/venv"
 readonly CONFIG_DIR=/etc/echtbild
-readonly CONFIG="$CONFIG_DIR/kiosk.toml"
+# Tests point this at a config of their own to see the steps it asks for.
+readonly CONFIG="${ECHTBILD_CONFIG:-$CONFIG_DIR/kiosk.toml}"
 readonly DATA_DIR=/var/lib/echtbild
 readonly UNIT_DIR=/etc/systemd/system
 readonly USER_NAME=kiosk
@@ -278,6 +280,55 @@ with open(sys.argv[1], "rb") as file:
   report "set up the print queue once: sudo kiosk print setup ipp://PRINTER-IP/ipp/print"
 }
 
+# The booth's own Wi-Fi ([hotspot] enabled = true): NetworkManager makes the access point (its
+# dnsmasq comes from dnsmasq-base), nftables keeps phones to the photos, iw and rfkill set the
+# country. `kiosk hotspot up` writes only what differs and says what it did; its --dry-run lists
+# what is left to do, so a second install changes nothing.
+readonly HOTSPOT_PACKAGES=(network-manager dnsmasq-base nftables iw rfkill)
+
+install_hotspot() {
+  local enabled
+  enabled="$(python3 -c 'import sys, tomllib
+with open(sys.argv[1], "rb") as file:
+    print(tomllib.load(file).get("hotspot", {}).get("enabled", False))' "$CONFIG" 2>/dev/null ||
+    echo False)"
+  [[ "$enabled" == "True" ]] || return 0
+  local package needed=()
+  for package in "${HOTSPOT_PACKAGES[@]}"; do
+    is_installed "$package" || needed+=("$package")
+  done
+  if [[ ${#needed[@]} -gt 0 ]]; then
+    act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${needed[@]}"
+  fi
+  local kiosk="$VENV/bin/kiosk" pending line
+  if [[ $DRY_RUN -eq 1 ]]; then
+    # The venv may hold an older version, or none yet: then the whole step is listed.
+    if [[ -x "$kiosk" ]] &&
+      pending="$("$kiosk" --config "$CONFIG" hotspot up --dry-run 2>/dev/null)"; then
+      if [[ -z "$pending" ]]; then
+        say "the hotspot is up to date"
+        return
+      fi
+      while IFS= read -r line; do
+        printf 'would do for the hotspot: %s\n' "$line"
+      done <<<"$pending"
+    else
+      printf 'would run: %s\n' "$kiosk --config $CONFIG hotspot up"
+    fi
+    CHANGED=1
+    return
+  fi
+  if ! pending="$("$kiosk" --config "$CONFIG" hotspot up --dry-run)"; then
+    fail "the hotspot's settings are not usable (above); fix [hotspot] in $CONFIG"
+  fi
+  if [[ -z "$pending" ]]; then
+    say "the hotspot is up to date"
+    return
+  fi
+  act "$VENV/bin/kiosk" --config "$CONFIG" hotspot up
+}
+
 main() {
   parse_args "$@"
   [[ $DRY_RUN -eq 1 ]] && say "dry run: nothing is changed"
@@ -293,6 +344,7 @@ main() {
   install_face_models
   make_signing_keys
   install_units
+  install_hotspot
   keep_screen_on
   if [[ ${#REPORTS[@]} -gt 0 ]]; then
     say "done, with notes:"

@@ -108,7 +108,7 @@ def photo_store(
     return PhotoStore(
         layout,
         index=index or PhotoIndex(layout.index_path),
-        base_url=lambda: base_url(config.share),
+        base_url=lambda: base_url(config.share, config.hotspot),
         link_ttl=config.share.link_ttl if link_ttl is None else link_ttl,
         authorship=Authorship(
             event=config.event.name, artist=config.event.operator, copyright=config.event.copyright

@@ -177,6 +177,12 @@ def _parser() -> argparse.ArgumentParser:
         _cloud_export,
     )
     export.add_argument("folder", type=Path, help="where the photos go, one folder per booth")
+    hotspot = command(commands, "hotspot", "the booth's own Wi-Fi ([hotspot])", _hotspot)
+    hotspot.add_argument("action", choices=("up", "down", "status"), help=HOTSPOT_HELP)
+    hotspot.add_argument("--dry-run", action="store_true", help="up: list what is left to do")
+    hotspot.add_argument(
+        "--root", type=Path, default=Path("/"), help="up: only write the files, here"
+    )
     verify = command(commands, "verify", "check a photo's Content Credentials", _verify)
     verify.add_argument("file", type=Path, help="a JPEG")
     verify.add_argument("--trust", type=Path, metavar="CA.pem", help="trust this CA's signers")
@@ -221,6 +227,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+HOTSPOT_HELP = "up: make it as configured and bring it up; down; status: up and answering?"
 CONFIG_HELP = "config file (default: $KIOSK_CONFIG, else /etc/echtbild/kiosk.toml)"
 VERBOSE_HELP = "log every screen, cue and debug message"
 
@@ -362,3 +369,9 @@ def _cloud_export(args: argparse.Namespace, config: Config, path: Path | None) -
     from kiosk.share.staff import export_event
 
     return export_event(config, args.folder)
+
+
+def _hotspot(args: argparse.Namespace, config: Config, path: Path | None) -> int:
+    from kiosk.hotspot.staff import run_hotspot
+
+    return run_hotspot(config, args.action, args.dry_run, args.root)

@@ -32,7 +32,7 @@ from kiosk.hardware.buttons import GpioButtons, Press, key_press
 from kiosk.hardware.lights import Led, Lights, LightState
 from kiosk.photos.store import PhotoStore, SavedPhoto, new_token
 from kiosk.share.links import qr_modules
-from kiosk.status import Check, credentials_check
+from kiosk.status import Check, credentials_check, hotspot_checks
 from kiosk.vision.analyser import AnalyserProcess
 
 # The year this release was made: a clock before it has never been set.
@@ -109,6 +109,9 @@ class Preflight:
         ]
         if self.config.print.when != "never":
             steps.append(self.printer)
+        if self.config.hotspot.enabled:
+            # The booth's own Wi-Fi: up, country set, names answered, sign-in sheet answering.
+            steps.append(lambda: hotspot_checks(self.config)[0])
         for step in steps:
             try:
                 check = step()

@@ -16,6 +16,8 @@ from kiosk.camera.image_camera import load_image
 from kiosk.config import Config
 from kiosk.exits import counted
 from kiosk.files import free_megabytes
+from kiosk.hotspot.system import HotspotStatus
+from kiosk.hotspot.system import status as hotspot_status
 from kiosk.photos.journal import PhotoJournal
 from kiosk.photos.repair import check_index
 from kiosk.share.state import downloads_since
@@ -48,8 +50,17 @@ def collect(config: Config, today: dt.date | None = None) -> list[Check]:
         _performance(config),
         *_cloud(config),
         *_printing(config),
+        *hotspot_checks(config),
         *_visits(config, today),
     ]
+
+
+def hotspot_checks(config: Config, state: HotspotStatus | None = None) -> list[Check]:
+    """The booth's own Wi-Fi, when it makes one: up, country, phones, names, sign-in sheet."""
+    if not config.hotspot.enabled:
+        return []
+    state = state or hotspot_status(config.hotspot)
+    return [Check("hotspot", state.summary(config.hotspot), state.ok, state.country is None)]
 
 
 def _camera(config: Config) -> Check:

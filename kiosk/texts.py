@@ -102,6 +102,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "print_paused": "Drucken ist gerade pausiert – dein Foto ist auf deinem Handy.",
         "web_print_on_its_way": "Dein Abzug ist unterwegs: Hol ihn gleich am Drucker ab.",
         "web_print_paused": "Drucken ist gerade pausiert – dein Foto ist hier auf deinem Handy.",
+        "share_hotspot_title": "Ins WLAN der Fotobox",
+        "share_hotspot_scan": "Scanne den Code: Dein Foto öffnet sich dann von selbst.",
+        "share_hotspot_other": "Oder gleich zum Foto",
+        "sheet_hint_apple": (
+            "Dieses Fenster kann keine Fotos sichern. Tippe unten auf „Fertig“, dann oben "
+            "rechts auf „Fertig“, und öffne in Safari {address}."
+        ),
+        "sheet_hint_android": "Tippe auf „Foto herunterladen“ und danach unten auf „Fertig“.",
+        "sheet_done": "Fertig",
+        "sheet_done_title": "Alles erledigt",
+        "sheet_done_body": (
+            "Solange du im WLAN der Fotobox bist, findest du dein Foto unter {address}."
+        ),
+        "sheet_generic_title": "Mach dein Porträt an der Fotobox",
+        "sheet_generic_body": (
+            "Das ist das WLAN der Fotobox. Nach deinem Foto öffnet es sich hier von selbst: "
+            "scanne dazu den Code auf dem Bildschirm."
+        ),
         "out_of_order_title": "Gleich wieder da",
         "out_of_order_body": "Die Fotobox macht eine kurze Pause.",
         "web_title": "Dein Porträt – {event}",
@@ -224,6 +242,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "print_paused": "Prints are paused – your photo is on your phone.",
         "web_print_on_its_way": "Your print is on its way: pick it up at the booth's printer.",
         "web_print_paused": "Prints are paused right now – your photo is here on your phone.",
+        "share_hotspot_title": "Join the booth's Wi-Fi",
+        "share_hotspot_scan": "Scan the code: your photo then opens by itself.",
+        "share_hotspot_other": "Or straight to the photo",
+        "sheet_hint_apple": (
+            "This window cannot save photos. Tap “Done” below, then “Done” at the top right, "
+            "and open {address} in Safari."
+        ),
+        "sheet_hint_android": "Tap “Download photo”, then “Done” below.",
+        "sheet_done": "Done",
+        "sheet_done_title": "All set",
+        "sheet_done_body": "While you are on the booth's Wi-Fi, your photo is at {address}.",
+        "sheet_generic_title": "Take your portrait at the booth",
+        "sheet_generic_body": (
+            "This is the booth's Wi-Fi. After your photo, it opens here by itself: scan the "
+            "code on the booth's screen."
+        ),
         "out_of_order_title": "Back in a moment",
         "out_of_order_body": "The booth is taking a short break.",
         "web_title": "Your portrait – {event}",
@@ -279,6 +313,20 @@ TEXTS: dict[str, dict[str, str]] = {
 # German for the formal address (``event.address = "Sie"``): every text that speaks to the
 # attendee as "du". The others read the same either way.
 FORMAL_GERMAN: dict[str, str] = {
+    "share_hotspot_scan": "Scannen Sie den Code: Ihr Foto öffnet sich dann von selbst.",
+    "sheet_hint_apple": (
+        "Dieses Fenster kann keine Fotos sichern. Tippen Sie unten auf „Fertig“, dann oben "
+        "rechts auf „Fertig“, und öffnen Sie in Safari {address}."
+    ),
+    "sheet_hint_android": ("Tippen Sie auf „Foto herunterladen“ und danach unten auf „Fertig“."),
+    "sheet_done_body": (
+        "Solange Sie im WLAN der Fotobox sind, finden Sie Ihr Foto unter {address}."
+    ),
+    "sheet_generic_title": "Machen Sie Ihr Porträt an der Fotobox",
+    "sheet_generic_body": (
+        "Das ist das WLAN der Fotobox. Nach Ihrem Foto öffnet es sich hier von selbst: "
+        "scannen Sie dazu den Code auf dem Bildschirm."
+    ),
     "attract_tagline": "Ein echtes Porträt, angeleitet – in einer Minute auf Ihrem Handy.",
     "attract_press": "Drücken Sie den {button_main}, um zu starten.",
     "attract_privacy": (

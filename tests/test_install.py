@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -109,3 +110,30 @@ def test_a_64_bit_pi_os_is_accepted(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "system: trixie (arm64)" in result.stdout
+
+
+def test_dry_run_lists_the_hotspot_steps_when_the_config_asks_for_it(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[hotspot]\nenabled = true\ncountry = "DE"\nssid = "Fotobox"\n')
+    result = subprocess.run(
+        ["bash", str(ROOT / "install.sh"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "ECHTBILD_CONFIG": str(config)},
+    )
+    assert result.returncode == 0, result.stderr
+    hotspot = [line for line in result.stdout.splitlines() if "hotspot" in line]
+    assert hotspot, result.stdout
+    assert any("hotspot up" in line or "would do for the hotspot" in line for line in hotspot)
+    without = subprocess.run(
+        ["bash", str(ROOT / "install.sh"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "ECHTBILD_CONFIG": str(tmp_path / "none.toml")},
+    )
+    assert "hotspot up" not in without.stdout, "no [hotspot]: no hotspot steps"
+    assert "for the hotspot" not in without.stdout

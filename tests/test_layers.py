@@ -16,7 +16,7 @@ LAYERS: list[set[str]] = [
     {"texts", "files", "exits", "progress"},
     {"journal"},  # the durable JSON-lines journal, on files' atomic write
     {"config"},
-    {"camera", "hardware"},
+    {"camera", "hardware", "hotspot"},
     {"vision", "photos", "printing"},
     {"share"},
     {"booth"},

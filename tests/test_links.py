@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 
 from kiosk.booth.screens.qr import qr_surface
-from kiosk.config import ShareConfig
+from kiosk.config import HotspotConfig, ShareConfig
 from kiosk.share.links import QR_QUIET_ZONE, base_url, lan_address, qr_modules
 
 
@@ -43,3 +43,10 @@ def test_configured_base_url_wins() -> None:
 def test_without_base_url_the_lan_address_and_port_are_used() -> None:
     url = base_url(ShareConfig(port=8123))
     assert url == f"http://{lan_address()}:8123"
+
+
+def test_with_the_hotspot_links_lead_to_the_booth_on_its_own_wifi() -> None:
+    hotspot = HotspotConfig(enabled=True, country="DE", address="10.42.0.1/24")
+    assert base_url(ShareConfig(port=8123), hotspot) == "http://10.42.0.1"
+    assert base_url(ShareConfig(base_url="http://fotos.lan"), hotspot) == "http://fotos.lan"
+    assert base_url(ShareConfig(port=8123), HotspotConfig()).endswith(":8123")

@@ -4,6 +4,8 @@ ring, and QR codes that decode with clear quiet zones."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pygame
 import pygame.freetype
@@ -164,7 +166,7 @@ def check_codes(frame: Frame, pixels: np.ndarray, expected: set[str], short: int
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) -> None:
     config = VARIANTS[variant]
-    wifi = config.share.wifi
+    wifi = config.join_wifi
     shown = list(frames(config, size, camera, share_only=wifi is not None))
     names = {frame.name for frame in shown}
     short = min(size)
@@ -176,7 +178,8 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
         expected |= {"share-print-offer", "share-print-on-its-way", "share-print-paused"}
         assert expected <= names
     else:
-        two_codes = size[0] >= size[1] * 1.6
+        # The booth's own Wi-Fi: always one screen, the join code the larger.
+        two_codes = config.hotspot.enabled or size[0] >= size[1] * 1.6
         assert names == ({"share"} if two_codes else {"share", "share-wifi"})
     for frame in shown:
         pixels = pixels_of(frame.surface)
@@ -191,6 +194,12 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
             if frame.name == "share" or frame.name.startswith("share-print"):
                 codes.add(EXAMPLE_URL)
             check_codes(frame, pixels, codes, short)
+            if config.hotspot.enabled:
+                join, link = frame.codes
+                # Larger where there is room; both at the smallest module that still scans
+                # where there is not (a wide screen, whose portrait takes the full height).
+                assert join.rect.width >= link.rect.width, f"{frame.name}: join code smaller"
+                assert join.module > link.module or join.module == math.ceil(0.5 * short / 100)
 
 
 def check_hero(frame: Frame, pixels: np.ndarray) -> None:
@@ -211,7 +220,7 @@ def test_every_text_fits_with_dejavu_sans_too(variant, size, camera, monkeypatch
 
     monkeypatch.setattr(typeface, "WEIGHT_FILES", typeface.DEJAVU_FILES)
     config = VARIANTS[variant]
-    shown = list(frames(config, size, camera, share_only=config.share.wifi is not None))
+    shown = list(frames(config, size, camera, share_only=config.join_wifi is not None))
     assert shown
     for frame in shown:
         assert frame.labels and "DejaVu" in typeface.Typeface().name

@@ -36,6 +36,7 @@ SAMPLE = dict(
     signer="S",
     ssid="N",
     password="P",
+    address="10.42.0.1",
 )
 
 

@@ -20,6 +20,7 @@ from kiosk.config.booth import (
     TextsConfig,
     TimingConfig,
 )
+from kiosk.config.hotspot import HotspotConfig
 from kiosk.config.loader import (
     ConfigError,
     load_config,
@@ -51,6 +52,7 @@ __all__ = [
     "DisplayConfig",
     "EventConfig",
     "GuidanceConfig",
+    "HotspotConfig",
     "LightsConfig",
     "PhotoConfig",
     "PrintConfig",

@@ -19,8 +19,15 @@ from kiosk.config.booth import (
     TextsConfig,
     TimingConfig,
 )
+from kiosk.config.hotspot import HotspotConfig
 from kiosk.config.printing import PrintConfig
-from kiosk.config.sharing import PRESIGNED_LIMIT, CloudConfig, CredentialsConfig, ShareConfig
+from kiosk.config.sharing import (
+    PRESIGNED_LIMIT,
+    CloudConfig,
+    CredentialsConfig,
+    ShareConfig,
+    WifiConfig,
+)
 from kiosk.config.storage import StorageConfig
 from kiosk.config.values import Section
 from kiosk.texts import Texts
@@ -43,12 +50,23 @@ class Config(Section):
     texts: TextsConfig = TextsConfig()
     cloud: CloudConfig = CloudConfig()
     print: PrintConfig = PrintConfig()
+    hotspot: HotspotConfig = HotspotConfig()
 
     def texts_for(self, language: str | None = None) -> Texts:
         """The attendee's texts in ``language`` (default: the event's), as this event words
         them: its own overrides and, in German, its form of address."""
         language = language or self.event.language
         return Texts(language, self.texts.overrides(language), self.event.address)
+
+    @property
+    def join_wifi(self) -> WifiConfig | None:
+        """The Wi-Fi the share screen's join code is for: the booth's own ([hotspot], one place
+        for its name and password) when it makes one, else [share.wifi]'s, else none."""
+        hotspot = self.hotspot
+        if hotspot.enabled:
+            security = "WPA" if hotspot.password else "nopass"
+            return WifiConfig(ssid=hotspot.ssid, password=hotspot.password, security=security)
+        return self.share.wifi
 
     @property
     def models_dir(self) -> Path:
@@ -81,6 +99,16 @@ class Config(Section):
             raise ValueError(
                 "share.link_ttl: at most 7 days with cloud links (cloud.links = "
                 f"{cloud.links!r}): a presigned S3 link cannot be valid longer"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _hotspot_phones_reach_the_server(self) -> Config:
+        hotspot = self.hotspot
+        if hotspot.enabled and self.share.host not in ("0.0.0.0", "::", hotspot.booth_address):
+            raise ValueError(
+                f"share.host: phones on the booth's Wi-Fi reach the server at "
+                f"{hotspot.booth_address}; listen on '0.0.0.0' (or that address)"
             )
         return self
 

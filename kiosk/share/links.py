@@ -14,7 +14,7 @@ import numpy as np
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from kiosk.config import ShareConfig, WifiConfig
+from kiosk.config import HotspotConfig, ShareConfig, WifiConfig
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,14 @@ def lan_address() -> str:
     return "127.0.0.1"
 
 
-def base_url(share: ShareConfig) -> str:
-    """Where phones reach the download server: the configured URL, else this machine's."""
-    return share.base_url or f"http://{lan_address()}:{share.port}"
+def base_url(share: ShareConfig, hotspot: HotspotConfig | None = None) -> str:
+    """Where phones reach the download server: the configured URL, else the booth's address on
+    its own Wi-Fi (port 80 leads to the server there), else this machine's address."""
+    if share.base_url:
+        return share.base_url
+    if hotspot is not None and hotspot.enabled:
+        return f"http://{hotspot.booth_address}"
+    return f"http://{lan_address()}:{share.port}"
 
 
 def qr_modules(text: str) -> np.ndarray:

@@ -22,6 +22,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -40,6 +41,7 @@ from kiosk.share.guard import (
 from kiosk.share.lookup import PhotoLookup
 from kiosk.share.on_screen import OnScreenReader
 from kiosk.share.page import download_name, page, photo_body, stylesheet
+from kiosk.share.portal import PortalRoom
 from kiosk.share.sending import SentFile, honour_if_range, received
 from kiosk.share.state import ShareState, downloads_since
 from kiosk.texts import Texts
@@ -132,6 +134,19 @@ class DownloadServer:
         self.css = stylesheet(config.branding)
         self.idle_timeout = IDLE_TIMEOUT
         self._signers: dict[tuple[str, int, int], str | None] = {}
+        # The booth's own Wi-Fi: its phones' portal checks and sign-in sheet (docs/hotspot.md).
+        self.portal = (
+            PortalRoom(
+                config.hotspot,
+                OnScreenReader(layout.on_screen_path),
+                self.photo_content,
+                self.texts,
+                own_hosts={urlsplit(config.share.base_url).hostname or ""},
+                clock=clock,
+            )
+            if config.hotspot.enabled
+            else None
+        )
 
     def texts(self, request: web.Request) -> Texts:
         language = choose_language(
@@ -140,9 +155,12 @@ class DownloadServer:
         return self.config.texts_for(language)
 
     def application(self) -> web.Application:
-        app = web.Application(
-            middlewares=[self._answer_headers, self._guard], client_max_size=MAX_BODY
-        )
+        middlewares = [self._answer_headers, self._guard]
+        if self.portal is not None:
+            middlewares.append(self.portal.middleware)
+        app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
+        if self.portal is not None:
+            self.portal.add_routes(app.router)
         app.router.add_get("/p/{token}", self.photo_page)
         app.router.add_get("/p/{token}/photo.jpg", self.photo_file)
         app.router.add_get("/p/{token}/view.jpg", self.photo_view)
@@ -242,6 +260,23 @@ class DownloadServer:
         except (_Expired, _Deleted) as reason:
             return self._gone(request, reason)
         texts = self.texts(request)
+        title = texts.get("web_title", event=self.config.event.name)
+        return web.Response(
+            text=page(texts.language, title, self._content(record, path, texts)),
+            content_type="text/html",
+            headers={"Cache-Control": "private, no-cache"},
+        )
+
+    def photo_content(self, token: str, texts: Texts) -> str | None:
+        """The photo page's content for ``token`` (the sign-in sheet shows it), or None when
+        the photo is gone, expired or deleted."""
+        record = self.find(token) if token not in self.state.deleted else None
+        path = self.photos.file_of(record) if record is not None else None
+        if record is None or path is None or self.clock() >= record.expires:
+            return None
+        return self._content(record, path, texts)
+
+    def _content(self, record: PhotoRecord, path: Path, texts: Texts) -> str:
         escape = html.escape
         base = f"/p/{record.token}"
         body = photo_body(
@@ -256,7 +291,7 @@ class DownloadServer:
             news=self._print_news(record.token, texts),
         )
         # Two steps without script: the summary opens the confirmation, the button posts.
-        body += "".join(
+        return body + "".join(
             [
                 '<details class="delete">',
                 f"<summary>{escape(texts.get('web_delete'))}</summary>",
@@ -266,12 +301,6 @@ class DownloadServer:
                 f'<button type="submit">{escape(texts.get("web_delete_yes"))}</button>',
                 "</form></details>",
             ]
-        )
-        title = texts.get("web_title", event=self.config.event.name)
-        return web.Response(
-            text=page(texts.language, title, body),
-            content_type="text/html",
-            headers={"Cache-Control": "private, no-cache"},
         )
 
     async def photo_file(self, request: web.Request) -> web.StreamResponse:

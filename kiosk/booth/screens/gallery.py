@@ -22,7 +22,7 @@ from kiosk.booth.screens.kit import Frame, Media
 from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.camera.crop import Crop, centred_crop
 from kiosk.camera.image_camera import ImageCamera
-from kiosk.config import Config, WifiConfig
+from kiosk.config import Config, HotspotConfig, WifiConfig
 from kiosk.photos.store import SavedPhoto
 from kiosk.progress import Progress
 from kiosk.share.links import qr_modules
@@ -133,7 +133,7 @@ def _states(
     yield shot("share", machine, end + 30.0, shown)
     # With [print]: the second button prints ("ask"), a print on its way, prints paused (the
     # same with or without the booth's Wi-Fi: drawn once, without).
-    for note in ("offer", "on its way", "paused") if config.share.wifi is None else ():
+    for note in ("offer", "on its way", "paused") if config.join_wifi is None else ():
         printing = dataclasses.replace(shown, printing=note)
         yield shot(f"share-print-{note.replace(' ', '-')}", machine, end + 30.0, printing)
 
@@ -174,15 +174,25 @@ def _photo_pixels(camera: ImageCamera, crop: Crop) -> np.ndarray:
 
 
 def variants(config: Config) -> Iterator[tuple[str, Config]]:
-    """The event texts the booth can speak: German with "du" and "Sie", English; each with and
-    without the booth's own Wi-Fi."""
+    """The event texts the booth can speak: German with "du" and "Sie", English; each without a
+    Wi-Fi code, with a network the booth does not make ([share.wifi]) and with its own
+    ([hotspot])."""
     wifi = WifiConfig(ssid="Echtbild-Gast", password="Il1O0-lOl-booth")
+    hotspot = HotspotConfig(
+        enabled=True, ssid="Echtbild-Gast", password="Il1O0-lOl-booth", country="DE"
+    )
+    off = HotspotConfig()
     for language, address in (("de", "du"), ("de", "Sie"), ("en", "du")):
         event = config.event.model_copy(update={"language": language, "address": address})
-        for name, network in (("", None), ("-wifi", wifi)):
+        for name, network, own in (
+            ("", None, off),
+            ("-wifi", wifi, off),
+            ("-hotspot", None, hotspot),
+        ):
             share = config.share.model_copy(update={"wifi": network})
             tag = f"{language}{'-sie' if address == 'Sie' else ''}{name}"
-            yield tag, config.model_copy(update={"event": event, "share": share})
+            update = {"event": event, "share": share, "hotspot": own}
+            yield tag, config.model_copy(update=update)
 
 
 def write_gallery(
@@ -208,7 +218,8 @@ def write_gallery(
     written = []
     for tag, variant in chosen:
         for size in SIZES:
-            for frame in frames(variant, size, camera, share_only=tag.endswith("-wifi")):
+            share_only = tag.endswith(("-wifi", "-hotspot"))
+            for frame in frames(variant, size, camera, share_only=share_only):
                 path = directory / f"{tag}-{size[0]}x{size[1]}-{frame.name}.png"
                 pygame.image.save(frame.surface, path)
                 written.append(path)

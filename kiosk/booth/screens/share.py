@@ -1,7 +1,13 @@
 """Share: the photo's QR code beside the person's portrait, the link as text in a face that tells
-I, l, 0 and O apart, and how long the screen stays. With the booth's own Wi-Fi: two numbered
-steps, each its own code (side by side where they fit with clear space between, else one screen
-each), with the network's name and password as text.
+I, l, 0 and O apart, and how long the screen stays. Three cases:
+
+- the booth makes its own Wi-Fi (``[hotspot]``): one large code that joins the phone to it (the
+  photo then opens by itself, on the sign-in sheet), with the network's name and password as
+  text, and the photo's own code smaller beside it as a second way;
+- a network the booth does not make (``[share.wifi]``): two numbered steps, each its own code
+  (side by side where they fit with clear space between, else one screen each), with the
+  network's name and password as text;
+- neither: the photo's code.
 
 Presses in the first ``timing.share_guard`` seconds are ignored by the machine, so a stray press
 cannot take the code away.
@@ -41,14 +47,19 @@ MAX_TYPED_LINK = 80
 # The main button's glyph in the timer row, in % of the shorter side.
 DONE_SIDE = 11
 DONE_ROW = 12.5  # its row: the glyph, or the label and the line under it
+# The join code's share of the codes' room when the booth makes its own Wi-Fi.
+HOTSPOT_SHARE = 0.6
+HOTSPOT_SECOND = 0.7  # the photo's own code at most this share of the join code's side
 
 
 class ShareScreen(Screen):
     def __init__(self, kit: ScreenKit):
         super().__init__(kit)
-        wifi = kit.config.share.wifi
+        wifi = kit.config.join_wifi
         self.wifi = wifi
-        self.two_codes = wifi is not None and self.fits_two_codes()
+        self.hotspot = kit.config.hotspot.enabled
+        # With the hotspot both codes share one screen, whatever its shape.
+        self.two_codes = wifi is not None and (self.hotspot or self.fits_two_codes())
         self._wifi_code = qr_modules(wifi_join_code(wifi)) if wifi is not None else None
         self._surfaces: dict[tuple, pygame.Surface] = {}
         self.hero: pygame.Rect | None = None  # where the portrait is on the screen
@@ -82,12 +93,12 @@ class ShareScreen(Screen):
         link = (media.link or photo.url) if photo is not None else ""
         codes: list[tuple[str, np.ndarray, str | None]] = []
         wifi_shown = machine.showing_wifi or self.two_codes
+        wifi_caption, link_caption = self._captions()
         if wifi_shown and self._wifi_code is not None:
-            codes.append(("wifi", self._wifi_code, kit.texts.get("share_wifi_step")))
+            codes.append(("wifi", self._wifi_code, wifi_caption))
         if not machine.showing_wifi and photo is not None:
             modules = media.link_code if media.link_code is not None else qr_modules(link)
-            caption = kit.texts.get("share_link_step") if self.wifi is not None else None
-            codes.append((link, modules, caption))
+            codes.append((link, modules, link_caption))
 
         unit, safe = kit.unit, kit.safe
         gap = round(4 * unit)
@@ -129,28 +140,55 @@ class ShareScreen(Screen):
                 code_area.size = (below.width, below.bottom - code_area.top)
         self._portrait(target, media.photo, portrait_box, photo.token if photo else "")
 
-        width = (code_area.width - gap * (len(codes) - 1)) // max(1, len(codes))
+        widths = self._column_widths(code_area.width - gap * (len(codes) - 1), len(codes))
         caption_pixels = kit.pixels(CAPTION_SIZE)
         caption_lines = max(
             (
                 len(kit.typeface.wrap(c, caption_pixels, self._caption_width(width) * WRAP,
                                       "semibold"))
-                for *_, c in codes
+                for (*_, c), width in zip(codes, widths, strict=True)
                 if c
             ),
             default=0,
         )  # fmt: skip
         under_pixels = kit.pixels(URL_SIZE)
         unders = [self._under(key, link) for key, *_ in codes]
-        wrapped = [self._wrapped(under, under_pixels, width) for under in unders]
+        wrapped = [
+            self._wrapped(under, under_pixels, width)
+            for under, width in zip(unders, widths, strict=True)
+        ]
         under_lines = max((len(lines) for lines in wrapped), default=0)
-        for number, ((key, modules, caption), lines) in enumerate(zip(codes, wrapped, strict=True)):
-            column = pygame.Rect(code_area.left + number * (width + gap), code_area.top, width, 0)
-            column.height = code_area.height
-            step = (1 if key == "wifi" else 2) if self.wifi is not None else None
-            self._code(
-                target, key, modules, caption, lines, column, caption_lines, under_lines, step
-            )
+        left, join_side = code_area.left, None
+        for (key, modules, caption), lines, width in zip(codes, wrapped, widths, strict=True):
+            column = pygame.Rect(left, code_area.top, width, code_area.height)
+            left += width + gap
+            # Numbered steps only where the phone joins a network the booth does not make.
+            numbered = self.wifi is not None and not self.hotspot
+            step = (1 if key == "wifi" else 2) if numbered else None
+            # With the hotspot the photo's own code is the second way: smaller than the join code.
+            second = join_side is not None and self.hotspot
+            limit = round(join_side * HOTSPOT_SECOND) if second and join_side else None
+            side = self._code(
+                target, key, modules, caption, lines, column, caption_lines, under_lines, step,
+                limit,
+            )  # fmt: skip
+            join_side = side if key == "wifi" else join_side
+
+    def _captions(self) -> tuple[str, str | None]:
+        """The captions over the Wi-Fi code and over the photo's code, by case."""
+        texts = self.kit.texts
+        if self.hotspot:
+            return texts.get("share_hotspot_title"), texts.get("share_hotspot_other")
+        link_step = texts.get("share_link_step") if self.wifi is not None else None
+        return texts.get("share_wifi_step"), link_step
+
+    def _column_widths(self, room: int, count: int) -> list[int]:
+        """Equal columns; with the hotspot the join code gets the most room, the photo's own
+        code (the second way) less."""
+        if self.hotspot and count == 2:
+            first = round(room * HOTSPOT_SHARE)
+            return [first, room - first]
+        return [room // max(1, count)] * count
 
     def _head(
         self,
@@ -168,6 +206,8 @@ class ShareScreen(Screen):
         two = self.two_codes and self.wifi is not None and not machine.showing_wifi
         parts = [(kit.texts.get("share_title"), 7, kit.foreground, "semibold", unit)]
         scan = kit.texts.get("share_scan_steps" if two or machine.showing_wifi else "share_scan")
+        if self.hotspot:
+            scan = kit.texts.get("share_hotspot_scan")
         if not short:  # a tall screen's numbered step says what to do instead
             parts.append((scan, 4.4, kit.foreground, "regular", 0))
         printed = printing is not None and not machine.showing_wifi
@@ -302,10 +342,11 @@ class ShareScreen(Screen):
         caption_room: int,
         under_room: int,
         step: int | None,
-    ) -> None:
+        max_side: int | None = None,
+    ) -> int:
         """The step's number in a disc with its caption (in ``caption_room`` lines), the QR code
-        (quiet zone included, white) and lines of text under it (in ``under_room`` lines): codes
-        side by side line up."""
+        (quiet zone included, white, at most ``max_side``) and lines of text under it (in
+        ``under_room`` lines): codes side by side line up. Returns the code's side."""
         kit = self.kit
         face = kit.typeface
         unit = kit.unit
@@ -315,6 +356,10 @@ class ShareScreen(Screen):
         if disc:
             caption_column.width = self._caption_width(column.width)
             caption_column.right = column.right
+        else:
+            # A caption without a step's disc (the hotspot's) keeps off the column's edge,
+            # which may be the safe margin's: a wide face's first glyph overhangs its box.
+            caption_column.inflate_ip(-round(kit.unit), 0)
         caption_lines = (
             face.wrap(caption, caption_pixels, caption_column.width * WRAP, "semibold")
             if caption
@@ -325,6 +370,8 @@ class ShareScreen(Screen):
             caption_height = 0
         under_height = under_room * face.line_height(under_pixels)
         room = min(column.width, column.height - caption_height - under_height - round(2 * unit))
+        if max_side is not None:
+            room = min(room, max_side)
         side = self.qr_side(modules.shape[0], room)
         surface_key = (key, side)
         if surface_key not in self._surfaces:
@@ -356,6 +403,7 @@ class ShareScreen(Screen):
         for line, weight in under_lines:
             colour = kit.foreground if weight == "mono" else kit.muted
             top = self._line(target, line, under_pixels, colour, column, top, weight)
+        return side
 
     def _line(
         self,
