@@ -39,7 +39,7 @@ def booth(storage: Path, sensor: tuple[int, int], burst: int, signed: bool = Fal
     from PIL import Image
     from skimage import data
 
-    from kiosk.booth.loop import BoothLoop
+    from kiosk.booth.loop import BoothLoop, InlineExecutor
     from kiosk.booth.visit_log import VisitLog
     from kiosk.camera.image_camera import ImageCamera
     from kiosk.config import parse_config
@@ -72,7 +72,14 @@ def booth(storage: Path, sensor: tuple[int, int], burst: int, signed: bool = Fal
         signer=load_signer(config) if signed else None,
     )
     camera = ImageCamera(Image.fromarray(data.astronaut()), sensor)
-    return BoothLoop(config, camera, surface, store, VisitLog(config.storage.layout.visits_path))
+    return BoothLoop(
+        config,
+        camera,
+        surface,
+        store,
+        VisitLog(config.storage.layout.visits_path),
+        capture_worker=InlineExecutor(),  # the bench's clock runs ahead of real time
+    )
 
 
 def capture_to_qr() -> dict[str, float]:

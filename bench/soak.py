@@ -297,7 +297,7 @@ class Booth:
     def __init__(self, config) -> None:
         import pygame
 
-        from kiosk.booth.loop import BoothLoop
+        from kiosk.booth.loop import BoothLoop, InlineExecutor
         from kiosk.booth.visit_log import VisitLog
         from kiosk.camera.image_camera import demo_camera
         from kiosk.photos.credentials import load_signer
@@ -327,7 +327,14 @@ class Booth:
         pygame.font.init()
         surface = pygame.display.set_mode(config.display.size)
         camera = demo_camera(config, None)
-        self.app = BoothLoop(config, camera, surface, store, VisitLog(storage.layout.visits_path))
+        self.app = BoothLoop(
+            config,
+            camera,
+            surface,
+            store,
+            VisitLog(storage.layout.visits_path),
+            capture_worker=InlineExecutor(),  # the soak's clock runs ahead of real time
+        )
         self.now = 0.0
         self.tokens: list[str] = []
         self.samples: list[tuple[float, float]] = []

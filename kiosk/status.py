@@ -8,7 +8,6 @@ exit non-zero.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from kiosk.camera.frames import CameraError
@@ -18,6 +17,7 @@ from kiosk.exits import counted
 from kiosk.files import free_megabytes
 from kiosk.hotspot.system import HotspotStatus
 from kiosk.hotspot.system import status as hotspot_status
+from kiosk.journal import Journal
 from kiosk.photos.journal import PhotoJournal
 from kiosk.photos.repair import check_index
 from kiosk.share.state import downloads_since
@@ -187,6 +187,9 @@ def _cloud(config: Config) -> list[Check]:
     )
     if counts.deletions_queued:
         text += f", {counts.deletions_queued} deletions waiting"
+    if counts.oldest_waiting is not None:
+        taken = dt.datetime.fromtimestamp(counts.oldest_waiting)
+        text += f"; oldest waiting taken {taken:%Y-%m-%d %H:%M}"
     if counts.last_error:
         text += f"; last error: {counts.last_error}"
     stuck = bool(counts.queued and counts.last_error)
@@ -215,19 +218,16 @@ def _index(config: Config) -> Check:
 def _visits(config: Config, today: dt.date) -> list[Check]:
     visits = shared = 0
     lighting: dict[str, int] = {}  # lighting problem -> visits today that had it
-    path = config.storage.layout.visits_path
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-                ended = dt.datetime.fromisoformat(record["ended"]).date()
-            except (ValueError, KeyError, TypeError):
-                continue
-            if ended == today:
-                visits += 1
-                shared += record.get("outcome") == "shared"
-                for problem in record.get("lighting") or ():
-                    lighting[problem] = lighting.get(problem, 0) + 1
+    for record in Journal(config.storage.layout.visits_path).replay().records:
+        try:
+            ended = dt.datetime.fromisoformat(record["ended"]).date()
+        except (ValueError, KeyError, TypeError):
+            continue
+        if ended == today:
+            visits += 1
+            shared += record.get("outcome") == "shared"
+            for problem in record.get("lighting") or ():
+                lighting[problem] = lighting.get(problem, 0) + 1
     midnight = dt.datetime.combine(today, dt.time()).astimezone().timestamp()
     storage = config.storage
     journal = PhotoJournal(storage.layout.journal_path).replay()

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from kiosk.booth.loop import BoothLoop
+from kiosk.booth.loop import BoothLoop, InlineExecutor
 from kiosk.booth.visit_log import VisitLog
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import Config, parse_config
@@ -133,6 +133,9 @@ def make_app(config: Config, surface: pygame.Surface, tmp_path: Path):
             VisitLog(config.storage.layout.visits_path),
             screenshots=kwargs.pop("screenshots", tmp_path / "screens"),
             wallclock=lambda: FIXED_TIME,
+            # The tests' clock runs ahead of real time: the capture is done by the next step.
+            # The real capture thread: tests/test_capture_worker.py.
+            capture_worker=kwargs.pop("capture_worker", None) or InlineExecutor(),
             **kwargs,
         )
         apps.append(app)

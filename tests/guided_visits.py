@@ -26,7 +26,7 @@ from PIL import Image
 from real_faces import POSE_CUES, measure, people
 
 from kiosk.booth.events import MainButton, SecondButton
-from kiosk.booth.loop import BoothLoop
+from kiosk.booth.loop import BoothLoop, InlineExecutor
 from kiosk.booth.machine import Phase
 from kiosk.booth.visit_log import VisitLog
 from kiosk.camera.image_camera import ImageCamera
@@ -183,7 +183,13 @@ def booth(folder: Path, models_dir: Path, surface: pygame.Surface, portrait: Por
         config.camera.lens_position,
     )
     return BoothLoop(
-        config, camera, surface, store, VisitLog(config.storage.layout.visits_path), session=session
+        config,
+        camera,
+        surface,
+        store,
+        VisitLog(config.storage.layout.visits_path),
+        session=session,
+        capture_worker=InlineExecutor(),  # the visit's clock runs ahead of real time
     )
 
 

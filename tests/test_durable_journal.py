@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import patient
 
 from kiosk.journal import Journal, parse
-from tests.helpers import patient
 
 
 def test_an_append_after_a_torn_tail_starts_a_line_of_its_own(tmp_path: Path) -> None:

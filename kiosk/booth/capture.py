@@ -15,6 +15,7 @@ import pygame
 
 from kiosk.booth.events import DISK, CaptureFailed, CaptureFinished, Event, Fault
 from kiosk.booth.guidance import GuidanceAdapter
+from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Camera, CameraError, Still
 from kiosk.photos.store import PhotoStore, SavedPhoto, crop_pixels, new_token
 from kiosk.share.links import ShareLinks, qr_modules
@@ -54,6 +55,9 @@ class CapturePipeline:
         self.review_picture = review_picture
         self.worker = worker
         self.shown: ShownPhoto | None = None
+        # The burst's first frame as the review shows a photo, for the capture screen to hold
+        # while the best frame is chosen and saved (None until the burst is taken).
+        self.frozen: pygame.Surface | None = None
 
     def shown_for(self, photo: SavedPhoto | None) -> ShownPhoto | None:
         """The prepared pictures of ``photo``, if they are this photo's. A link that leads to
@@ -69,6 +73,8 @@ class CapturePipeline:
         return shown
 
     def capture(self, count: int) -> Event:
+        """Burst, choice and save: runs on the loop's capture worker, off the UI thread."""
+        self.frozen = None
         disk = self.check_disk()
         if isinstance(disk, Fault):
             return CaptureFailed(disk.reason, source=DISK)
@@ -76,6 +82,8 @@ class CapturePipeline:
             stills = self.camera.capture_burst(count)
         except CameraError as error:
             return CaptureFailed(str(error))
+        if stills:
+            self.worker.submit(self._freeze, stills[0], self.guidance.crop)
         first = self.guidance.choose(stills)
         if first is None or not first.retake_suggested or first.method != "faces":
             return self.keep_photo(stills, first)
@@ -90,6 +98,9 @@ class CapturePipeline:
             return self.keep_photo([best], None, bursts=2, retake_suggested=True)
         stills = [best, *again]
         return self.keep_photo(stills, self.guidance.choose(stills), bursts=2)
+
+    def _freeze(self, still: Still, crop: Crop) -> None:
+        self.frozen = self.review_picture(crop_pixels(still.pixels, crop))
 
     def keep_photo(
         self,

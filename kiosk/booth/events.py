@@ -16,12 +16,15 @@ from kiosk.photos.store import SavedPhoto
 
 @dataclass(frozen=True)
 class MainButton:
-    pass
+    # When it was pressed (the loop's clock), stamped where the press arose (the GPIO callback,
+    # the window event); None: as it is handled. A press from before the current screen began
+    # (during the burst, say) decides nothing on it.
+    at: float | None = None
 
 
 @dataclass(frozen=True)
 class SecondButton:
-    pass
+    at: float | None = None
 
 
 @dataclass(frozen=True)

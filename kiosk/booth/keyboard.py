@@ -10,7 +10,8 @@ from kiosk.hardware.buttons import Press
 
 PERSON_STEP = 0.02
 PERSON_ZOOM = 1.1
-BUTTON_EVENTS = {Press.MAIN: MainButton(), Press.SECOND: SecondButton()}
+# A press's event, made with the moment it happened: BUTTON_EVENTS[press](at).
+BUTTON_EVENTS = {Press.MAIN: MainButton, Press.SECOND: SecondButton}
 PERSON_MOVES = {
     pygame.K_LEFT: (-PERSON_STEP, 0.0),
     pygame.K_RIGHT: (PERSON_STEP, 0.0),

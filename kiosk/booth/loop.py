@@ -1,9 +1,11 @@
 """The booth loop: hardware at the edge around the pure state machine.
 
 Each ``step(now)`` feeds button presses, framing advice and a tick to the machine, draws the
-current screen, then carries out the machine's commands (take a burst, save, log). Drawing comes
-before the commands so that a screen is on the display before a slow command (the burst) runs; a
-command's result comes back as an event in the next step. Time is an argument, so tests drive the
+current screen, then carries out the machine's commands (take a burst, save, log). The burst
+and the save run on a worker of their own: the capture screen keeps drawing, systemd's watchdog
+keeps being fed, ``timing.capture_timeout`` is a real bound, and the result comes back as an
+event in the first step after it is ready. Presses carry the moment they happened, so one made
+during the burst decides nothing on the review screen. Time is an argument, so tests drive the
 loop with their own clock and nothing sleeps.
 
 The loop only wires parts: the guidance adapter owns the crop, the capture pipeline the burst and
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pygame
@@ -26,6 +29,7 @@ from kiosk.booth.events import (
     CAMERA,
     INDEX,
     CaptureBurst,
+    CaptureFailed,
     CheckHealth,
     Command,
     DiscardPhoto,
@@ -75,6 +79,20 @@ ERROR_LIMIT = 5
 ERROR_WINDOW = 60.0
 
 
+class InlineExecutor(Executor):
+    """A capture worker that runs the capture at once, on the caller's thread: for drivers that
+    step the loop on a clock of their own, faster than real time (tests, benches), where the
+    capture must be done by the next step."""
+
+    def submit(self, fn: Callable, /, *args: object, **kwargs: object) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:
+            future.set_exception(error)
+        return future
+
+
 class BoothLoop:
     def __init__(
         self,
@@ -95,10 +113,14 @@ class BoothLoop:
         rules: FramingThresholds | None = None,
         printing: PrintService | None = None,
         announce: Callable[[str, str], None] | None = None,
+        capture_worker: Executor | None = None,
+        press_clock: Callable[[], float] = time.monotonic,
     ):
         """``rules``: the framing rules, as the assembly computed them once for this booth and
         its ``session`` (default: the config's). ``announce``: given each photo's share link and
-        file as its share screen comes up (the demo prints them; a booth never logs a link)."""
+        file as its share screen comes up (the demo prints them; a booth never logs a link).
+        ``capture_worker``: where bursts run (default: a thread of their own); ``press_clock``:
+        the clock ``step`` is given, to stamp window key presses with."""
         self.config = config
         self.camera = camera
         self.surface = surface
@@ -122,6 +144,9 @@ class BoothLoop:
         self.printing = BoothPrinting(printing, config.storage.layout) if printing else None
         self.guidance = GuidanceAdapter(camera.sensor_size, config.photo.aspect_ratio, session)
         self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="capture")
+        self._capture_worker = capture_worker or ThreadPoolExecutor(1, thread_name_prefix="burst")
+        self._capturing: Future[list[Event]] | None = None
+        self.press_clock = press_clock
         self.health = HealthMonitor(
             config,
             camera,
@@ -163,24 +188,28 @@ class BoothLoop:
     def post(self, event: Event) -> None:
         self._events.append(event)
 
-    def handle_key(self, key: int) -> None:
+    def handle_key(self, key: int, at: float | None = None) -> None:
+        """``at``: when the key went down (the loop's clock); None: now."""
         if key == pygame.K_ESCAPE and not self.config.display.kiosk_mode:
             self.running = False
             return
         press = key_press(key)
         if press is not None:
-            self.post(BUTTON_EVENTS[press])
+            self.post(BUTTON_EVENTS[press](at))
             return
         person = getattr(self.camera, "person", None)
         if person is not None and not self.config.display.kiosk_mode:
             move_person(person, key)
 
     def pump_window_events(self) -> None:
+        # pygame does not hand on SDL's own event times; the loop pumps every frame, so the
+        # moment of pumping is within a frame of the key press.
+        at = self.press_clock()
         for event in pygame.event.get():
             if event.type == pygame.QUIT and not self.config.display.kiosk_mode:
                 self.running = False
             elif event.type == pygame.KEYDOWN:
-                self.handle_key(event.key)
+                self.handle_key(event.key, at)
 
     # -- the loop --
 
@@ -207,10 +236,11 @@ class BoothLoop:
     def _step(self, now: float) -> None:
         self._now = now
         machine = self.machine
-        events = self._events
+        events = self._capture_result()
+        events += self._events
         self._events = []
         if self.buttons is not None:
-            events.extend(BUTTON_EVENTS[press] for press in self.buttons.drain())
+            events.extend(BUTTON_EVENTS[press](at) for press, at in self.buttons.drain_stamped())
         if machine.phase is Phase.ATTRACT:
             events.extend(self.health.check_disk_now_and_then(now))
         if machine.phase is Phase.FRAMING and CAMERA not in machine.faults:
@@ -255,6 +285,26 @@ class BoothLoop:
             shown = self.capture.shown_for(machine.photo)
             photo = machine.photo
             self.announce((shown.link if shown else None) or photo.url, photo.path)
+
+    @property
+    def capturing(self) -> bool:
+        """A burst (or its save) is running on the capture worker."""
+        return self._capturing is not None and not self._capturing.done()
+
+    def _capture_result(self) -> list[Event]:
+        """The events of a finished capture (its error, if it raised, goes to ``step``)."""
+        if self._capturing is None or not self._capturing.done():
+            return []
+        future, self._capturing = self._capturing, None
+        return future.result()
+
+    def _capture(self, count: int) -> list[Event]:
+        """On the capture worker: the burst, the choice, the save."""
+        events = [self.capture.capture(count)]
+        if self.store.index_problem is not None:
+            # This person's link works from the journal; the booth stops after them.
+            events.append(Fault(INDEX, self.store.index_problem))
+        return events
 
     def _index_problem(self) -> str | None:
         """None when new photos get their index rows; else why not. Reopens (rebuilding if need
@@ -301,6 +351,7 @@ class BoothLoop:
             self._carry_out(command)
         self.heartbeat.stopping()
         self.guidance.close()
+        self._capture_worker.shutdown()  # a photo being saved is written completely
         self._worker.shutdown()
         self.camera.close()
         if self.lights is not None:
@@ -336,7 +387,7 @@ class BoothLoop:
         live = [Phase.FRAMING, Phase.COUNTDOWN]
         if self.config.display.idle_live_view:
             live.append(Phase.ATTRACT)  # the idle screen's dimmed mirror
-        if machine.phase in live and CAMERA not in machine.faults:
+        if machine.phase in live and CAMERA not in machine.faults and not self.capturing:
             try:
                 self.camera.set_preview_crop(self.guidance.crop)
                 preview = self.camera.preview_frame()
@@ -347,10 +398,13 @@ class BoothLoop:
             # The capture screen shows the moment as it was: the last frame before the burst.
             preview = self._last_preview
         shown = self.capture.shown_for(machine.photo)
+        picture = shown.picture if shown else None
+        if machine.phase is Phase.CAPTURE:
+            picture = self.capture.frozen  # the burst's first frame, once it is taken
         return Media(
             preview=preview,
             crop=self.guidance.crop,
-            photo=shown.picture if shown else None,
+            photo=picture,
             link_code=shown.link_code if shown else None,
             link=shown.link if shown else None,
             printing=self.printing.note(machine) if self.printing is not None else None,
@@ -361,15 +415,17 @@ class BoothLoop:
     def _carry_out(self, command: Command) -> None:
         match command:
             case CaptureBurst(count=count):
-                self.post(self.capture.capture(count))
-                if self.store.index_problem is not None:
-                    # This person's link works from the journal; the booth stops after them.
-                    self.post(Fault(INDEX, self.store.index_problem))
+                if self.capturing:  # a capture that timed out still holds the camera
+                    self.post(CaptureFailed("the camera is still busy with the last capture"))
+                    return
+                self._capturing = self._capture_worker.submit(self._capture, count)
             case DiscardPhoto(photo=photo):
                 self.capture.discard(photo)
             case RecordVisit(record=record):
                 self.visits.append(record, self.wallclock())
             case CheckHealth(sources=sources):
+                if self.capturing:
+                    return  # the camera is restarted once the capture that timed out lets go
                 for event in self.health.recheck(sources):
                     self.post(event)
             case ReportFault(reason=reason):

@@ -173,7 +173,9 @@ class BoothMachine:
                 if self.visit is not None:
                     self.visit.prints.append(record)
                 return []
-            case MainButton() | SecondButton():
+            case MainButton(at=at) | SecondButton(at=at):
+                if at is not None and at < self.entered_at:
+                    return []  # pressed before this screen began: it decides nothing here
                 self.last_activity = now
         handler = getattr(self, f"_on_{self.phase.value}")
         return handler(event, now)

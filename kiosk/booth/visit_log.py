@@ -12,6 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from kiosk.journal import Journal
+
 log = logging.getLogger(__name__)
 
 # What leads to the photo: kept in the visit log's file, never written to the system journal.
@@ -29,13 +31,11 @@ class VisitLog:
             "ended": ended_at.isoformat(timespec="seconds"),
             **record,
         }
-        text = json.dumps(line, ensure_ascii=False, separators=(",", ":"))
         public = {key: value for key, value in line.items() if key not in PRIVATE_KEYS}
         log.info("visit %s", json.dumps(public, ensure_ascii=False, separators=(",", ":")))
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as file:
-                file.write(text + "\n")
+            # Statistics: no fsync (a visit's photo and link have their own durable journal).
+            Journal(self.path).append(line, durable=False)
         except OSError as error:
             # The journal already holds the line; a full disk must not stop the booth here.
             log.error("cannot append to visit log %s: %s", self.path, error)

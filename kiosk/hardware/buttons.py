@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
+from collections.abc import Callable
 from enum import Enum
 
 import pygame
@@ -35,11 +37,19 @@ def key_press(key: int) -> Press | None:
 class GpioButtons:
     """Arcade buttons wired from a BCM pin to ground (internal pull-up).
 
-    gpiozero calls back on its own thread; presses wait in a queue until the UI loop drains them.
+    gpiozero calls back on its own thread; presses wait in a queue until the UI loop drains them,
+    each with the moment it happened (``clock``, the UI loop's clock), taken in the callback: a
+    press during a long frame (the burst) is known to be from before the next screen.
     """
 
-    def __init__(self, config: ButtonsConfig, pin_factory: object | None = None):
-        self._presses: queue.SimpleQueue[Press] = queue.SimpleQueue()
+    def __init__(
+        self,
+        config: ButtonsConfig,
+        pin_factory: object | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._presses: queue.SimpleQueue[tuple[Press, float]] = queue.SimpleQueue()
+        self._clock = clock
         bounce = config.bounce_time or None
         self.main = Button(config.main_pin, bounce_time=bounce, pin_factory=pin_factory)
         try:
@@ -47,10 +57,14 @@ class GpioButtons:
         except BaseException:
             self.main.close()
             raise
-        self.main.when_pressed = lambda: self._presses.put(Press.MAIN)
-        self.second.when_pressed = lambda: self._presses.put(Press.SECOND)
+        self.main.when_pressed = lambda: self._presses.put((Press.MAIN, self._clock()))
+        self.second.when_pressed = lambda: self._presses.put((Press.SECOND, self._clock()))
 
     def drain(self) -> list[Press]:
+        return [press for press, _ in self.drain_stamped()]
+
+    def drain_stamped(self) -> list[tuple[Press, float]]:
+        """The presses since the last drain, each with when it happened."""
         presses = []
         while True:
             try:

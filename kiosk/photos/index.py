@@ -7,6 +7,7 @@ the storage directory, so a booth's data can be moved as a whole.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,9 @@ class PhotoIndex:
 
     def __init__(self, path: Path, durable: bool = True, read_only: bool = False):
         self.path = path
+        # The booth saves on its capture thread and discards on its UI thread: one connection,
+        # one statement at a time.
+        self._lock = threading.Lock()
         # A snapshot reads the file as it is, without the WAL (see _open_read_only).
         self.snapshot = False
         if read_only:
@@ -44,7 +48,7 @@ class PhotoIndex:
             return
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+        self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a photo's link survives a power cut. NORMAL (still crash-safe in WAL mode)
@@ -61,29 +65,35 @@ class PhotoIndex:
             raise sqlite3.DatabaseError(f"index {path} is {state}")
         uri = f"{path.resolve().as_uri()}?mode=ro"
         try:
-            return _checked(sqlite3.connect(uri, uri=True, timeout=5.0, isolation_level=None))
+            return _checked(
+                sqlite3.connect(
+                    uri, uri=True, timeout=5.0, isolation_level=None, check_same_thread=False
+                )
+            )
         except sqlite3.OperationalError:
             # No room (full disk) or no right to create the WAL's shared-memory file, which a
             # reader needs while no writer has it open: read the file as it stands. Rows still
             # only in a WAL are missing then; the photo journal has them.
             self.snapshot = True
-            db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+            db = sqlite3.connect(
+                f"{uri}&immutable=1", uri=True, isolation_level=None, check_same_thread=False
+            )
             return _checked(db)
 
     def quick_check(self) -> str | None:
         """None if SQLite finds the file sound, else what it found."""
         try:
-            rows = self._db.execute("PRAGMA quick_check").fetchall()
+            rows = self._rows("PRAGMA quick_check")
         except sqlite3.Error as error:
             return str(error)
         problems = [row[0] for row in rows if row[0] != "ok"]
         return "; ".join(problems[:3]) or None
 
     def tokens(self) -> set[str]:
-        return {row[0] for row in self._db.execute("SELECT token FROM photos")}
+        return {row[0] for row in self._rows("SELECT token FROM photos")}
 
     def records(self) -> list[PhotoRecord]:
-        rows = self._db.execute("SELECT token, file, created, expires, downloads FROM photos")
+        rows = self._rows("SELECT token, file, created, expires, downloads FROM photos")
         return [PhotoRecord(*row) for row in rows]
 
     @property
@@ -92,36 +102,41 @@ class PhotoIndex:
         return str(self.path) == ":memory:"
 
     def add(self, token: str, file: str, created: float, expires: float) -> None:
-        self._db.execute(
+        self._rows(
             "INSERT INTO photos (token, file, created, expires) VALUES (?, ?, ?, ?)",
             (token, file, created, expires),
         )
 
     def get(self, token: str) -> PhotoRecord | None:
-        row = self._db.execute(
+        rows = self._rows(
             "SELECT token, file, created, expires, downloads FROM photos WHERE token = ?",
             (token,),
-        ).fetchone()
-        return PhotoRecord(*row) if row else None
+        )
+        return PhotoRecord(*rows[0]) if rows else None
 
     def remove(self, token: str) -> None:
-        self._db.execute("DELETE FROM photos WHERE token = ?", (token,))
+        self._rows("DELETE FROM photos WHERE token = ?", (token,))
 
     def created_before(self, moment: float) -> list[PhotoRecord]:
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT token, file, created, expires, downloads FROM photos WHERE created < ?",
             (moment,),
-        ).fetchall()
+        )
         return [PhotoRecord(*row) for row in rows]
 
     def files(self) -> set[str]:
-        return {row[0] for row in self._db.execute("SELECT file FROM photos")}
+        return {row[0] for row in self._rows("SELECT file FROM photos")}
 
     def count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM photos").fetchone()[0]
+        return self._rows("SELECT COUNT(*) FROM photos")[0][0]
+
+    def _rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, parameters).fetchall()
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 def _checked(db: sqlite3.Connection) -> sqlite3.Connection:

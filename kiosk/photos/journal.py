@@ -5,23 +5,17 @@ One JSON line per change, next to the photos folder, fsynced before the photo's 
 gives the links that should exist, so a damaged or emptied SQLite index loses none of them, and
 the download server can still find a photo while the index is unusable.
 
-A crash may leave a torn last line; replay skips lines that do not parse. Appending and
-compacting hold a lock file beside the journal, so that a line appended while purge compacts
-(another thread or ``kiosk purge``) is never written into the replaced file.
+The file's rules (a lock for appends and compaction, a torn line from a crash kept on a line of
+its own, fsync, tolerant replay) are ``kiosk.journal``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import logging
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.files import write_atomically
+from kiosk.journal import Journal, Replay
 from kiosk.photos.index import PhotoRecord
 
 log = logging.getLogger(__name__)
@@ -43,6 +37,7 @@ class JournalState:
 class PhotoJournal:
     def __init__(self, path: Path):
         self.path = path
+        self._file = Journal(path)
         self._cached: tuple[tuple[int, int, int], JournalState] | None = None
 
     def exists(self) -> bool:
@@ -60,27 +55,7 @@ class PhotoJournal:
         self._append({"op": "signed", "token": token})
 
     def _append(self, entry: dict) -> None:
-        line = json.dumps(entry, separators=(",", ":")) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._locked():
-            descriptor = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                size = os.fstat(descriptor).st_size
-                if size and os.pread(descriptor, 1, size - 1) != b"\n":
-                    line = "\n" + line  # a torn line from a crash stays on a line of its own
-                os.write(descriptor, line.encode())
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        descriptor = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(descriptor)
+        self._file.append(entry)
 
     def replay(self) -> JournalState:
         """The journal's state (cached until the file changes)."""
@@ -91,15 +66,7 @@ class PhotoJournal:
         key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
         if self._cached is not None and self._cached[0] == key:
             return self._cached[1]
-        state = JournalState()
-        with self.path.open("rb") as file:
-            for raw in file:
-                state.lines += 1
-                try:
-                    entry = json.loads(raw)
-                    _apply(state, entry)
-                except (ValueError, KeyError, TypeError):
-                    state.unreadable += 1
+        state = _state_of(self._file.replay())
         self._cached = (key, state)
         return state
 
@@ -107,19 +74,29 @@ class PhotoJournal:
         """Rewrite the journal with only its live links, once removals outnumber them."""
         if self.replay().lines < 2 * len(self.replay().live) + 64:
             return
-        with self._locked():
-            self._compact()
+        before, after = self._file.compact(_live_entries)
+        log.info("journal compacted: %d lines to %d", before, after)
 
-    def _compact(self) -> None:
-        state = self.replay()
-        lines = []
-        for record in state.live.values():
-            lines.append(_add_entry(record, state.crops.get(record.token)))
-            if record.token not in state.unsigned:
-                lines.append({"op": "signed", "token": record.token})
-        text = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
-        write_atomically(self.path, text.encode())
-        log.info("journal compacted: %d lines to %d", state.lines, len(lines))
+
+def _state_of(replay: Replay) -> JournalState:
+    state = JournalState(lines=replay.lines, unreadable=replay.unreadable)
+    for entry in replay.records:
+        try:
+            _apply(state, entry)
+        except (ValueError, KeyError, TypeError):
+            state.unreadable += 1
+    return state
+
+
+def _live_entries(entries: list[dict]) -> list[dict]:
+    """The journal's live links and their signed marks: all a compacted journal needs."""
+    state = _state_of(Replay(records=entries))
+    lines = []
+    for record in state.live.values():
+        lines.append(_add_entry(record, state.crops.get(record.token)))
+        if record.token not in state.unsigned:
+            lines.append({"op": "signed", "token": record.token})
+    return lines
 
 
 def _add_entry(record: PhotoRecord, crop: tuple[int, int, int, int] | None) -> dict:

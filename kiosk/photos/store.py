@@ -327,7 +327,10 @@ class PhotoStore:
             pending.result()  # so that signing does not write the file back
         Path(photo.path).unlink(missing_ok=True)
         if self.mirror is not None:
-            self.mirror.remove(photo.token)
+            try:
+                self.mirror.remove(photo.token)
+            except OSError as error:  # the retake goes on; the queue tries it from memory
+                log.error("cannot note the discarded photo for the object store: %s", error)
 
     def close(self) -> None:
         """Finish signing what was taken, then let go of the index."""

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-import os
 import secrets
 from pathlib import Path
 
 from kiosk.files import write_atomically
+from kiosk.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +45,7 @@ class ShareState:
         secret = secrets.token_bytes(32)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, secret)
-            os.chmod(path, 0o600)
+            write_atomically(path, secret, mode=0o600)
         except OSError as error:
             # Delete buttons still work until the server restarts.
             self._failed(f"cannot write {path}: {error}")
@@ -79,15 +77,7 @@ class ShareState:
         return True
 
     def _append(self, name: str, entry: dict, durable: bool) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        line = (json.dumps(entry, separators=(",", ":")) + "\n").encode()
-        descriptor = os.open(self.directory / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(descriptor, line)
-            if durable:
-                os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        Journal(self.directory / name, mode=0o600).append(entry, durable)
         if self.problem is not None:
             log.info("the share state folder %s is writable again", self.directory)
             self.problem = None
@@ -101,16 +91,15 @@ class ShareState:
 def _tokens(path: Path, since: float | None = None) -> list[str]:
     tokens = []
     try:
-        with path.open("rb") as file:
-            for raw in file:
-                try:
-                    entry = json.loads(raw)
-                    if since is None or float(entry["at"]) >= since:
-                        tokens.append(str(entry["token"]))
-                except (ValueError, KeyError, TypeError):
-                    continue  # a torn last line
+        records = Journal(path).replay().records
     except OSError:
-        pass
+        return tokens
+    for entry in records:
+        try:
+            if since is None or float(entry["at"]) >= since:
+                tokens.append(str(entry["token"]))
+        except (ValueError, KeyError, TypeError):
+            continue
     return tokens
 
 

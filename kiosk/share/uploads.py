@@ -16,7 +16,6 @@ their own clock); ``UploadWorker`` runs it on a thread of its own, off the booth
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import threading
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.journal import Journal
 from kiosk.share.cloud import CloudError
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class UploadCounts:
     failed_tries: int
     last_error: str | None
     deletions_queued: int
+    oldest_waiting: float | None = None  # when the oldest photo still to upload was taken
 
 
 @dataclass
@@ -66,56 +67,62 @@ class JournalState:
 
 
 class UploadJournal:
+    """The queue's journal (``kiosk.journal``'s rules: locked, fsynced, torn lines skipped)."""
+
     def __init__(self, path: Path):
         self.path = path
+        self._file = Journal(path)
         self.lines = 0
 
     def append(self, record: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(record, separators=(",", ":")) + "\n"
-        with self.path.open("a", encoding="utf-8") as journal:
-            journal.write(line)
-            journal.flush()
-            os.fsync(journal.fileno())
+        self._file.append(record)
         self.lines += 1
 
     def replay(self) -> JournalState:
-        """The journal's story so far. A torn last line (power cut mid-write) is skipped."""
-        state = JournalState()
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return state
-        self.lines = len(lines)
-        for line in lines:
-            try:
-                record = json.loads(line)
-                apply(state, record)
-            except (ValueError, KeyError, TypeError):
-                log.warning("upload journal %s: skipping a damaged line", self.path)
+        """The journal's story so far. A torn line (power cut mid-write) is skipped."""
+        replay = self._file.replay()
+        self.lines = replay.lines
+        state = state_of(replay.records)
+        if replay.unreadable:
+            log.warning(
+                "upload journal %s: skipped %d damaged line(s)", self.path, replay.unreadable
+            )
         return state
 
-    def compact(self, state: JournalState) -> None:
-        """The same state in as few lines as possible, written atomically."""
-        records: list[dict[str, Any]] = [
-            {"op": "uploaded_before", "count": state.uploaded_before + len(state.uploaded)}
-        ]
-        for job in state.jobs.values():
-            if job.action == "upload":
-                records.append(
-                    {"op": "upload", "token": job.token, "file": job.file, "created": job.created}
-                )
-            else:
-                records.append({"op": "delete", "token": job.token})
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        with temporary.open("w", encoding="utf-8") as journal:
-            journal.writelines(json.dumps(record) + "\n" for record in records)
-            journal.flush()
-            os.fsync(journal.fileno())
-        os.replace(temporary, self.path)
-        self.lines = len(records)
-        state.uploaded_before += len(state.uploaded)
-        state.uploaded = set()
+    def compact(self) -> None:
+        """The same state in as few lines as possible, written atomically: what was uploaded
+        (cloud-when-uploaded links depend on it), what waits, and the tallies."""
+        _, self.lines = self._file.compact(lambda records: compacted(state_of(records)))
+
+
+def state_of(records: list[dict[str, Any]]) -> JournalState:
+    state = JournalState()
+    for record in records:
+        try:
+            apply(state, record)
+        except (ValueError, KeyError, TypeError):
+            log.warning("upload journal: skipping a record it cannot read: %.80s", record)
+    return state
+
+
+def compacted(state: JournalState) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = [
+        {
+            "op": "uploaded_before",
+            "count": state.uploaded_before,
+            "failed_tries": state.failed_tries,
+            "error": state.last_error,
+        }
+    ]
+    records += [{"op": "uploaded", "token": token} for token in sorted(state.uploaded)]
+    for job in state.jobs.values():
+        if job.action == "upload":
+            records.append(
+                {"op": "upload", "token": job.token, "file": job.file, "created": job.created}
+            )
+        else:
+            records.append({"op": "delete", "token": job.token})
+    return records
 
 
 def apply(state: JournalState, record: dict[str, Any]) -> None:
@@ -137,8 +144,10 @@ def apply(state: JournalState, record: dict[str, Any]) -> None:
     elif op == "failed":
         state.failed_tries += 1
         state.last_error = record.get("error")
-    elif op == "uploaded_before":
+    elif op == "uploaded_before":  # a compacted journal's tallies
         state.uploaded_before = int(record["count"])
+        state.failed_tries = int(record.get("failed_tries", 0))
+        state.last_error = record.get("error")
     else:
         raise ValueError(f"unknown journal op {op!r}")
 
@@ -167,12 +176,22 @@ class UploadQueue:
 
     def add(self, token: str, file: str, created: float) -> None:
         """A saved (and signed) photo to upload."""
-        record = {"op": "upload", "token": token, "file": file, "created": created}
-        self._record(record)
+        self._record_or_remember({"op": "upload", "token": token, "file": file, "created": created})
 
     def remove(self, token: str) -> None:
         """The photo was deleted at the booth: delete it from the store too (or never upload)."""
-        self._record({"op": "delete", "token": token})
+        self._record_or_remember({"op": "delete", "token": token})
+
+    def _record_or_remember(self, record: dict[str, Any]) -> None:
+        """The booth's requests: when the journal cannot take one, the worker still does it
+        while the booth runs (the error goes up, for the caller's log)."""
+        try:
+            self._record(record)
+        except OSError:
+            with self._lock:
+                apply(self.state, record)
+            self.changed.set()
+            raise
 
     def uploaded(self, token: str) -> bool:
         with self._lock:
@@ -200,19 +219,23 @@ class UploadQueue:
                 self.state.jobs.values(), key=lambda job: (job.action != "delete", job.created)
             )
         try:
+            self._do(job)
+        except Exception as error:  # the worker outlives any fault: log, back off, try again
+            self._failed(job, describe(error))
+        return True
+
+    def _do(self, job: Job) -> None:
+        try:
             (self._delete if job.action == "delete" else self._upload)(job)
         except FileNotFoundError:
             self._record({"op": "skipped", "token": job.token})
             log.warning("photo %s is gone from the booth before its upload", job.file)
-            return True
-        except CloudError as error:
-            self._failed(job, str(error))
-            return True
+            return
         done = "deleted" if job.action == "delete" else "uploaded"
-        self._failures_in_a_row = 0
+        # A journal that cannot say so fails the job: it is done again (the same keys) later.
         self._record({"op": done, "token": job.token})
+        self._failures_in_a_row = 0
         log.info("%s %s", done, job.file or job.token[:6])
-        return True
 
     def _failed(self, job: Job, reason: str) -> None:
         with self._lock:
@@ -221,7 +244,13 @@ class UploadQueue:
             self._resume_at = self.clock() + pause
             job.attempts += 1
             job.last_error = reason
-        self._record({"op": "failed", "token": job.token, "error": reason})
+        failed = {"op": "failed", "token": job.token, "error": reason}
+        try:
+            self._record(failed)
+        except OSError as error:
+            with self._lock:
+                apply(self.state, failed)  # kiosk status cannot see it, the booth's log does
+            log.error("cannot write the upload journal %s: %s", self.journal.path, error)
         log.warning(
             "%s of %s failed (%s); next try in %.0f s", job.action, job.token[:6], reason, pause
         )
@@ -231,8 +260,13 @@ class UploadQueue:
             self.journal.append(record)
             apply(self.state, record)
             if self.journal.lines > COMPACT_AFTER:
-                self.journal.compact(self.state)
+                self.journal.compact()
         self.changed.set()
+
+
+def describe(error: Exception) -> str:
+    """An error as one line for the journal and ``kiosk status``."""
+    return str(error) if isinstance(error, CloudError) else f"{type(error).__name__}: {error}"
 
 
 def counts_of(state: JournalState) -> UploadCounts:
@@ -243,6 +277,7 @@ def counts_of(state: JournalState) -> UploadCounts:
         failed_tries=state.failed_tries,
         last_error=state.last_error,
         deletions_queued=len(state.jobs) - len(uploads),
+        oldest_waiting=min((job.created for job in uploads), default=None),
     )
 
 
@@ -268,9 +303,14 @@ class UploadWorker:
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), UPLOAD_NICENESS)
         while not self._stopping.is_set():
-            if self.queue.work_once():
+            try:
+                if self.queue.work_once():
+                    continue
+                due = self.queue.next_due()
+            except Exception:  # a fault outside a job (a bug): the thread must not end
+                log.exception("the upload worker hit an unexpected fault; trying again")
+                self._stopping.wait(BACKOFF[0])
                 continue
-            due = self.queue.next_due()
             wait = None if due is None else max(0.0, due - self.queue.clock())
             self.queue.changed.wait(wait)
             self.queue.changed.clear()

@@ -1,0 +1,82 @@
+"""The four journals on the one primitive (issue 23, faults 3 and 6): a torn line from a power
+cut never swallows the next record, and compaction keeps what was uploaded and what waits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from kiosk.booth.visit_log import VisitLog
+from kiosk.photos.index import PhotoRecord
+from kiosk.photos.journal import PhotoJournal
+from kiosk.share.state import ShareState, deletion_requests
+from kiosk.share.uploads import UploadJournal, UploadQueue, counts_of
+
+
+def tear(path: Path) -> None:
+    with path.open("ab") as file:
+        file.write(b'{"op":"upload","token":"to')  # the power went mid-line
+
+
+def test_the_upload_after_a_torn_line_is_not_lost(tmp_path: Path) -> None:
+    journal = UploadJournal(tmp_path / "uploads.jsonl")
+    journal.append({"op": "upload", "token": "t1", "file": "photos/a.jpg", "created": 1.0})
+    tear(journal.path)
+    journal.append({"op": "upload", "token": "t2", "file": "photos/b.jpg", "created": 2.0})
+    state = UploadJournal(journal.path).replay()
+    assert sorted(token for token, _ in state.jobs) == ["t1", "t2"]
+
+
+def test_a_deletion_request_after_a_torn_line_is_not_lost(tmp_path: Path) -> None:
+    state = ShareState(tmp_path / "share-state")
+    assert state.request_deletion("first", 1.0)
+    tear(tmp_path / "share-state" / "deletions.jsonl")
+    assert state.request_deletion("second", 2.0)
+    assert deletion_requests(tmp_path / "share-state") == ["first", "second"]
+    assert ShareState(tmp_path / "share-state").deleted == {"first", "second"}
+
+
+def test_a_visit_after_a_torn_line_is_not_lost(tmp_path: Path) -> None:
+    log = VisitLog(tmp_path / "visits.jsonl")
+    log.append({"outcome": "kept"}, dt.datetime(2026, 7, 4, 12))
+    tear(log.path)
+    log.append({"outcome": "cancelled"}, dt.datetime(2026, 7, 4, 13))
+    lines = [json.loads(line) for line in log.path.read_text().splitlines() if line.endswith("}")]
+    assert [line.get("outcome") for line in lines] == ["kept", "cancelled"]
+
+
+def test_the_photo_journal_after_a_torn_line_loses_no_link(tmp_path: Path) -> None:
+    journal = PhotoJournal(tmp_path / "photos-journal.jsonl")
+    tear(journal.path)
+    journal.add(PhotoRecord("t" * 22, "photos/a.jpg", 1.0, 2.0, 0))
+    assert set(PhotoJournal(journal.path).replay().live) == {"t" * 22}
+
+
+class Store:
+    def __init__(self) -> None:
+        self.uploaded: list[str] = []
+
+    def upload(self, job) -> None:
+        self.uploaded.append(job.token)
+
+    def delete(self, job) -> None:
+        raise OSError("store unreachable")
+
+
+def test_compaction_keeps_uploaded_marks_and_pending_deletions(tmp_path: Path) -> None:
+    """cloud-when-uploaded links stay cloud links after the journal is compacted."""
+    path = tmp_path / "uploads.jsonl"
+    store = Store()
+    queue = UploadQueue(path, store.upload, store.delete, clock=lambda: 0.0)
+    queue.add("kept", "photos/a.jpg", 1.0)
+    queue.add("gone", "photos/b.jpg", 2.0)
+    while queue.work_once():
+        pass
+    queue.remove("gone")  # its store copy waits to be deleted
+    queue.journal.compact()
+    again = UploadQueue(path, store.upload, store.delete, clock=lambda: 0.0)
+    assert again.uploaded("kept") and not again.uploaded("gone")
+    assert list(again.state.jobs) == [("gone", "delete")]
+    counts = counts_of(again.state)
+    assert (counts.uploaded, counts.queued, counts.deletions_queued) == (1, 0, 1)
