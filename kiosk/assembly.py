@@ -276,7 +276,29 @@ def start_server_process(path: Path | None, host: str, port: int) -> subprocess.
     command = [sys.executable, "-m", "kiosk"]
     if path is not None:
         command += ["--config", str(path)]
-    return subprocess.Popen([*command, "serve", "--host", host, "--port", str(port)])
+    parent = os.getpid()
+    return subprocess.Popen(
+        [*command, "serve", "--host", host, "--port", str(port)],
+        preexec_fn=lambda: _end_with(parent),  # only prctl and getppid: safe before exec
+    )
+
+
+def _end_with(parent: int) -> None:
+    """In the demo's server child, before exec: SIGTERM when the demo's process dies however it
+    dies (SIGKILL included; Linux's parent-death signal). Elsewhere the demo ends it itself."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the demo died before the signal was asked for
+        os._exit(0)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def wait_for_server(server: subprocess.Popen, host: str, port: int) -> bool:
