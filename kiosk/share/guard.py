@@ -13,6 +13,7 @@ a fixed text and the security headers instead.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
 from collections import OrderedDict
@@ -85,49 +86,104 @@ class GuessGuard:
 
 @dataclass
 class MalformedRequests:
-    """Counts malformed requests; says whether this one should be logged (once a minute per
-    address)."""
+    """Counts malformed requests; says whether this one should be logged: once a minute per
+    address, and at most ``lines_per_interval`` lines a minute from all addresses together
+    (thousands of addresses must not write thousands of lines)."""
 
     interval: float = 60.0
     max_addresses: int = MAX_ADDRESSES
+    lines_per_interval: int = 10
     total: int = 0
     _logged: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    _lines: list[float] = field(default_factory=list)
 
     def seen(self, address: str, now: float) -> bool:
         self.total += 1
         last = self._logged.get(address)
         if last is not None and now - last < self.interval:
             return False
+        self._lines = [moment for moment in self._lines if now - moment < self.interval]
+        if len(self._lines) >= self.lines_per_interval:
+            return False
+        self._lines.append(now)
         _remember(self._logged, address, now, self.max_addresses)
         return True
 
 
+def group_of(address: str) -> str:
+    """The unit that one device may hold many addresses of: an IPv6 /64 (privacy addresses,
+    one device on Wi-Fi can take any number), else the address itself."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return address
+
+
 @dataclass
 class ConnectionLimits:
-    """Open connections, overall and per address, against their caps."""
+    """Open connections, overall and per address (an IPv6 /64 counts as one), against their
+    caps. When the overall cap is reached, the oldest connection of the address holding the most
+    gives way to an address holding fewer: a crowd of slow devices cannot lock a phone out."""
 
     total_cap: int = 400
     per_address_cap: int = 24
     open_total: int = 0
     refused: int = 0
-    _per_address: dict[str, int] = field(default_factory=dict)
+    evicted: int = 0
+    # group -> its connections, oldest first (each value: what to call to close it)
+    _groups: dict[str, OrderedDict[object, Callable[[], None]]] = field(default_factory=dict)
+    _group_of: dict[object, str] = field(default_factory=dict)
 
-    def admit(self, address: str) -> bool:
-        count = self._per_address.get(address, 0)
-        if self.open_total >= self.total_cap or count >= self.per_address_cap:
+    def admit(
+        self, address: str, connection: object = None, close: Callable[[], None] = lambda: None
+    ) -> bool:
+        """Whether ``connection`` from ``address`` may open; ``close`` ends it if it must give
+        way to another later."""
+        group = group_of(address)
+        held = self._groups.get(group, {})
+        if len(held) >= self.per_address_cap:
             self.refused += 1
             return False
-        self._per_address[address] = count + 1
+        if self.open_total >= self.total_cap and not self._evict_for(len(held)):
+            self.refused += 1
+            return False
+        key = connection if connection is not None else object()
+        self._groups.setdefault(group, OrderedDict())[key] = close
+        self._group_of[key] = group
         self.open_total += 1
         return True
 
-    def release(self, address: str) -> None:
-        count = self._per_address.get(address, 0) - 1
-        if count > 0:
-            self._per_address[address] = count
-        else:
-            self._per_address.pop(address, None)
+    def _evict_for(self, newcomer_holds: int) -> bool:
+        """Close the oldest connection of the group holding the most, if it holds at least two
+        more than the newcomer's; True when one was closed."""
+        if not self._groups:
+            return False
+        held = max(self._groups.values(), key=len)
+        if len(held) < newcomer_holds + 2:
+            return False
+        oldest, close = next(iter(held.items()))
+        self.release(oldest)
+        self.evicted += 1
+        close()
+        return True
+
+    def release(self, connection: object) -> None:
+        group = self._group_of.pop(connection, None)
+        if group is None:
+            return  # evicted before: counted out already
+        held = self._groups[group]
+        held.pop(connection, None)
+        if not held:
+            del self._groups[group]
         self.open_total -= 1
+
+    def per_address(self, address: str) -> int:
+        return len(self._groups.get(group_of(address), ()))
 
 
 def canned_answer(status: int, text: str, headers: Mapping[str, str]) -> bytes:
@@ -173,7 +229,7 @@ class GuardedConnection(RequestHandler):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         peer = transport.get_extra_info("peername")
         address = str(peer[0]) if peer else "unknown"
-        if not self.guard.limits.admit(address):
+        if not self.guard.limits.admit(address, self, transport.abort):  # type: ignore[attr-defined]
             # Answered and closed before any parsing: costs one accept and one write.
             transport.write(self.guard.busy_answer)  # type: ignore[attr-defined]
             transport.close()
@@ -184,7 +240,7 @@ class GuardedConnection(RequestHandler):
     def connection_lost(self, exc: BaseException | None) -> None:
         if self.address is None:
             return  # refused in connection_made; aiohttp never knew it
-        self.guard.limits.release(self.address)
+        self.guard.limits.release(self)
         self.address = None
         super().connection_lost(exc)
 

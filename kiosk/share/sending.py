@@ -53,6 +53,42 @@ async def received(transport: asyncio.BaseTransport | None) -> bool:
 
 
 _TCP_CLOSE = 7  # tcp_info.tcpi_state of a connection that is gone (linux/tcp_states.h)
+_BYTES_ACKED = slice(120, 128)  # struct tcp_info's tcpi_bytes_acked (Linux 4.1 and later)
+
+
+def bytes_acknowledged(transport: asyncio.BaseTransport | None) -> int | None:
+    """How many bytes the phone has acknowledged on this connection (None: not known here)."""
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None or not hasattr(socket, "TCP_INFO"):
+        return None
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except OSError:
+        return None
+    if len(info) < _BYTES_ACKED.stop:
+        return None
+    return int.from_bytes(info[_BYTES_ACKED], sys.byteorder)
+
+
+async def hold_to_rate(
+    transport: asyncio.BaseTransport | None, min_rate: float, window: float
+) -> bool:
+    """Watch a send: abort the connection when the phone acknowledged less than ``min_rate``
+    bytes a second over a whole ``window`` (a slow reader must not keep its slot for minutes).
+    Returns True when it aborted; cancel it when the send is over."""
+    last = bytes_acknowledged(transport)
+    if transport is None or last is None:
+        return False
+    while not transport.is_closing():
+        await asyncio.sleep(window)
+        acked = bytes_acknowledged(transport)
+        if acked is None:
+            return False
+        if acked - last < min_rate * window:
+            transport.abort()  # type: ignore[attr-defined]
+            return True
+        last = acked
+    return False
 
 
 def honour_if_range(request: web.Request, path: Path) -> web.Request:

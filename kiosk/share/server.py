@@ -18,6 +18,7 @@ import html
 import ipaddress
 import logging
 import re
+import resource
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -29,7 +30,6 @@ from aiohttp import web
 from kiosk import __version__
 from kiosk.config import Config
 from kiosk.files import free_megabytes
-from kiosk.photos.credentials import verify
 from kiosk.photos.index import PhotoRecord
 from kiosk.share.guard import (
     ConnectionGuard,
@@ -42,7 +42,8 @@ from kiosk.share.lookup import PhotoLookup
 from kiosk.share.on_screen import OnScreenReader
 from kiosk.share.page import download_name, page, photo_body, stylesheet
 from kiosk.share.portal import PortalRoom
-from kiosk.share.sending import SentFile, honour_if_range, received
+from kiosk.share.sending import SentFile, hold_to_rate, honour_if_range, received
+from kiosk.share.signers import SignerCache
 from kiosk.share.state import ShareState, downloads_since
 from kiosk.texts import Texts
 
@@ -56,8 +57,13 @@ MAX_HEADERS = 48
 IDLE_TIMEOUT = 10.0
 BODY_TIMEOUT = 10.0  # reading the delete form
 SEND_TIMEOUT = 300.0  # an 8 MB photo at 250 kB/s; a client that stops reading is dropped
+# A phone reading slower than this over a whole window loses its connection (and its slot).
+MIN_SEND_RATE = 1024.0
+SEND_RATE_WINDOW = 10.0
 MAX_BODY = 2048
 MAX_CONNECTIONS = 400
+# Each connection may hold a socket and an open photo; this many descriptors stay for the rest.
+RESERVED_FILES = 64
 MAX_CONNECTIONS_PER_ADDRESS = 24
 LOGO_TYPES = {
     ".png": "image/png",
@@ -129,11 +135,12 @@ class DownloadServer:
         self.rate_limiter = RateLimiter()
         self.guess_guard = GuessGuard()
         self.guard = ConnectionGuard(
-            SECURITY_HEADERS, ConnectionLimits(MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS)
+            SECURITY_HEADERS, ConnectionLimits(connection_cap(), MAX_CONNECTIONS_PER_ADDRESS)
         )
         self.css = stylesheet(config.branding)
         self.idle_timeout = IDLE_TIMEOUT
-        self._signers: dict[tuple[str, int, int], str | None] = {}
+        self.min_send_rate, self.send_rate_window = MIN_SEND_RATE, SEND_RATE_WINDOW
+        self.signers = SignerCache()
         # The booth's own Wi-Fi: its phones' portal checks and sign-in sheet (docs/hotspot.md).
         self.portal = (
             PortalRoom(
@@ -198,6 +205,10 @@ class DownloadServer:
     @web.middleware
     async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
         address = request.remote or "unknown"
+        if request.version < (1, 0):  # HTTP/0.9 has no status line and no headers
+            response = web.Response(status=400, text="bad request\n")
+            response.force_close()
+            return response
         if not self.rate_limiter.allow(address, time.monotonic()):
             return web.Response(
                 status=429, text="too many requests\n", headers={"Retry-After": "1"}
@@ -286,7 +297,7 @@ class DownloadServer:
             download_href=f"{base}/photo.jpg",
             created=record.created,
             expires=record.expires,
-            signer=self._signer_of(path),
+            signer=await self.signers.signer_of(path),
             logo_src="/logo" if self.config.branding.logo is not None else None,
             news=self._print_news(record.token, texts),
         )
@@ -327,13 +338,18 @@ class DownloadServer:
             },
         )
         request = honour_if_range(request, path)
+        watch = hold_to_rate(request.transport, self.min_send_rate, self.send_rate_window)
+        slow_reader = asyncio.create_task(watch)
         # Sent here, not by aiohttp after returning, so that only a whole send is counted.
-        async with asyncio.timeout(SEND_TIMEOUT):
-            await response.prepare(request)
-            await response.write_eof()
-            whole = download and request.method == "GET" and response.status == 200
-            if whole and await received(request.transport):
-                self.state.count_download(record.token, self.clock())
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await response.prepare(request)
+                await response.write_eof()
+                whole = download and request.method == "GET" and response.status == 200
+                if whole and await received(request.transport):
+                    self.state.count_download(record.token, self.clock())
+        finally:
+            slow_reader.cancel()
         return response
 
     async def delete_photo(self, request: web.Request) -> web.Response:
@@ -342,6 +358,8 @@ class DownloadServer:
             record, _ = self._lookup(request)
         except (_Expired, _Deleted) as reason:
             return self._gone(request, reason)
+        if from_elsewhere(request):
+            return self._message(request, 403, *DELETE_REFUSED)
         async with asyncio.timeout(BODY_TIMEOUT):
             form = await request.post()
         if not self.state.form_token_ok(record.token, str(form.get("form", ""))):
@@ -349,18 +367,6 @@ class DownloadServer:
         if not self.state.request_deletion(record.token, self.clock()):
             return self._message(request, 503, *DELETE_FAILED)
         raise web.HTTPSeeOther(f"/p/{record.token}")
-
-    def _signer_of(self, path: Path) -> str | None:
-        """Who signed the photo's Content Credentials, if they check out (cached per file)."""
-        stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
-        if key not in self._signers:
-            if len(self._signers) > 256:
-                self._signers.clear()
-            verdict = verify(path.read_bytes())
-            ok = verdict.state in ("Valid", "Trusted") and verdict.captured_by_camera
-            self._signers[key] = (verdict.signer or "?") if ok else None
-        return self._signers[key]
 
     async def stylesheet(self, request: web.Request) -> web.Response:
         return web.Response(
@@ -413,6 +419,7 @@ class DownloadServer:
                 "free_mb": round(free_megabytes(self.storage_dir)),
                 "connections": limits.open_total,
                 "connections_refused": limits.refused,
+                "connections_evicted": limits.evicted,
                 "malformed_requests": self.guard.malformed.total,
             },
             status=code,
@@ -423,6 +430,30 @@ class DownloadServer:
 
     async def _stop(self, app: web.Application) -> None:
         self.photos.close()
+        self.signers.close()
+
+
+def connection_cap() -> int:
+    """Connections the server can hold: ``MAX_CONNECTIONS``, fewer when the file-descriptor
+    limit allows fewer (a socket and an open photo each, some kept for the rest)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(16, min(MAX_CONNECTIONS, (soft - RESERVED_FILES) // 2))
+
+
+def from_elsewhere(request: web.Request) -> bool:
+    """A form post that a browser says came from another site (``Sec-Fetch-Site``) or whose
+    ``Origin`` is not this server: a page elsewhere must not delete a photo it has the link of."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    # Browsers before Sec-Fetch-Site: their Origin. Our pages' no-referrer policy makes it
+    # "null" on our own form; curl sends none. The form token has to match all the same.
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        return False
+    return origin.split("://", 1)[-1].rstrip("/").lower() != (request.host or "").lower()
 
 
 DELETE_REFUSED = ("web_delete_refused_title", "web_delete_refused_body")
