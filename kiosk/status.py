@@ -212,7 +212,9 @@ def _index(config: Config) -> Check:
     text = verdict.describe()
     if not verdict.ok:
         text += "; the booth rebuilds it at start, or run 'kiosk index rebuild'"
-    return Check("index", text, verdict.ok)
+    elif not verdict.journal_ok:
+        text += "; the booth writes them back at start"
+    return Check("index", text, verdict.agree)
 
 
 def _visits(config: Config, today: dt.date) -> list[Check]:

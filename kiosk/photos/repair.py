@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from kiosk.photos.journal import PhotoJournal
 log = logging.getLogger(__name__)
 
 _SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+# Damaged indexes set aside by rebuilds that are kept (the newest); older ones are deleted.
+KEEP_DAMAGED = 3
 
 
 @dataclass(frozen=True)
@@ -32,15 +36,30 @@ class IndexCheck:
     expected: int
     # Links of the journal the (otherwise sound) index lacks: a stop between the two writes.
     missing: tuple[str, ...] = ()
+    # Links of the index the journal neither has nor saw removed: the journal is damaged (the
+    # booth writes the journal first), and a second fault would lose them.
+    unjournalled: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
+        """The index can be used (the journal may still need repair: ``journal_ok``)."""
         return self.problem is None
 
+    @property
+    def journal_ok(self) -> bool:
+        return not self.unjournalled
+
+    @property
+    def agree(self) -> bool:
+        return self.ok and self.journal_ok
+
     def describe(self) -> str:
-        if self.problem is None:
-            return f"index sound: {counted(self.rows, 'link')}, the journal expects {self.expected}"
-        return f"index damaged: {self.problem}"
+        if self.problem is not None:
+            return f"index damaged: {self.problem}"
+        text = f"index sound: {counted(self.rows, 'link')}, the journal expects {self.expected}"
+        if self.unjournalled:
+            text += f"; journal damaged: it lacks {len(self.unjournalled)} of the index's links"
+        return text
 
 
 def check_index(index_path: Path, journal: PhotoJournal) -> IndexCheck:
@@ -64,10 +83,24 @@ def check_index(index_path: Path, journal: PhotoJournal) -> IndexCheck:
     finally:
         index.close()
     missing = tuple(sorted(set(state.live) - tokens))
+    unjournalled = tuple(sorted(tokens - set(state.live) - state.removed))
     if missing:
         problem = f"{len(missing)} of the journal's {expected} links are missing"
-        return IndexCheck(problem, len(tokens), expected, missing)
-    return IndexCheck(None, len(tokens), expected)
+        return IndexCheck(problem, len(tokens), expected, missing, unjournalled)
+    return IndexCheck(None, len(tokens), expected, unjournalled=unjournalled)
+
+
+def repair_journal(index_path: Path, journal: PhotoJournal, tokens: tuple[str, ...]) -> int:
+    """Write the index's links the journal lacks back into the journal (while the index is
+    sound), so that a later fault of the index cannot lose them. Returns how many."""
+    wanted = set(tokens)
+    records = [record for record in _readable_rows(index_path) if record.token in wanted]
+    for record in records:
+        journal.add(record)
+        journal.signed(record.token)  # signed or not, a second signing pass changes nothing
+    if records:
+        log.warning("journal repaired from the index: %d links written back", len(records))
+    return len(records)
 
 
 def rebuild_index(layout: StorageLayout, journal: PhotoJournal) -> int:
@@ -80,7 +113,8 @@ def rebuild_index(layout: StorageLayout, journal: PhotoJournal) -> int:
     # the journal's link is the one that counts (a photo has one link).
     journalled = {record.file for record in state.live.values()}
     kept: dict[str, PhotoRecord] = {}
-    for record in _readable_rows(index_path):
+    salvaged = [*_recovered_rows(index_path), *_rows_one_by_one(index_path)]
+    for record in [*salvaged, *_readable_rows(index_path)]:
         if (
             record.token not in state.removed
             and record.file not in journalled
@@ -103,6 +137,7 @@ def rebuild_index(layout: StorageLayout, journal: PhotoJournal) -> int:
         if old.exists():
             old.replace(f"{index_path}.damaged-{stamp}{suffix}")
     fresh.replace(index_path)
+    _forget_old_damaged(index_path)
     log.warning(
         "index rebuilt from the journal: %s (old index kept as %s.damaged-%s)",
         counted(len(kept), "link"),
@@ -110,6 +145,74 @@ def rebuild_index(layout: StorageLayout, journal: PhotoJournal) -> int:
         stamp,
     )
     return len(kept)
+
+
+def _forget_old_damaged(index_path: Path) -> None:
+    """Keep the newest ``KEEP_DAMAGED`` damaged indexes set aside; older ones go."""
+    damaged = index_path.parent.glob(f"{index_path.name}.damaged-*")
+    stamps = sorted({path.name.split(".damaged-")[1][:15] for path in damaged})
+    for stamp in stamps[:-KEEP_DAMAGED]:
+        for suffix in _SQLITE_FILES:
+            Path(f"{index_path}.damaged-{stamp}{suffix}").unlink(missing_ok=True)
+
+
+def _recovered_rows(index_path: Path) -> list[PhotoRecord]:
+    """Every row the ``sqlite3`` tool's ``.recover`` finds, bad pages or not ([] without the
+    tool): a damaged page must not cost the rows on the good ones."""
+    tool = shutil.which("sqlite3")
+    if tool is None or not index_path.is_file():
+        return []
+    try:
+        dump = subprocess.run(
+            [tool, str(index_path), ".recover"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        ).stdout.decode("utf-8", "replace")
+        scratch = sqlite3.connect(":memory:")
+        try:
+            scratch.executescript(dump)
+            rows = scratch.execute(
+                "SELECT token, file, created, expires, downloads FROM photos"
+            ).fetchall()
+        finally:
+            scratch.close()
+    except (OSError, subprocess.SubprocessError, sqlite3.Error) as error:
+        log.warning("sqlite3 .recover could not read %s: %s", index_path, error)
+        return []
+    return [
+        PhotoRecord(str(token), str(file), float(created), float(expires), int(downloads or 0))
+        for token, file, created, expires, downloads in rows
+        if token and file and created is not None and expires is not None
+    ]
+
+
+def _rows_one_by_one(index_path: Path) -> list[PhotoRecord]:
+    """The rows read one at a time by rowid: a damaged leaf page costs only its own rows (where
+    the ``sqlite3`` tool's ``.recover`` is missing or cannot run, as Debian 12's cannot)."""
+    try:
+        db = sqlite3.connect(f"{index_path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return []
+    rows: list[PhotoRecord] = []
+    try:
+        try:
+            last = db.execute("SELECT max(rowid) FROM photos").fetchone()[0] or 0
+        except sqlite3.Error:
+            return []
+        for rowid in range(1, last + 1):
+            try:
+                row = db.execute(
+                    "SELECT token, file, created, expires, downloads FROM photos WHERE rowid = ?",
+                    (rowid,),
+                ).fetchone()
+            except sqlite3.Error:
+                continue  # a row on a damaged page
+            if row is not None:
+                rows.append(PhotoRecord(*row))
+    finally:
+        db.close()
+    return rows
 
 
 def _readable_rows(index_path: Path) -> list[PhotoRecord]:
@@ -160,9 +263,16 @@ def ensure_index(layout: StorageLayout, journal: PhotoJournal) -> str | None:
     except OSError as error:
         log.error("cannot start the photo journal %s: %s", journal.path, error)
     verdict = check_index(index_path, journal)
+    if verdict.ok and verdict.unjournalled:
+        try:
+            repair_journal(index_path, journal, verdict.unjournalled)
+        except OSError as error:
+            log.error("cannot repair the photo journal %s: %s", journal.path, error)
     if verdict.ok:
         return None
     if verdict.rows and verdict.missing and _add_missing(index_path, journal, verdict.missing):
+        if verdict.unjournalled:
+            repair_journal(index_path, journal, verdict.unjournalled)
         return None
     log.error("%s; rebuilding it from the journal", verdict.describe())
     try:

@@ -52,6 +52,8 @@ def check_the_index(config: Config) -> int:
     print(verdict.describe())
     if not verdict.ok:
         return fail("run 'kiosk index rebuild' (the booth does it at start)")
+    if not verdict.journal_ok:
+        return fail("the booth writes the index's links back into the journal at start")
     return EXIT_OK
 
 

@@ -30,7 +30,7 @@ class PhotoLookup:
         self.journal = PhotoJournal(layout.journal_path)
         self.problem: str | None = None
         self._index: PhotoIndex | None = None
-        self._index_identity: tuple[int, int] | None = None
+        self._index_identity: tuple[int, ...] | None = None
         self._looked_at = -INDEX_RECHECK
         self._open_index(monotonic())
 
@@ -76,7 +76,8 @@ class PhotoLookup:
         path = self.layout.index_path
         try:
             stat = path.stat()
-            identity = (stat.st_dev, stat.st_ino) if stat.st_size else None
+            # The modification time too: damage written into the file in place is seen.
+            identity = (stat.st_dev, stat.st_ino, stat.st_mtime_ns) if stat.st_size else None
         except OSError:
             identity = None
         index = self._index
@@ -101,6 +102,8 @@ class PhotoLookup:
         if self.problem is not None:
             log.info("photo index usable again")
         self.problem = None
+        if not verdict.journal_ok:  # links served from the index; the booth repairs the journal
+            self.problem = f"photo journal damaged: {verdict.describe()}"
 
     def _index_failed(self, problem: str) -> None:
         if self.problem is None:

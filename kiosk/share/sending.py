@@ -9,6 +9,7 @@ import os
 import socket
 import sys
 import termios
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import hdrs, web
@@ -71,11 +72,14 @@ def bytes_acknowledged(transport: asyncio.BaseTransport | None) -> int | None:
 
 
 async def hold_to_rate(
-    transport: asyncio.BaseTransport | None, min_rate: float, window: float
+    transport: asyncio.BaseTransport | None,
+    min_rate: float,
+    window: float,
+    too_slow: Callable[[], None],
 ) -> bool:
-    """Watch a send: abort the connection when the phone acknowledged less than ``min_rate``
-    bytes a second over a whole ``window`` (a slow reader must not keep its slot for minutes).
-    Returns True when it aborted; cancel it when the send is over."""
+    """Watch a send: call ``too_slow`` (which ends the send) when the phone acknowledged less
+    than ``min_rate`` bytes a second over a whole ``window``: a slow reader must not keep its
+    slot for minutes. Returns True when it called; cancel it when the send is over."""
     last = bytes_acknowledged(transport)
     if transport is None or last is None:
         return False
@@ -85,7 +89,7 @@ async def hold_to_rate(
         if acked is None:
             return False
         if acked - last < min_rate * window:
-            transport.abort()  # type: ignore[attr-defined]
+            too_slow()
             return True
         last = acked
     return False

@@ -338,18 +338,26 @@ class DownloadServer:
             },
         )
         request = honour_if_range(request, path)
-        watch = hold_to_rate(request.transport, self.min_send_rate, self.send_rate_window)
-        slow_reader = asyncio.create_task(watch)
+        loop = asyncio.get_running_loop()
         # Sent here, not by aiohttp after returning, so that only a whole send is counted.
-        try:
-            async with asyncio.timeout(SEND_TIMEOUT):
+        async with asyncio.timeout(SEND_TIMEOUT) as deadline:
+            # A reader too slow ends the send as the timeout would (the task is cancelled, so
+            # asyncio's sendfile lets go of the socket before it closes).
+            watch = hold_to_rate(
+                request.transport,
+                self.min_send_rate,
+                self.send_rate_window,
+                lambda: deadline.reschedule(loop.time()),
+            )
+            slow_reader = asyncio.create_task(watch)
+            try:
                 await response.prepare(request)
                 await response.write_eof()
                 whole = download and request.method == "GET" and response.status == 200
                 if whole and await received(request.transport):
                     self.state.count_download(record.token, self.clock())
-        finally:
-            slow_reader.cancel()
+            finally:
+                slow_reader.cancel()
         return response
 
     async def delete_photo(self, request: web.Request) -> web.Response:

@@ -1,0 +1,409 @@
+"""Faults: power cuts during the booth's work and the server's deletions, a crowd of slow
+readers, and a wave of first page views (issue 23).
+
+1. SIGKILL of a child that does what the booth does, at random moments: a burst from the image
+   camera, the save (journal, index, file), signing, the upload queue (its uploads go to a folder
+   standing in for the object store) and retakes' deletions. After every kill the next child
+   starts as the booth does (temporary files removed, index checked, unsigned photos signed).
+   A photo whose link was shown (``save`` returned) and not deleted must be whole, linked in
+   index and journal, and uploaded or waiting to be.
+2. SIGKILL of a child recording deletion requests as the download server does
+   (``ShareState.request_deletion``): every request it confirmed must be read back.
+3. The real server (``kiosk serve``, its own process) while 20 addresses hold as many slow
+   readers as they may (a photo request, a 4 KB receive window, never read) and reconnect when
+   dropped: a normal phone's page loads, answered share and p99 (baseline: the same phone alone).
+4. 200 first views of 200 signed photos, ten at a time, while another phone loads its page:
+   that phone's p99 (baseline: alone).
+
+Run: python bench/faults.py   (about two minutes; loopback only, every count bounded)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from _server import free_port, wait_until_serving
+
+KILLS = 55
+SLOW_ADDRESSES = 20
+SLOW_PER_ADDRESS = 24
+CROWD_SECONDS = 30.0
+FIRST_VIEWS = 200
+
+
+def figure(name: str, value: float, op: str, target: float) -> None:
+    ok = {"<=": value <= target, "<": value < target, ">=": value >= target}[op]
+    print(f"figure {name} {value:g} target {op}{target:g} {'ok' if ok else 'MISS'}")
+
+
+# --- 1. the booth's work, killed -----------------------------------------------------------
+
+
+def booth_config(folder: Path):
+    from kiosk.config import parse_config
+
+    return parse_config({"storage": {"dir": str(folder)}, "event": {"name": "Bench"}})
+
+
+def open_booth(config):
+    """As the booth starts: temporary files gone, the index checked (rebuilt if need be), the
+    photos a crash left unsigned signed, the upload queue read back."""
+    from kiosk.files import write_atomically
+    from kiosk.photos.credentials import load_signer
+    from kiosk.photos.journal import PhotoJournal
+    from kiosk.photos.repair import open_booth_index, remove_temporary_files
+    from kiosk.photos.store import Authorship, PhotoStore
+    from kiosk.share.uploads import UploadQueue
+
+    layout = config.storage.layout
+    remote = layout.root / "remote"
+    remote.mkdir(parents=True, exist_ok=True)
+    journal = PhotoJournal(layout.journal_path)
+    layout.photos_dir.mkdir(parents=True, exist_ok=True)
+    remove_temporary_files(layout.photos_dir)
+    index, problem = open_booth_index(layout, journal)
+    if problem is not None:
+        raise SystemExit(f"index: {problem}")
+
+    def upload(job) -> None:
+        write_atomically(remote / f"{job.token}.jpg", (layout.root / job.file).read_bytes())
+
+    def delete(job) -> None:
+        (remote / f"{job.token}.jpg").unlink(missing_ok=True)
+
+    queue = UploadQueue(layout.uploads_path, upload, delete)
+    authorship = Authorship("Bench", "Bench", "Bench")
+    signer = load_signer(config)
+    store = PhotoStore(layout, index, lambda: "http://b:80", 86400.0, authorship, 90, signer,
+                       "b7", journal, mirror=queue)  # fmt: skip
+    store.sign_unsigned()
+    return store, queue
+
+
+def booth_child(config, report: int) -> None:
+    from PIL import Image
+    from skimage import data
+
+    from kiosk.camera.crop import Crop
+    from kiosk.camera.image_camera import ImageCamera
+    from kiosk.photos.store import new_token
+
+    store, queue = open_booth(config)
+    camera = ImageCamera(Image.fromarray(data.astronaut()), (1600, 1200))
+    camera.start((320, 400), (320, 240))
+    crop = Crop(400, 100, 800, 1000)
+    taken = 0
+    while True:
+        still = camera.capture_burst(2)[0]
+        photo = store.save(still, crop, new_token())
+        os.write(report, f"shown {photo.token}\n".encode())
+        store.finish_signing()
+        while queue.work_once():
+            pass
+        taken += 1
+        if taken % 3 == 0:  # a retake
+            store.discard(photo)
+            os.write(report, f"gone {photo.token}\n".encode())
+            while queue.work_once():
+                pass
+
+
+def read_reports(pipe: int, until: float) -> list[str]:
+    data = b""
+    while True:
+        ready, _, _ = select.select([pipe], [], [], max(0.0, until - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(pipe, 65536)
+        if not chunk:
+            break
+        data += chunk
+    return [line.decode() for line in data.split(b"\n") if line.count(b" ") == 1]
+
+
+def kill_repeatedly(child, arguments: tuple, low: float, high: float) -> list[str]:
+    chooser = random.Random(23)
+    reports: list[str] = []
+    for _ in range(KILLS):
+        reading, writing = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - killed, never returns
+            os.close(reading)
+            try:
+                child(*arguments, writing)
+            finally:
+                os._exit(1)
+        os.close(writing)
+        reports += read_reports(reading, time.monotonic() + chooser.uniform(low, high))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        reports += read_reports(reading, time.monotonic())
+        os.close(reading)
+    return reports
+
+
+def booth_kills(folder: Path) -> tuple[int, int, int]:
+    """Photos or links lost, deletions lost, links shown."""
+    from PIL import Image
+
+    from kiosk.photos.credentials import init_keys
+
+    config = booth_config(folder)
+    init_keys(config.storage.layout.keys_dir, "bench")
+    reports = kill_repeatedly(booth_child, (config,), 0.3, 2.5)
+    store, queue = open_booth(config)  # the start after the last kill
+    while queue.work_once():
+        pass
+    shown = {line.split()[1] for line in reports if line.startswith("shown")}
+    gone = {line.split()[1] for line in reports if line.startswith("gone")}
+    live = store.journal.replay().live
+    indexed = store.index.tokens()
+    remote = config.storage.layout.root / "remote"
+    lost = deletions_lost = 0
+    for token in shown - gone:
+        record = live.get(token)
+        try:
+            assert record is not None and token in indexed
+            with Image.open(config.storage.layout.root / record.file) as image:
+                image.load()
+            assert (remote / f"{token}.jpg").is_file()
+        except (AssertionError, OSError):
+            lost += 1
+    for token in gone:
+        deletions_lost += token in live or (remote / f"{token}.jpg").exists()
+    store.close()
+    return lost, deletions_lost, len(shown)
+
+
+# --- 2. deletion requests, killed ------------------------------------------------------------
+
+
+def deletions_child(folder: Path, report: int) -> None:
+    from kiosk.photos.store import new_token
+    from kiosk.share.state import ShareState
+
+    state = ShareState(folder)
+    while True:
+        token = new_token()
+        if state.request_deletion(token, time.time()):
+            os.write(report, f"asked {token}\n".encode())
+
+
+def deletion_kills(folder: Path) -> tuple[int, int]:
+    from kiosk.share.state import deletion_requests
+
+    reports = kill_repeatedly(deletions_child, (folder,), 0.02, 0.3)
+    asked = [line.split()[1] for line in reports]
+    kept = set(deletion_requests(folder))
+    return sum(token not in kept for token in asked), len(asked)
+
+
+# --- 3 and 4. the server ------------------------------------------------------------------------
+
+
+def seed_photos(folder: Path, count: int) -> list[str]:
+    """``count`` signed photos (copies of one signed booth photo, each a file of its own)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from kiosk.camera.crop import Crop
+    from kiosk.camera.frames import Still
+    from kiosk.photos.credentials import init_keys
+    from kiosk.photos.index import PhotoRecord
+    from kiosk.photos.store import new_token
+
+    config = booth_config(folder)
+    init_keys(config.storage.layout.keys_dir, "bench")
+    store, _ = open_booth(config)
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, (2400, 1800, 3), dtype=np.uint8)  # noise: a big JPEG
+    still = Still(pixels, dt.datetime.now(dt.UTC))
+    first = store.save(still, Crop(0, 0, 1800, 2400), new_token())
+    store.finish_signing()
+    tokens = [first.token]
+    layout = config.storage.layout
+    for _ in range(count - 1):
+        token = new_token()
+        name = f"photos/copy-{token}.jpg"
+        shutil.copyfile(first.path, layout.root / name)
+        now = time.time()
+        store.journal.add(PhotoRecord(token, name, now, now + 86400, 0))
+        store.index.add(token, name, now, now + 86400)
+        tokens.append(token)
+    store.close()
+    return tokens
+
+
+def page_times(base: str, token: str, count: int, gap: float) -> tuple[list[float], int]:
+    """One phone loading its page ``count`` times, ``gap`` apart: times of answered loads, and
+    how many were not answered (errors, 503, more than 5 s)."""
+    times, failed = [], 0
+    for _ in range(count):
+        started = time.monotonic()
+        request = urllib.request.Request(f"{base}/p/{token}")
+        try:
+            opener = urllib.request.build_opener()
+            with opener.open(request, timeout=5) as reply:
+                reply.read()
+                times.append(time.monotonic() - started)
+        except OSError:
+            failed += 1
+        time.sleep(max(0.0, gap - (time.monotonic() - started)))
+    return times, failed
+
+
+def p99(values: list[float]) -> float:
+    return sorted(values)[min(len(values) - 1, int(len(values) * 0.99))] if values else 1e9
+
+
+async def slow_readers(port: int, path: str, seconds: float) -> int:
+    """20 addresses, each holding as many connections as it may on a photo it never reads."""
+    stop = time.monotonic() + seconds
+    opened = 0
+
+    async def hold(address: str) -> None:
+        nonlocal opened
+        while time.monotonic() < stop:
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.bind((address, 0))
+            sock.setblocking(False)
+            try:
+                await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+                reader, writer = await asyncio.open_connection(sock=sock)
+            except OSError:
+                sock.close()
+                await asyncio.sleep(1.0)
+                continue
+            opened += 1
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: booth\r\n\r\n".encode())
+            try:  # never read: wait until the server drops us, then come back a second later
+                while time.monotonic() < stop and not reader.at_eof():
+                    await asyncio.sleep(0.5)
+                    if writer.transport.is_closing():
+                        break
+            finally:
+                writer.close()
+            await asyncio.sleep(1.0)
+
+    tasks = [
+        hold(f"127.0.1.{address + 1}")
+        for address in range(SLOW_ADDRESSES)
+        for _ in range(SLOW_PER_ADDRESS)
+    ]
+    await asyncio.gather(*tasks)
+    return opened
+
+
+def crowd_child(port: int, path: str) -> None:
+    os.nice(5)
+    print(asyncio.run(slow_readers(port, path, CROWD_SECONDS)), flush=True)
+
+
+async def first_views(base: str, tokens: list[str]) -> None:
+    loop = asyncio.get_running_loop()
+    queue = list(tokens)
+
+    def view(token: str) -> None:
+        with urllib.request.urlopen(f"{base}/p/{token}", timeout=30) as reply:
+            reply.read()
+
+    async def worker() -> None:
+        while queue:
+            await loop.run_in_executor(None, view, queue.pop())
+
+    await asyncio.gather(*(worker() for _ in range(10)))
+
+
+def first_views_child(base: str, tokens: list[str]) -> None:
+    asyncio.run(first_views(base, tokens))
+
+
+def server_figures(folder: Path) -> dict[str, float]:
+    tokens = seed_photos(folder, FIRST_VIEWS + 2)
+    phone_token, photo_token, fresh = tokens[0], tokens[1], tokens[2:]
+    port = free_port()
+    config = folder / "kiosk.toml"
+    config.write_text(f'[storage]\ndir = "{folder}"\n[share]\nhost = "127.0.0.1"\nport = {port}\n')
+    server = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "serve"])
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, float] = {}
+    try:
+        wait_until_serving(base)
+        page_times(base, phone_token, 5, 0.05)  # the page's signer remembered, warm
+        alone, _ = page_times(base, phone_token, 40, 0.1)
+        results["alone_p99"] = p99(alone)
+        crowd = subprocess.Popen(
+            [sys.executable, __file__, "--crowd", str(port), f"/p/{photo_token}/photo.jpg"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(5.0)  # the crowd takes its slots
+        answered, failed = page_times(base, phone_token, 40, 0.5)
+        results["crowd_answered"] = 100.0 * len(answered) / (len(answered) + failed)
+        results["crowd_p99"] = p99(answered)
+        results["crowd_connections"] = float(crowd.communicate(timeout=120)[0].strip() or 0)
+        viewers = subprocess.Popen(
+            [sys.executable, __file__, "--views", base, ",".join(fresh)],
+        )
+        during: list[float] = []
+        while viewers.poll() is None:
+            times, _ = page_times(base, phone_token, 1, 0.05)
+            during += times
+        results["views_p99"] = p99(during)
+        results["views_samples"] = len(during)
+    finally:
+        server.terminate()
+        try:
+            server.wait(70)  # aiohttp lets running answers finish for up to a minute
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return results
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--crowd"]:
+        crowd_child(int(sys.argv[2]), sys.argv[3])
+        return 0
+    if sys.argv[1:2] == ["--views"]:
+        first_views_child(sys.argv[2], sys.argv[3].split(","))
+        return 0
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.monotonic()
+        lost, deletions_at_booth, shown = booth_kills(Path(folder) / "booth")
+        print(f"booth: {KILLS} kills, {shown} links shown, {time.monotonic() - started:.0f} s")
+        print(f"retakes' deletions not carried out: {deletions_at_booth}")
+        requests_lost, asked = deletion_kills(Path(folder) / "share-state")
+        print(f"server: {KILLS} kills, {asked} deletion requests confirmed")
+        server = server_figures(Path(folder) / "served")
+    print(f"phone alone: p99 {server['alone_p99'] * 1000:.1f} ms (baseline)")
+    print(
+        f"crowd: {SLOW_ADDRESSES} addresses x {SLOW_PER_ADDRESS} slow readers, "
+        f"{server['crowd_connections']:.0f} connections opened in {CROWD_SECONDS:.0f} s"
+    )
+    print(f"first views: {FIRST_VIEWS}, {server['views_samples']:.0f} loads of another page")
+    figure("photos_links_lost", lost + deletions_at_booth, "<=", 0)
+    figure("deletion_requests_lost", requests_lost, "<=", 0)
+    figure("phone_answered_pct_crowd", round(server["crowd_answered"], 1), ">=", 99)
+    figure("phone_p99_ms_crowd", round(server["crowd_p99"] * 1000, 1), "<", 1000)
+    figure("phone_p99_ms_first_views", round(server["views_p99"] * 1000, 1), "<", 50)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
