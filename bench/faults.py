@@ -314,18 +314,30 @@ def crowd_child(port: int, path: str) -> None:
 
 
 async def first_views(base: str, tokens: list[str]) -> None:
+    """Ten phones (each its own address, as in a crowd) opening pages seen by nobody before."""
+    import http.client
+
     loop = asyncio.get_running_loop()
     queue = list(tokens)
+    port = int(base.rsplit(":", 1)[1])
 
-    def view(token: str) -> None:
-        with urllib.request.urlopen(f"{base}/p/{token}", timeout=30) as reply:
-            reply.read()
+    def view(token: str, address: str) -> None:
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=30, source_address=(address, 0)
+        )
+        try:
+            connection.request("GET", f"/p/{token}")
+            connection.getresponse().read()
+        except OSError as error:
+            print(f"a first view failed: {error}", file=sys.stderr)
+        finally:
+            connection.close()
 
-    async def worker() -> None:
+    async def phone(number: int) -> None:
         while queue:
-            await loop.run_in_executor(None, view, queue.pop())
+            await loop.run_in_executor(None, view, queue.pop(), f"127.0.2.{number + 1}")
 
-    await asyncio.gather(*(worker() for _ in range(10)))
+    await asyncio.gather(*(phone(number) for number in range(10)))
 
 
 def first_views_child(base: str, tokens: list[str]) -> None:

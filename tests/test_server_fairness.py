@@ -5,6 +5,7 @@ another site is refused, and Content Credentials are checked off the event loop.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -144,3 +145,25 @@ def test_the_signer_cache_forgets_the_least_recently_shown_only(tmp_path: Path) 
         cache.close()
 
     asyncio.run(views())
+
+
+def test_secrets_the_server_can_read_make_it_degraded(config: Config, tmp_path: Path) -> None:
+    """The object-store credentials at a path set in the config (not hidden by the unit)."""
+    secret = tmp_path / "elsewhere" / "cloud.toml"
+    secret.parent.mkdir()
+    secret.write_text('access_key = "a"\nsecret_key = "b"\n')
+    cloud = config.cloud.model_copy(
+        update={"enabled": True, "bucket": "event", "credentials_file": secret}
+    )
+    server = RunningServer(config.model_copy(update={"cloud": cloud}))
+    try:
+        status, _, body = server.request("/healthz")
+        problems = " ".join(json.loads(body)["problems"])
+        assert status == 503 and str(secret) in problems and "InaccessiblePaths" in problems
+    finally:
+        server.stop()
+    server = RunningServer(config)  # nothing to read: sound
+    try:
+        assert server.request("/healthz")[0] == 200
+    finally:
+        server.stop()

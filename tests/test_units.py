@@ -31,7 +31,10 @@ def settings(unit: str) -> dict[str, list[str]]:
 def test_share_unit_hides_the_keys_and_writes_only_its_state_folder() -> None:
     share = settings("echtbild-share.service")
     storage = Config().storage.model_copy(update={"dir": Path(DATA_DIR)})
-    assert share["InaccessiblePaths"] == [f"-{storage.layout.keys_dir}"]
+    assert share["InaccessiblePaths"] == [
+        f"-{storage.layout.keys_dir}",
+        "-/etc/echtbild/cloud.toml",
+    ]
     assert share["ReadOnlyPaths"] == [DATA_DIR]
     assert share["ProtectSystem"] == ["strict"]
     assert "ReadWritePaths" not in share, "photos, index and journal stay read-only"

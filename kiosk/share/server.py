@@ -42,6 +42,7 @@ from kiosk.share.lookup import PhotoLookup
 from kiosk.share.on_screen import OnScreenReader
 from kiosk.share.page import download_name, page, photo_body, stylesheet
 from kiosk.share.portal import PortalRoom
+from kiosk.share.secrets import readable_secrets
 from kiosk.share.sending import SentFile, hold_to_rate, honour_if_range, received
 from kiosk.share.signers import SignerCache
 from kiosk.share.state import ShareState, downloads_since
@@ -400,6 +401,12 @@ class DownloadServer:
     def problems(self) -> list[str]:
         """What makes the server degraded: it still serves every photo it can find."""
         problems = [p for p in (self.photos.problem, self.state.problem) if p]
+        readable = readable_secrets(self.config)
+        if readable:
+            problems.append(
+                f"the download server can read secrets: {', '.join(map(str, readable))} "
+                "(hide them with InaccessiblePaths= in echtbild-share.service)"
+            )
         storage = self.config.storage
         free = free_megabytes(self.storage_dir)
         if free < storage.min_free_mb:
