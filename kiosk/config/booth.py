@@ -112,7 +112,9 @@ class TimingConfig(Section):
     idle_timeout: Duration = 90.0
     review_timeout: Duration = 20.0
     share_timeout: Duration = 60.0
-    capture_timeout: Duration = 20.0
+    # Two scoring budgets of 8 s and the camera's 10 s still timeout fit (a real bound now that
+    # the capture runs off the UI loop).
+    capture_timeout: Duration = 30.0
     camera_retry: Duration = 10.0
     retakes: StrictInt = Field(2, ge=0, le=10)
     share_guard: float = Field(5.0, ge=0.0, le=60.0)  # presses ignored this long on the QR
