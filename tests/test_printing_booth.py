@@ -210,7 +210,7 @@ from pathlib import Path
 import pygame
 from conftest import FIXED_TIME, make_store
 from helpers import full_visit
-from kiosk.booth.loop import BoothLoop
+from kiosk.booth.loop import BoothLoop, InlineExecutor
 from kiosk.booth.visit_log import VisitLog
 from kiosk.camera.image_camera import ImageCamera
 from kiosk.config import load_config
@@ -229,7 +229,7 @@ def killed_after_lp(entry):
 service._record = killed_after_lp
 app = BoothLoop(
     config, camera, surface, make_store(config), VisitLog(config.storage.layout.visits_path),
-    wallclock=lambda: FIXED_TIME, printing=service,
+    wallclock=lambda: FIXED_TIME, printing=service, capture_worker=InlineExecutor(),
 )
 service.work_once()  # the printer's state, before the visit
 full_visit(app)  # keep: the photo is asked for and journalled
