@@ -175,11 +175,12 @@ def booth_kills(folder: Path) -> tuple[int, int, int]:
     for token in shown - gone:
         record = live.get(token)
         try:
-            assert record is not None and token in indexed
+            assert record is not None and token in indexed, "link"
             with Image.open(config.storage.layout.root / record.file) as image:
                 image.load()
-            assert (remote / f"{token}.jpg").is_file()
-        except (AssertionError, OSError):
+            assert (remote / f"{token}.jpg").is_file(), "upload"
+        except (AssertionError, OSError) as error:
+            print(f"lost: {token[:6]} ({error or type(error).__name__})")
             lost += 1
     for token in gone:
         deletions_lost += token in live or (remote / f"{token}.jpg").exists()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
+from conftest import FIXED_TIME
 from helpers import eventually
 
 from kiosk.share.uploads import Job, UploadQueue, UploadWorker
@@ -114,3 +116,34 @@ def test_a_retake_goes_on_when_the_upload_journal_cannot_be_written(make_app, co
     assert app.machine.phase is Phase.FRAMING and app.machine.visit is not None
     assert app.machine.visit.retakes == 1 and not Path(rejected.path).exists()
     assert "delete" in {action for token, action in queue.state.jobs if token == rejected.token}
+
+
+def test_a_photo_kept_from_the_queue_by_a_crash_is_queued_at_the_next_start(config) -> None:
+    """Killed between signing a photo and handing it to the upload queue: the journal has it
+    (signed, linked), the queue does not; the next start queues it."""
+    from conftest import make_store
+    from PIL import Image
+
+    from kiosk.camera.crop import Crop
+    from kiosk.camera.frames import Still
+    from kiosk.photos.store import new_token
+
+    before = make_store(config)  # as if the hand-over never happened
+    pixels = np.asarray(Image.new("RGB", (640, 480), (90, 120, 150)))
+    still = Still(pixels, FIXED_TIME)
+    photo = before.save(still, Crop(0, 0, 320, 400), new_token())
+    before.close()
+    store = FlakyStore()
+    path = config.storage.layout.uploads_path
+    queue = UploadQueue(path, store.upload, store.delete, leaping_clock)
+    after = make_store(config, mirror=queue)
+    try:
+        after.sign_unsigned()  # the booth's start
+        assert queue.knows(photo.token)
+        while queue.work_once():
+            pass
+        assert store.uploaded == [photo.token]
+        after.sign_unsigned()  # a second start queues nothing twice
+        assert not queue.work_once()
+    finally:
+        after.close()

@@ -37,7 +37,7 @@ from kiosk.photos.credentials import (
     default_booth_id,
 )
 from kiosk.photos.index import PhotoIndex, PhotoRecord
-from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.journal import JournalState, PhotoJournal
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,10 @@ class PhotoMirror(Protocol):
     def add(self, token: str, file: str, created: float) -> None: ...
 
     def remove(self, token: str) -> None: ...
+
+    def knows(self, token: str) -> bool:
+        """Whether the photo was handed over (waiting, done, or to be deleted)."""
+        ...
 
 
 class PhotoStore:
@@ -276,9 +280,10 @@ class PhotoStore:
         signing key existed, or left unsigned by an earlier run that stopped or failed first."""
         from kiosk.photos.credentials import verify
 
-        if self.signer is None:
-            return 0
         state = self.journal.replay()
+        if self.signer is None:
+            self._mirror_the_forgotten(state)
+            return 0
         older = later = 0
         for token in sorted(state.unsigned):
             record, crop = state.live.get(token), state.crops.get(token)
@@ -304,7 +309,20 @@ class PhotoStore:
             log.info("signed %s taken before the signing key existed", taken)
         if later:
             log.info("signed %s an earlier run had left unsigned", counted(later, "photo"))
+        self._mirror_the_forgotten(self.journal.replay())
         return older + later
+
+    def _mirror_the_forgotten(self, state: JournalState) -> None:
+        """Photos signed before a crash that came before their hand-over to the mirror: the
+        journal has them, the mirror does not; they go now."""
+        if self.mirror is None:
+            return
+        settled = [t for t in state.live if t not in state.unsigned or self.signer is None]
+        forgotten = [state.live[t] for t in settled if not self.mirror.knows(t)]
+        for record in forgotten:
+            self._mirror(record.token, record.file, record.created)
+        if forgotten:
+            log.info("handed %d photos a crash had kept from the object store", len(forgotten))
 
     def finish_signing(self) -> None:
         """Wait until every photo saved so far is signed (or known to stay unsigned)."""

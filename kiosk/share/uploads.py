@@ -197,6 +197,13 @@ class UploadQueue:
         with self._lock:
             return token in self.state.uploaded
 
+    def knows(self, token: str) -> bool:
+        """Whether the photo was queued, uploaded or is to be deleted."""
+        with self._lock:
+            state = self.state
+            jobs = ((token, "upload") in state.jobs) or ((token, "delete") in state.jobs)
+            return token in state.uploaded or jobs
+
     def counts(self) -> UploadCounts:
         with self._lock:
             return counts_of(self.state)
