@@ -113,7 +113,8 @@ def booth_child(config, report: int) -> None:
         while queue.work_once():
             pass
         taken += 1
-        if taken % 3 == 0:  # a retake
+        if taken % 3 == 0:  # a retake: the photo may be gone from here on
+            os.write(report, f"retake {photo.token}\n".encode())
             store.discard(photo)
             os.write(report, f"gone {photo.token}\n".encode())
             while queue.work_once():
@@ -168,11 +169,12 @@ def booth_kills(folder: Path) -> tuple[int, int, int]:
         pass
     shown = {line.split()[1] for line in reports if line.startswith("shown")}
     gone = {line.split()[1] for line in reports if line.startswith("gone")}
+    retaken = {line.split()[1] for line in reports if line.startswith("retake")}
     live = store.journal.replay().live
     indexed = store.index.tokens()
     remote = config.storage.layout.root / "remote"
     lost = deletions_lost = 0
-    for token in shown - gone:
+    for token in shown - retaken:  # (a retake cut short may keep or lose its photo)
         record = live.get(token)
         try:
             assert record is not None and token in indexed, "link"
