@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import resource
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 # The name the server gives in ``Server:``; no version, so scanners learn nothing.
 SERVER_NAME = "Echtbild"
 MAX_ADDRESSES = 10_000
+# Each connection may hold a socket and an open photo; this many descriptors stay for the rest.
+RESERVED_FILES = 64
 
 
 def _remember(table: OrderedDict, key: str, value: Any, limit: int) -> None:
@@ -307,3 +310,26 @@ class GuardedSite(web.BaseSite):
         self._server = await loop.create_server(
             connection, self._host, self._port, backlog=self._backlog, reuse_address=True
         )
+
+
+def connection_cap(most: int) -> int:
+    """Connections the server can hold: ``most``, fewer when the file-descriptor
+    limit allows fewer (a socket and an open photo each, some kept for the rest)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return most
+    return max(16, min(most, (soft - RESERVED_FILES) // 2))
+
+
+def from_elsewhere(request: web.Request) -> bool:
+    """A form post that a browser says came from another site (``Sec-Fetch-Site``) or whose
+    ``Origin`` is not this server: a page elsewhere must not delete a photo it has the link of."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    # Browsers before Sec-Fetch-Site: their Origin. Our pages' no-referrer policy makes it
+    # "null" on our own form; curl sends none. The form token has to match all the same.
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        return False
+    return origin.split("://", 1)[-1].rstrip("/").lower() != (request.host or "").lower()

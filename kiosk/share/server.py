@@ -18,7 +18,6 @@ import html
 import ipaddress
 import logging
 import re
-import resource
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -37,6 +36,8 @@ from kiosk.share.guard import (
     GuardedSite,
     GuessGuard,
     RateLimiter,
+    connection_cap,
+    from_elsewhere,
 )
 from kiosk.share.lookup import PhotoLookup
 from kiosk.share.on_screen import OnScreenReader
@@ -63,8 +64,6 @@ MIN_SEND_RATE = 1024.0
 SEND_RATE_WINDOW = 10.0
 MAX_BODY = 2048
 MAX_CONNECTIONS = 400
-# Each connection may hold a socket and an open photo; this many descriptors stay for the rest.
-RESERVED_FILES = 64
 MAX_CONNECTIONS_PER_ADDRESS = 24
 LOGO_TYPES = {
     ".png": "image/png",
@@ -136,7 +135,8 @@ class DownloadServer:
         self.rate_limiter = RateLimiter()
         self.guess_guard = GuessGuard()
         self.guard = ConnectionGuard(
-            SECURITY_HEADERS, ConnectionLimits(connection_cap(), MAX_CONNECTIONS_PER_ADDRESS)
+            SECURITY_HEADERS,
+            ConnectionLimits(connection_cap(MAX_CONNECTIONS), MAX_CONNECTIONS_PER_ADDRESS),
         )
         self.css = stylesheet(config.branding)
         self.idle_timeout = IDLE_TIMEOUT
@@ -446,29 +446,6 @@ class DownloadServer:
     async def _stop(self, app: web.Application) -> None:
         self.photos.close()
         self.signers.close()
-
-
-def connection_cap() -> int:
-    """Connections the server can hold: ``MAX_CONNECTIONS``, fewer when the file-descriptor
-    limit allows fewer (a socket and an open photo each, some kept for the rest)."""
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY:
-        return MAX_CONNECTIONS
-    return max(16, min(MAX_CONNECTIONS, (soft - RESERVED_FILES) // 2))
-
-
-def from_elsewhere(request: web.Request) -> bool:
-    """A form post that a browser says came from another site (``Sec-Fetch-Site``) or whose
-    ``Origin`` is not this server: a page elsewhere must not delete a photo it has the link of."""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site not in ("same-origin", "none")
-    # Browsers before Sec-Fetch-Site: their Origin. Our pages' no-referrer policy makes it
-    # "null" on our own form; curl sends none. The form token has to match all the same.
-    origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return False
-    return origin.split("://", 1)[-1].rstrip("/").lower() != (request.host or "").lower()
 
 
 DELETE_REFUSED = ("web_delete_refused_title", "web_delete_refused_body")
