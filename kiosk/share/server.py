@@ -273,8 +273,9 @@ class DownloadServer:
             return self._gone(request, reason)
         texts = self.texts(request)
         title = texts.get("web_title", event=self.config.event.name)
+        signer = await self.signers.signer_of(path)
         return web.Response(
-            text=page(texts.language, title, self._content(record, path, texts)),
+            text=page(texts.language, title, self._content(record, path, texts, signer)),
             content_type="text/html",
             headers={"Cache-Control": "private, no-cache"},
         )
@@ -286,9 +287,9 @@ class DownloadServer:
         path = self.photos.file_of(record) if record is not None else None
         if record is None or path is None or self.clock() >= record.expires:
             return None
-        return self._content(record, path, texts)
+        return self._content(record, path, texts, self.signers.remembered(path))
 
-    def _content(self, record: PhotoRecord, path: Path, texts: Texts) -> str:
+    def _content(self, record: PhotoRecord, path: Path, texts: Texts, signer: str | None) -> str:
         escape = html.escape
         base = f"/p/{record.token}"
         body = photo_body(
@@ -298,7 +299,7 @@ class DownloadServer:
             download_href=f"{base}/photo.jpg",
             created=record.created,
             expires=record.expires,
-            signer=await self.signers.signer_of(path),
+            signer=signer,
             logo_src="/logo" if self.config.branding.logo is not None else None,
             news=self._print_news(record.token, texts),
         )
@@ -342,8 +343,7 @@ class DownloadServer:
         loop = asyncio.get_running_loop()
         # Sent here, not by aiohttp after returning, so that only a whole send is counted.
         async with asyncio.timeout(SEND_TIMEOUT) as deadline:
-            # A reader too slow ends the send as the timeout would (the task is cancelled, so
-            # asyncio's sendfile lets go of the socket before it closes).
+            # Too slow a reader ends the send as the timeout does (sendfile lets go first).
             watch = hold_to_rate(
                 request.transport,
                 self.min_send_rate,

@@ -26,16 +26,31 @@ class SignerCache:
         self._check = check
         self._known: OrderedDict[Key, str | None] = OrderedDict()
         self._pending: dict[Key, asyncio.Future[str | None]] = {}
+        self._checks: set[asyncio.Task] = set()
         # One check at a time: the photos' downloads keep the other core.
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="credentials")
 
     def __len__(self) -> int:
         return len(self._known)
 
+    def remembered(self, path: Path) -> str | None:
+        """The signer if known already, without waiting; otherwise a check starts (on the
+        running event loop, if any) so that the next view has it."""
+        key = _key(path)
+        if key in self._known:
+            self._known.move_to_end(key)
+            return self._known[key]
+        try:
+            task = asyncio.get_running_loop().create_task(self.signer_of(path))
+        except RuntimeError:
+            return None
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
+        return None
+
     async def signer_of(self, path: Path) -> str | None:
         """The signer's name if the credentials check out and say a camera took the photo."""
-        stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        key = _key(path)
         if key in self._known:
             self._known.move_to_end(key)
             return self._known[key]
@@ -62,3 +77,8 @@ class SignerCache:
 
     def close(self) -> None:
         self._thread.shutdown(wait=False, cancel_futures=True)
+
+
+def _key(path: Path) -> Key:
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size)
