@@ -21,8 +21,10 @@ Style guide (for every text added here, and for an event's own):
 - Say what the booth does, not how: no technical words (no "Server", "Token", "C2PA" except
   where a person checks the proof). The phone page names the operator, never the machine.
 - German typography: „…“ quotes, the en dash (U+2013) with spaces, "Fotobox" (not "Box",
-  not "Booth"), "Handy", "WLAN", "Link". English: “…” quotes, en dash with spaces, "booth",
-  "phone", "Wi-Fi".
+  not "Booth"), "Handy", "WLAN", "Link". English: “…” quotes, the apostrophe ’ ("booth’s"),
+  en dash with spaces, "booth", "phone", "Wi-Fi".
+- One moment, one phrase: the hold moment is "Perfekt – halt still" / "Perfect – hold still"
+  wherever it shows; a headline asks for one thing only.
 """
 
 from __future__ import annotations
@@ -34,11 +36,11 @@ LANGUAGES = ("de", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "de": {
-        "attract_tagline": "Ein echtes Porträt, angeleitet – in einer Minute auf deinem Handy.",
+        "attract_tagline": "Ein echtes Porträt, angeleitet – gleich danach auf deinem Handy.",
         "attract_press": "Drück den {button_main}, um zu starten.",
         "attract_privacy": (
-            "Die Kamera speichert nichts, bis du den Knopf drückst. Fotos bleiben in der "
-            "Fotobox und werden nach {retention_days}\u00a0Tagen gelöscht."
+            "Gespeichert wird erst, wenn du drückst. Dein Link gilt {link_days}\u00a0Tage, "
+            "nach {retention_days}\u00a0Tagen wird das Foto gelöscht."
         ),
         "button_main": "großen Knopf",
         "button_second": "kleinen Knopf",
@@ -50,9 +52,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "framing_press": "Dann drück den {button_main}.",
         "framing_timeout_title": "Passt es so?",
         "framing_timeout": "Drück den {button_main} für dein Foto.",
-        "framing_hold": "Perfekt – bleib so",
         "framing_hold_auto": "Das Foto kommt gleich von selbst.",
-        "framing_hold_press": "Drück jetzt den {button_main}.",
+        "framing_hold_press": "Perfekt – drück jetzt den {button_main}",
         "cue_step_in": "Stell dich vor die Kamera",
         "cue_one_person": "Bitte nur eine Person",
         "cue_step_back": "Geh einen Schritt zurück",
@@ -67,12 +68,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "cue_chin_up": "Heb das Kinn ein wenig",
         "cue_chin_down": "Senk das Kinn ein wenig",
         "cue_hold_still": "Perfekt – halt still",
-        "cue_look_above": "Schau oben in die Linse",
-        "cue_look_below": "Schau unten in die Linse",
-        "cue_look_left": "Schau links in die Linse",
-        "cue_look_right": "Schau rechts in die Linse",
+        "cue_look_above": "Schau hoch in die Kamera",
+        "cue_look_below": "Schau runter in die Kamera",
+        "cue_look_left": "Schau in die Kamera links von dir",
+        "cue_look_right": "Schau in die Kamera rechts von dir",
         "countdown_breathe": "Ausatmen, Schultern locker",
-        "countdown_lens": "Schau in die Linse",
+        "countdown_lens": "Schau in die Kamera",
         "capture_hold": "Halt still\u00a0…",
         "capture_got_it": "Im Kasten!",
         "capture_choosing": "Das schärfste Bild wird ausgesucht.",
@@ -99,7 +100,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "print_offer": "Ausdrucken",
         "print_offer_sub": "Ein Abzug zum Mitnehmen",
         "print_on_its_way": "Dein Abzug ist unterwegs – warte kurz am Drucker.",
-        "print_paused": "Drucken ist gerade pausiert – dein Foto ist auf deinem Handy.",
+        "print_paused": "Drucken ist gerade pausiert – hol dir dein Foto aufs Handy.",
         "web_print_on_its_way": "Dein Abzug ist unterwegs: Hol ihn gleich am Drucker ab.",
         "web_print_paused": "Drucken ist gerade pausiert – dein Foto ist hier auf deinem Handy.",
         "share_hotspot_title": "Ins WLAN der Fotobox",
@@ -125,8 +126,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_title": "Dein Porträt – {event}",
         "web_photo_alt": "Dein Porträt",
         "web_download": "Foto herunterladen",
-        "web_taken_by": "Fotografiert von {operator} bei {event}.",
-        "web_taken_at_event": "Fotografiert bei {event}.",
+        "web_taken_by": "Fotografiert von {operator} · {event}",
+        "web_taken_at_event": "Fotografiert bei {event}",
         "web_taken_at": "Aufgenommen am {time}.",
         "web_expires": "Dieser Link gilt bis {time}.",
         "web_original": "Die Originaldatei: nur zugeschnitten, nichts retuschiert.",
@@ -146,9 +147,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Leertaste/Enter: großer Knopf · R/Rück: kleiner Knopf · Pfeile: Person bewegen · "
             "+/−: näher/weiter · Esc: Ende"
         ),
-        "web_save_iphone": "Am iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“.",
+        "web_save_iphone": "Auf dem iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“.",
         "web_save_android": (
-            "Mit Android: Tippe auf „Foto herunterladen“. Du findest es danach unter "
+            "Auf Android: Tippe auf „Foto herunterladen“. Du findest es danach unter "
             "„Downloads“ und in deiner Galerie."
         ),
         "web_delete": "Mein Foto jetzt löschen",
@@ -174,11 +175,11 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
-        "attract_tagline": "A real portrait, guided – on your phone in a minute.",
+        "attract_tagline": "A real portrait, guided – straight to your phone.",
         "attract_press": "Press the {button_main} to start.",
         "attract_privacy": (
-            "The camera keeps nothing until you press the button. Photos stay in this booth "
-            "and are deleted after {retention_days}\u00a0days."
+            "Nothing is saved until you press. Your link works for {link_days}\u00a0days, "
+            "the photo is deleted after {retention_days}\u00a0days."
         ),
         "button_main": "big button",
         "button_second": "small button",
@@ -190,9 +191,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "framing_press": "Then press the {button_main}.",
         "framing_timeout_title": "Happy with it?",
         "framing_timeout": "Press the {button_main} to take your photo.",
-        "framing_hold": "Perfect – hold it",
         "framing_hold_auto": "The photo takes itself in a moment.",
-        "framing_hold_press": "Now press the {button_main}.",
+        "framing_hold_press": "Perfect – press the {button_main} now",
         "cue_step_in": "Step in front of the camera",
         "cue_one_person": "One person at a time, please",
         "cue_step_back": "Take one step back",
@@ -206,7 +206,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "cue_turn_to_camera": "Turn your face to the camera",
         "cue_chin_up": "Lift your chin a little",
         "cue_chin_down": "Lower your chin a little",
-        "cue_hold_still": "Perfect – now hold still",
+        "cue_hold_still": "Perfect – hold still",
         "cue_look_above": "Look up into the lens",
         "cue_look_below": "Look down into the lens",
         "cue_look_left": "Look into the lens on your left",
@@ -224,10 +224,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "review_suggest_retake": "Eyes closed or blurred? You can take it again.",
         "review_auto_keep": "Automatically in {seconds}\u00a0s",
         "share_title": "Your portrait",
-        "share_scan": "Scan the code with your phone's camera.",
+        "share_scan": "Scan the code with your phone’s camera.",
         "share_scan_steps": "Scan the two codes in order.",
         "share_link_text": "Or type in this address:",
-        "share_wifi_step": "Join the booth's Wi-Fi",
+        "share_wifi_step": "Join the booth’s Wi-Fi",
         "share_link_step": "Open your photo",
         "share_wifi_network": "Wi-Fi: {ssid}",
         "share_wifi_password": "Password:",
@@ -239,10 +239,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "print_offer": "Print it",
         "print_offer_sub": "A print to take home",
         "print_on_its_way": "Your print is on its way – wait a moment at the printer.",
-        "print_paused": "Prints are paused – your photo is on your phone.",
-        "web_print_on_its_way": "Your print is on its way: pick it up at the booth's printer.",
+        "print_paused": "Printing is paused – scan to get your photo.",
+        "web_print_on_its_way": "Your print is on its way: pick it up at the booth’s printer.",
         "web_print_paused": "Prints are paused right now – your photo is here on your phone.",
-        "share_hotspot_title": "Join the booth's Wi-Fi",
+        "share_hotspot_title": "Join the booth’s Wi-Fi",
         "share_hotspot_scan": "Scan the code: your photo then opens by itself.",
         "share_hotspot_other": "Or straight to the photo",
         "sheet_hint_apple": (
@@ -252,24 +252,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "sheet_hint_android": "Tap “Download photo”, then “Done” below.",
         "sheet_done": "Done",
         "sheet_done_title": "All set",
-        "sheet_done_body": "While you are on the booth's Wi-Fi, your photo is at {address}.",
+        "sheet_done_body": "While you are on the booth’s Wi-Fi, your photo is at {address}.",
         "sheet_generic_title": "Take your portrait at the booth",
         "sheet_generic_body": (
-            "This is the booth's Wi-Fi. After your photo, it opens here by itself: scan the "
-            "code on the booth's screen."
+            "This is the booth’s Wi-Fi. After your photo, it opens here by itself: scan the "
+            "code on the booth’s screen."
         ),
         "out_of_order_title": "Back in a moment",
         "out_of_order_body": "The booth is taking a short break.",
         "web_title": "Your portrait – {event}",
         "web_photo_alt": "Your portrait",
         "web_download": "Download photo",
-        "web_taken_by": "Photographed by {operator} at {event}.",
-        "web_taken_at_event": "Photographed at {event}.",
+        "web_taken_by": "Photographed by {operator} · {event}",
+        "web_taken_at_event": "Photographed at {event}",
         "web_taken_at": "Taken on {time}.",
         "web_expires": "This link works until {time}.",
         "web_original": "The original file: only cropped, nothing retouched.",
         "web_credentials": (
-            "Content Credentials: captured by a camera and signed by {signer}'s booth."
+            "Content Credentials: captured by a camera and signed by {signer}’s booth."
         ),
         "web_credentials_how": (
             "The downloaded file carries this proof. Any C2PA tool checks it, for example "
@@ -278,7 +278,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "web_not_found_title": "Not found",
         "web_not_found_body": "There is no photo for this link. Check that it is complete.",
         "web_expired_title": "This link has expired",
-        "web_expired_body": "The booth's photos can be fetched for a while only. Thank you!",
+        "web_expired_body": "The booth’s photos can be fetched for a while only. Thank you!",
         "desk_keys": (
             "Space/Enter: big button · R/Backspace: small button · arrows: move the person · "
             "+/−: closer/further · Esc: quit"
@@ -300,12 +300,12 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "web_delete_refused_title": "That did not work",
         "web_delete_refused_body": (
-            "The request did not come from this photo's page. Please open the link again and "
+            "The request did not come from this photo’s page. Please open the link again and "
             "try once more."
         ),
         "web_delete_failed_title": "Cannot delete right now",
         "web_delete_failed_body": (
-            "Please try again in a moment, or ask the booth's staff: they will delete it for you."
+            "Please try again in a moment, or ask the booth’s staff: they will delete it for you."
         ),
     },
 }
@@ -327,17 +327,16 @@ FORMAL_GERMAN: dict[str, str] = {
         "Das ist das WLAN der Fotobox. Nach Ihrem Foto öffnet es sich hier von selbst: "
         "scannen Sie dazu den Code auf dem Bildschirm."
     ),
-    "attract_tagline": "Ein echtes Porträt, angeleitet – in einer Minute auf Ihrem Handy.",
+    "attract_tagline": "Ein echtes Porträt, angeleitet – gleich danach auf Ihrem Handy.",
     "attract_press": "Drücken Sie den {button_main}, um zu starten.",
     "attract_privacy": (
-        "Die Kamera speichert nichts, bis Sie den Knopf drücken. Fotos bleiben in der Fotobox "
-        "und werden nach {retention_days}\u00a0Tagen gelöscht."
+        "Gespeichert wird erst, wenn Sie drücken. Ihr Link gilt {link_days}\u00a0Tage, "
+        "nach {retention_days}\u00a0Tagen wird das Foto gelöscht."
     ),
     "framing_press_title": "Stellen Sie sich ins Oval",
     "framing_press": "Dann drücken Sie den {button_main}.",
     "framing_timeout": "Drücken Sie den {button_main} für Ihr Foto.",
-    "framing_hold": "Perfekt – bleiben Sie so",
-    "framing_hold_press": "Drücken Sie jetzt den {button_main}.",
+    "framing_hold_press": "Perfekt – drücken Sie jetzt den {button_main}",
     "cue_step_in": "Stellen Sie sich vor die Kamera",
     "cue_step_back": "Gehen Sie einen Schritt zurück",
     "cue_come_closer": "Kommen Sie etwas näher",
@@ -345,17 +344,17 @@ FORMAL_GERMAN: dict[str, str] = {
     "cue_move_right": "Gehen Sie etwas nach rechts",
     "cue_lower": "Gehen Sie etwas in die Knie",
     "cue_higher": "Stehen Sie ganz gerade",
-    "cue_tilt_left": "Neigen Sie den Kopf nach links",
-    "cue_tilt_right": "Neigen Sie den Kopf nach rechts",
+    "cue_tilt_left": "Neigen Sie den Kopf etwas nach links",
+    "cue_tilt_right": "Neigen Sie den Kopf etwas nach rechts",
     "cue_turn_to_camera": "Drehen Sie sich zur Kamera",
     "cue_chin_up": "Heben Sie das Kinn etwas",
     "cue_chin_down": "Senken Sie das Kinn etwas",
     "cue_hold_still": "Perfekt – halten Sie still",
-    "cue_look_above": "Schauen Sie oben in die Linse",
-    "cue_look_below": "Schauen Sie unten in die Linse",
-    "cue_look_left": "Schauen Sie links in die Linse",
-    "cue_look_right": "Schauen Sie rechts in die Linse",
-    "countdown_lens": "Schauen Sie in die Linse",
+    "cue_look_above": "Schauen Sie hoch in die Kamera",
+    "cue_look_below": "Schauen Sie hinunter in die Kamera",
+    "cue_look_left": "Schauen Sie in die Kamera links von Ihnen",
+    "cue_look_right": "Schauen Sie in die Kamera rechts von Ihnen",
+    "countdown_lens": "Schauen Sie in die Kamera",
     "capture_hold": "Halten Sie still\u00a0…",
     "review_title": "Gefällt es Ihnen?",
     "review_mirror": "Die Vorschau war gespiegelt. So sehen andere Sie.",
@@ -367,17 +366,17 @@ FORMAL_GERMAN: dict[str, str] = {
     "share_wifi_step": "Verbinden Sie sich mit dem WLAN",
     "share_link_step": "Öffnen Sie Ihr Foto",
     "print_on_its_way": "Ihr Abzug ist unterwegs – warten Sie kurz am Drucker.",
-    "print_paused": "Drucken ist gerade pausiert – Ihr Foto ist auf Ihrem Handy.",
+    "print_paused": "Drucken ist gerade pausiert – holen Sie sich Ihr Foto aufs Handy.",
     "web_print_on_its_way": "Ihr Abzug ist unterwegs: Holen Sie ihn gleich am Drucker ab.",
     "web_print_paused": "Drucken ist gerade pausiert – Ihr Foto ist hier auf Ihrem Handy.",
     "web_title": "Ihr Porträt – {event}",
     "web_photo_alt": "Ihr Porträt",
     "web_not_found_body": "Zu diesem Link gibt es kein Foto. Prüfen Sie, ob er vollständig ist.",
     "web_save_iphone": (
-        "Am iPhone: Halten Sie das Foto gedrückt und tippen Sie auf „In Fotos sichern“."
+        "Auf dem iPhone: Halten Sie das Foto gedrückt und tippen Sie auf „In Fotos sichern“."
     ),
     "web_save_android": (
-        "Mit Android: Tippen Sie auf „Foto herunterladen“. Sie finden es danach unter "
+        "Auf Android: Tippen Sie auf „Foto herunterladen“. Sie finden es danach unter "
         "„Downloads“ und in Ihrer Galerie."
     ),
     "web_delete_confirm": (

@@ -142,7 +142,7 @@ def test_a_photo_and_its_page_open_through_the_qr_code_byte_for_byte(
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     text = page.decode()
     assert "Fotoclub Müller" in text and "Content-Security-Policy" in text
-    assert "Am iPhone" in text, "the same page as the booth's, save hints included"
+    assert "Auf dem iPhone" in text, "the same page as the booth's, save hints included"
     shown, download = re.findall(r'(?:src|href)="([^"]+)"', text)
     status, data, headers = fetch(shown.replace("&amp;", "&"))
     assert status == 200 and data == Path(photo.path).read_bytes(), "the original, byte for byte"

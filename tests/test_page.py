@@ -8,9 +8,9 @@ from kiosk.share.page import download_name, format_time, page, photo_body, slug,
 
 def test_who_took_it_is_said_once_where_operator_and_event_share_a_name() -> None:
     same = parse_config({})  # a booth nobody named: "Echtbild" both
-    assert taken_by(same.texts_for("en"), same) == "Photographed at Echtbild."
+    assert taken_by(same.texts_for("en"), same) == "Photographed at Echtbild"
     named = parse_config({"event": {"name": "Gala 2026", "operator": "Studio Nord"}})
-    assert taken_by(named.texts_for("de"), named) == "Fotografiert von Studio Nord bei Gala 2026."
+    assert taken_by(named.texts_for("de"), named) == "Fotografiert von Studio Nord · Gala 2026"
 
 
 def test_names_in_files_and_keys_keep_their_letters_readable() -> None:

@@ -27,6 +27,7 @@ def test_languages_use_the_same_placeholders(key: str) -> None:
 
 SAMPLE = dict(
     retention_days=30,
+    link_days=7,
     retakes_left=2,
     seconds=5,
     days=7,
@@ -117,4 +118,20 @@ def test_german_cues_are_imperatives_in_one_address(address: str) -> None:
 def test_numbers_stay_with_their_units() -> None:
     for language in LANGUAGES:
         for key, text in TEXTS[language].items():
-            assert not re.search(r"\{(seconds|days|retention_days)\} ", text), (language, key)
+            assert not re.search(r"\{(seconds|days|retention_days|link_days)\} ", text), (
+                language,
+                key,
+            )
+
+
+def test_english_uses_the_typographic_apostrophe() -> None:
+    for key, text in TEXTS["en"].items():
+        assert "'" not in text, (key, text)
+
+
+def test_the_hold_moment_has_one_phrase_per_address() -> None:
+    for language, address in (("de", "du"), ("de", "Sie"), ("en", "du")):
+        texts = Texts(language, address=address)
+        hold = texts.get("cue_hold_still")
+        assert texts.get("framing_hold_press").startswith(hold.split(" – ")[0] + " – ")
+        assert texts.get("capture_hold").rstrip("\u00a0…").casefold() in hold.casefold()

@@ -14,7 +14,7 @@ import pygame
 
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens.framing import LiveScreen
-from kiosk.booth.screens.kit import MIN_SIZE, Block, Media, button_glyph, fit, mix
+from kiosk.booth.screens.kit import MIN_SIZE, Block, Media, ScreenKit, button_glyph, fit, mix
 
 # The main button breathes: its glyph grows by up to this much of the unit, every few seconds.
 BREATH = 1.5
@@ -108,8 +108,7 @@ class AttractScreen(LiveScreen):
         """The button, "press to start" and the privacy notice on a card below the chin."""
         kit = self.kit
         unit = kit.unit
-        retention_days = max(1, round(kit.config.storage.retention / 86400))
-        notice = kit.texts.get("attract_privacy", retention_days=retention_days)
+        notice = privacy_notice(kit)
         press = kit.texts.get("attract_press")
         notice_height = block.height_of(notice, MIN_SIZE, block.width, max_lines=3)
         press_height = block.height_of(press, 5.5, block.width, "semibold", max_lines=2)
@@ -129,8 +128,7 @@ class AttractScreen(LiveScreen):
         kit = self.kit
         unit = kit.unit
         area = {"left": column.left, "width": column.width}
-        retention_days = max(1, round(kit.config.storage.retention / 86400))
-        notice = kit.texts.get("attract_privacy", retention_days=retention_days)
+        notice = privacy_notice(kit)
         notice_height = block.height_of(notice, MIN_SIZE, column.width, max_lines=3)
         tall = column.height > 70 * unit
         side = round((20 if tall else 12) * unit + 2 * BREATH * unit)
@@ -157,3 +155,11 @@ class AttractScreen(LiveScreen):
         block.paragraph(
             notice, MIN_SIZE, kit.muted, column.bottom - notice_height, **area, max_lines=3
         )
+
+
+def privacy_notice(kit: ScreenKit) -> str:
+    """When the booth saves, how long the link works and when the photo is deleted, in the
+    configured days."""
+    retention_days = max(1, round(kit.config.storage.retention / 86400))
+    link_days = max(1, round(kit.config.share.link_ttl / 86400))
+    return kit.texts.get("attract_privacy", retention_days=retention_days, link_days=link_days)

@@ -280,11 +280,11 @@ class FramingScreen(LiveScreen):
             return press, kit.foreground, 0.0
         if advice.person_present and advice.cue in (None, "cue_hold_still"):
             if machine.auto_capture:
-                sub = texts.get("framing_hold_auto")
+                # One thing asked at a time: hold still, the booth takes the photo.
+                headline, sub = texts.get("cue_hold_still"), texts.get("framing_hold_auto")
+                progress = min(1.0, advice.progress)
             else:
-                sub = texts.get("framing_hold_press")
-            progress = min(1.0, advice.progress) if machine.auto_capture else 0.0
-            headline = texts.get("framing_hold" if advice.cue is None else "cue_hold_still")
+                headline, sub, progress = texts.get("framing_hold_press"), "", 0.0
             return Message(headline, GREEN, sub, "hold"), GREEN, progress
         cue = advice.cue or "cue_step_in"
         pictogram = cue if cue in PICTOGRAM_NAMES else None
