@@ -21,10 +21,10 @@ Style guide (for every text added here, and for an event's own):
 - Say what the booth does, not how: no technical words (no "Server", "Token", "C2PA" except
   where a person checks the proof). The phone page names the operator, never the machine.
 - German typography: „…“ quotes, the en dash (U+2013) with spaces, "Fotobox" (not "Box",
-  not "Booth"), "Handy", "WLAN", "Link". English: “…” quotes, the apostrophe ’ ("booth’s"),
-  en dash with spaces, "booth", "phone", "Wi-Fi".
-- One moment, one phrase: the hold moment is "Perfekt – halt still" / "Perfect – hold still"
-  wherever it shows; a headline asks for one thing only.
+  not "Booth"), "Handy", "WLAN", "Link". English: “…” quotes, the apostrophe U+2019 (never
+  the straight one), en dash with spaces, "booth", "phone", "Wi-Fi".
+- One moment, one phrase: the hold moment reads ``cue_hold_still`` wherever it shows; a
+  headline asks for one thing only.
 """
 
 from __future__ import annotations
@@ -147,7 +147,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Leertaste/Enter: großer Knopf · R/Rück: kleiner Knopf · Pfeile: Person bewegen · "
             "+/−: näher/weiter · Esc: Ende"
         ),
-        "web_save_iphone": "Auf dem iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“.",
+        "web_save_iphone": (
+            "Auf dem iPhone: Halte das Foto gedrückt und tippe auf „In Fotos sichern“."
+        ),
         "web_save_android": (
             "Auf Android: Tippe auf „Foto herunterladen“. Du findest es danach unter "
             "„Downloads“ und in deiner Galerie."
