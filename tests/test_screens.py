@@ -261,7 +261,7 @@ def test_lines_are_balanced_and_numbers_stay_with_their_unit() -> None:
     width = face.width("Neu aufnehmen (noch", 48, "semibold") + 4
     lines = face.wrap(text, 48, width, "semibold")
     assert lines == ["Neu aufnehmen", "(noch\u00a02)"]
-    cue = "Schauen Sie in die Kamera links von Ihnen"
+    cue = "Schauen Sie nach links zur Kamera"
     fitted = face.fit(cue, [80, 70, 60], (600, 1000), "semibold", max_lines=2)
     assert fitted.fits and len(fitted.lines) <= 2
     # Balanced: the lines are about as long as each other.

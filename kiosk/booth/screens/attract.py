@@ -48,7 +48,9 @@ class AttractScreen(LiveScreen):
                 top = layout.panel
                 head = kit.block(("attract head",), top.width, top.height, self._head)
                 kit.place(head, top.topleft, blit=self._shown is None)
-                card_top = layout.face_box.bottom + round(6 * kit.unit)
+                # The card starts below the whole oval: never a cut guide.
+                oval_bottom = layout.oval_centre[1] + layout.oval_radii[1] + layout.oval_width
+                card_top = round(max(layout.face_box.bottom, oval_bottom) + 3 * kit.unit)
                 bottom = kit.safe.bottom if layout.band is not None else layout.area.bottom
                 panel = pygame.Rect(kit.safe.left, card_top, kit.safe.width, bottom - card_top)
                 # The card reaches the screen's edges: no sliver of the picture beside it.
@@ -69,6 +71,11 @@ class AttractScreen(LiveScreen):
         glyph = button_glyph(kit, True, grown)
         kit.surface.blit(glyph, glyph.get_rect(center=place.center))
 
+    def name_size(self) -> float:
+        """The event's name: one size with and without the live picture (a tall screen's band
+        above the picture holds no more)."""
+        return 8 if self.kit.landscape else 6
+
     def _still(self, block: Block) -> None:
         """The whole screen without the live view: the words centred."""
         kit = self.kit
@@ -76,13 +83,12 @@ class AttractScreen(LiveScreen):
         # On a tall screen the block sits lower, nearer the eyes of a standing person.
         top = safe.top + safe.height * (0.1 if kit.landscape else 0.2)
         column = pygame.Rect(safe.left, round(top), safe.width, safe.bottom - round(top))
-        self._words(block, column, name_size=11)
+        self._words(block, column, name_size=self.name_size())
 
     def _invitation(self, block: Block) -> None:
         """The words beside (or above) the live mirror."""
-        kit = self.kit
         column = pygame.Rect(0, 0, block.width, block.height)
-        self._words(block, column, name_size=8 if kit.landscape else 6)
+        self._words(block, column, name_size=self.name_size())
 
     def _head(self, block: Block) -> None:
         """The event's logo (or name) and the tagline in the band above the picture."""
@@ -97,10 +103,11 @@ class AttractScreen(LiveScreen):
             block.blit(logo, logo.get_rect(midtop=(block.width // 2, round(top))).topleft)
             top += logo.get_height() + kit.unit
         else:
-            height = block.height_of(name, 6, block.width, "semibold", max_lines=1)
+            size = self.name_size()
+            height = block.height_of(name, size, block.width, "semibold", max_lines=1)
             height += kit.unit + tagline_height
             top = max(0, (block.height - height) / 2)
-            top = block.paragraph(name, 6, kit.foreground, top, "semibold", max_lines=1)
+            top = block.paragraph(name, size, kit.foreground, top, "semibold", max_lines=1)
             top += kit.unit
         block.paragraph(tagline, 4.6, kit.muted, top, max_lines=2)
 

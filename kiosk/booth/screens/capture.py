@@ -35,7 +35,11 @@ class CaptureScreen(LiveScreen):
         layout = self.live(media)
         if media.preview is not None:
             self.preview.dim(layout.area, DIM)
+        # A tick with the words: "got it" fills its panel like the cues before it.
         message = Message(
-            kit.texts.get("capture_got_it"), kit.foreground, kit.texts.get("capture_choosing")
+            kit.texts.get("capture_got_it"),
+            kit.foreground,
+            kit.texts.get("capture_choosing"),
+            "hold",
         )
         self.message(layout, message)

@@ -30,7 +30,7 @@ from kiosk.booth.screens.kit import (
 from kiosk.booth.screens.pictograms import PICTOGRAM_NAMES
 from kiosk.booth.screens.preview import PreviewRenderer
 from kiosk.booth.screens.shapes import Ring
-from kiosk.booth.screens.stage import paint_band, stage_for
+from kiosk.booth.screens.stage import HINT_SIDE, hint_width, paint_band, paint_hint, stage_for
 
 SUB_SIZE = 4.2
 
@@ -172,9 +172,15 @@ class LiveScreen(Screen):
         if message.sub:
             text_height += round(2 * kit.unit) + block.height_of(message.sub, **sub)
         total = side + (round(3 * kit.unit) if figure else 0) + text_height
-        # Centred on the eye line where there is room: the gaze stays at face height.
-        eye = layout.eye_y - layout.panel.top
-        top = max(0, min(block.height - total, eye - total / 2))
+        room = block.height
+        if layout.band is None and self.hint:
+            # The band gave way: what the main button does here stays, as the column's foot.
+            foot = round(HINT_SIDE * kit.unit)
+            across = min(width, hint_width(kit))
+            paint_hint(block, (width - across) / 2, block.height - foot, across)
+            room -= foot + round(3 * kit.unit)
+        # The message group centred in the column: no empty half below it.
+        top = max(0, (room - total) / 2)
         if figure:
             block.figure_at = figure.get_rect(topleft=(round((width - side) / 2), round(top)))
             if message.pictogram != "counter":
@@ -282,10 +288,12 @@ class FramingScreen(LiveScreen):
             if machine.auto_capture:
                 # One thing asked at a time: hold still, the booth takes the photo.
                 headline, sub = texts.get("cue_hold_still"), texts.get("framing_hold_auto")
-                progress = min(1.0, advice.progress)
+                progress, pictogram = min(1.0, advice.progress), "hold"
             else:
+                # Pressing is the one thing asked: the button's picture says which.
                 headline, sub, progress = texts.get("framing_hold_press"), "", 0.0
-            return Message(headline, GREEN, sub, "hold"), GREEN, progress
+                pictogram = "press"
+            return Message(headline, GREEN, sub, pictogram), GREEN, progress
         cue = advice.cue or "cue_step_in"
         pictogram = cue if cue in PICTOGRAM_NAMES else None
         return Message(texts.get(cue), AMBER, "", pictogram), AMBER, 0.0

@@ -34,6 +34,7 @@ GREEN = (64, 214, 118)
 # Smallest type (in % of the shorter side): cues, and everything else the attendee reads.
 CUE_SIZE = 6.5
 MIN_SIZE = 3.6
+BODY_SIZE = 4.2  # running text a person must read: notes, suggestions
 # Cues are never smaller than this (in % of the shorter side), even in a low band.
 SMALLEST_CUE = 6.0
 # Cached blocks and pictures are dropped (and made again when asked for) beyond this many pixels
@@ -398,7 +399,8 @@ class ScreenKit:
             picture = pygame.Rect(safe.left, safe.top, split - safe.left - gap, safe.height)
             text = pygame.Rect(split, safe.top, safe.right - split, safe.height)
         else:
-            picture = pygame.Rect(safe.left, safe.top, safe.width, round(safe.height * 0.58))
+            # About 60 % of the screen's height: the photo no smaller than the live picture was.
+            picture = pygame.Rect(safe.left, safe.top, safe.width, round(safe.height * 0.6))
             text = pygame.Rect(safe.left, picture.bottom + gap, safe.width, 0)
             text.height = safe.bottom - text.top
         return picture, text

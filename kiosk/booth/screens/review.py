@@ -11,6 +11,7 @@ import pygame
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens.kit import (
     AMBER,
+    BODY_SIZE,
     MIN_SIZE,
     Block,
     Media,
@@ -64,15 +65,18 @@ class ReviewScreen(Screen):
         kit, texts = self.kit, self.kit.texts
         unit = kit.unit
         top = block.paragraph(texts.get("review_title"), 7, kit.foreground, top, "semibold")
-        top = block.paragraph(texts.get("review_mirror"), MIN_SIZE, kit.muted, top + unit)
+        # Body size: the note explains why the photo looks turned round; it must be read.
+        top = block.paragraph(texts.get("review_mirror"), BODY_SIZE, kit.foreground, top + unit)
         if suggest:
-            top = block.paragraph(texts.get("review_suggest_retake"), 4.2, AMBER, top + 2 * unit)
+            top = block.paragraph(
+                texts.get("review_suggest_retake"), BODY_SIZE, AMBER, top + 2 * unit
+            )
         rows = pygame.Rect(0, round(top + 4 * unit), block.width, 0)
         left = round(min(6 * unit, block.width * 0.06)) if kit.landscape else round(12 * unit)
         top = button_row(
             block,
             rows.top,
-            timed_glyph(kit, round(17 * unit), share),
+            timed_glyph(kit, round((17 if kit.landscape else 15) * unit), share),
             texts.get("review_keep"),
             6.5,
             texts.get("review_auto_keep", seconds=seconds),

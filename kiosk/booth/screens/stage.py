@@ -39,6 +39,7 @@ HEADLINE_PREFIXES = ("cue_", "framing_hold", "framing_press_title", "framing_tim
 STEP_KEYS = ("step_pose", "step_photo", "step_phone")
 STEP_DISC = 5  # the step number's disc
 STEP_SIZE = MIN_SIZE  # the step's name
+HINT_SIDE = 8  # the button glyph of the hint
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,13 @@ def _cues_fit(kit: ScreenKit, width: int) -> bool:
     return kit.measured[key]
 
 
+def hint_width(kit: ScreenKit) -> int:
+    """The hint's width with its words on one line (a footer's, centred under the cue)."""
+    text = kit.texts.get("band_button")
+    words = kit.typeface.width(text, kit.pixels(MIN_SIZE), "regular") / WRAP
+    return round((HINT_SIDE + 1.5) * kit.unit + words + 2)
+
+
 def paint_band(block: Block, step: int, hint: bool = True) -> None:
     """The band: the event's name (or logo), the three steps with ``step`` (0-2) lit, and the
     main button with what it does here; in a column (landscape) or a row (portrait, where the
@@ -135,7 +143,7 @@ def paint_band(block: Block, step: int, hint: bool = True) -> None:
         for number, label in enumerate(labels):
             _step(block, number, label, number == step, 0, steps_top + number * 10 * unit)
         if hint:
-            _hint(block, 0, block.height - round(9 * unit), block.width)
+            paint_hint(block, 0, block.height - round(9 * unit), block.width)
         return
     # A row: the steps spread from the left, the button hint at the right.
     pixels = kit.pixels(STEP_SIZE)
@@ -154,7 +162,9 @@ def paint_band(block: Block, step: int, hint: bool = True) -> None:
         _step(block, number, label, number == step, left, top, width + gap / 2)
         left += width + gap
     if hint_width:
-        _hint(block, block.width - hint_width, (block.height - round(8 * unit)) / 2, hint_width)
+        paint_hint(
+            block, block.width - hint_width, (block.height - round(8 * unit)) / 2, hint_width
+        )
 
 
 def _step(
@@ -201,18 +211,21 @@ def _step(
     )
 
 
-def _hint(block: Block, left: float, top: float, width: float) -> None:
-    """The main button and what it does on these screens (the photo now, as things are)."""
+def paint_hint(block: Block, left: float, top: float, width: float) -> None:
+    """The main button and what it does on these screens (the photo now, as things are); in the
+    band, or at the foot of the cue column where the band gave way."""
     kit = block.kit
     unit = kit.unit
-    side = round(8 * unit)
+    side = round(HINT_SIDE * unit)
     block.blit(button_glyph(kit, True, side), (left, top))
     text_left = left + side + 1.5 * unit
+    text = kit.texts.get("band_button")
+    text_height = block.height_of(text, MIN_SIZE, width - (text_left - left), max_lines=2)
     block.paragraph(
-        kit.texts.get("band_button"),
+        text,
         MIN_SIZE,
         kit.foreground,
-        top + (side - kit.pixels(MIN_SIZE) * 2.44) / 2,
+        top + (side - text_height) / 2,
         align="left",
         left=text_left,
         width=width - (text_left - left),
