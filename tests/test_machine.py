@@ -280,6 +280,38 @@ def test_share_timeout_ends_the_visit() -> None:
     assert record["phases"][-1] == {"phase": "share", "seconds": 60.0}
 
 
+def share_screen_with(**options: bool) -> BoothMachine:
+    booth = BoothMachine(TIMING, 5, **options)
+    booth.handle(MainButton(), 0.0)
+    booth.handle(MainButton(), 1.0)
+    booth.handle(Tick(), 4.0)
+    booth.handle(CaptureFinished(photo()), 5.0)
+    booth.handle(MainButton(), 10.0)
+    assert booth.phase is Phase.SHARE
+    return booth
+
+
+def test_a_wifi_join_code_keeps_the_share_screen_up_longer() -> None:
+    assert TIMING.share_wifi_timeout == 90
+    # Side by side: the one screen with both codes stays 90 s.
+    side_by_side = share_screen_with(join_code=True)
+    assert side_by_side.handle(Tick(), 10.0 + 89.9) == [] and side_by_side.phase is Phase.SHARE
+    [record] = records(side_by_side.handle(Tick(), 10.0 + 90.0))
+    assert record["phases"][-1] == {"phase": "share", "seconds": 90.0}
+    # One after the other: the join step 90 s, then the link its own 60 s.
+    steps = share_screen_with(wifi_first=True)
+    steps.handle(Tick(), 10.0 + 89.9)
+    assert steps.showing_wifi
+    steps.handle(Tick(), 100.0)
+    assert not steps.showing_wifi and steps.share_seconds() == 60
+    assert steps.handle(Tick(), 159.9) == []
+    assert records(steps.handle(Tick(), 160.0))
+    # Never shorter than share_timeout, and without a join code just that.
+    longer = TIMING.model_copy(update={"share_timeout": 120.0})
+    assert BoothMachine(longer, 5, join_code=True).share_seconds() == 120
+    assert share_screen_with().share_seconds() == 60
+
+
 def test_visit_record_lists_phases_with_durations() -> None:
     booth = BoothMachine(TIMING, 5)
     booth.handle(MainButton(), 0.0)
@@ -387,6 +419,8 @@ def test_wifi_step_times_out_into_the_link() -> None:
     booth.handle(Tick(), 23.0)
     assert booth.screen == "share_wifi"
     booth.handle(Tick(), 83.0)
+    assert booth.screen == "share_wifi", "joining the Wi-Fi gets share_wifi_timeout"
+    booth.handle(Tick(), 113.0)
     assert booth.screen == "share"
 
 

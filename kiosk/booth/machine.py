@@ -106,6 +106,7 @@ class BoothMachine:
         auto_capture: bool = True,
         wifi_first: bool = False,
         printing: str = "never",
+        join_code: bool = False,
     ):
         self.timing = timing
         self.burst_count = burst_count
@@ -113,6 +114,9 @@ class BoothMachine:
         # Show the Wi-Fi join code on a screen of its own before the photo's link.
         self.wifi_first = wifi_first
         self.showing_wifi = False
+        # A code to join the booth's Wi-Fi shows on the share screen (first, or beside the
+        # link's): the screen stays ``share_wifi_timeout`` while it does.
+        self.join_code = join_code or wifi_first
         # print.when: "always" prints at keep, "ask" offers the second button on the share
         # screen while ``print_offered`` (the loop sets it from the printer's state each frame).
         self.printing = printing
@@ -275,8 +279,17 @@ class BoothMachine:
             and not visit.prints
         )
 
+    def share_seconds(self) -> float:
+        """How long the share screen stays as it is now: longer while a Wi-Fi join code shows
+        (never shorter than ``share_timeout``)."""
+        timing = self.timing
+        wifi_shown = self.showing_wifi or (self.join_code and not self.wifi_first)
+        if wifi_shown:
+            return max(timing.share_timeout, timing.share_wifi_timeout)
+        return timing.share_timeout
+
     def _on_share(self, event: Event, now: float) -> list[Command]:
-        timed_out = self.seconds_in_phase(now) >= self.timing.share_timeout
+        timed_out = self.seconds_in_phase(now) >= self.share_seconds()
         # A stray press (someone pressing "back", the next person) must not take the code
         # away before it could be scanned.
         guarded = self.seconds_in_phase(now) < self.timing.share_guard

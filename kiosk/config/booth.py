@@ -112,6 +112,8 @@ class TimingConfig(Section):
     idle_timeout: Duration = 90.0
     review_timeout: Duration = 20.0
     share_timeout: Duration = 60.0
+    # While a code to join the booth's Wi-Fi shows: joining, then scanning, takes longer.
+    share_wifi_timeout: Duration = 90.0
     # Two scoring budgets of 8 s and the camera's 10 s still timeout fit (a real bound now that
     # the capture runs off the UI loop).
     capture_timeout: Duration = 30.0

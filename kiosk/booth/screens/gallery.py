@@ -80,7 +80,13 @@ def _states(
 
     def booth(auto_capture: bool = True) -> BoothMachine:
         wifi_first = config.share.wifi is not None and not screens.share.two_codes
-        return BoothMachine(config.timing, config.photo.burst_count, auto_capture, wifi_first)
+        return BoothMachine(
+            config.timing,
+            config.photo.burst_count,
+            auto_capture,
+            wifi_first,
+            join_code=config.share.wifi is not None,
+        )
 
     machine = booth()
     yield shot("attract", machine, 0.5, live)

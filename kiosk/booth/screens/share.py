@@ -77,7 +77,7 @@ class ShareScreen(Screen):
         block = kit.block(key, kit.width, kit.height, lambda b: self._still(b, machine, media))
         kit.place(block, (0, 0), blit=self.fresh(key))
         self.hero = block.figure_at
-        timeout = machine.timing.share_timeout
+        timeout = machine.share_seconds()
         left = max(0.0, timeout - machine.seconds_in_phase(now))
         if machine.showing_wifi:
             done, when = kit.texts.get("share_next"), "share_next_in"
