@@ -13,6 +13,8 @@ Style guide (for every text added here, and for an event's own):
   no "bitte"/"please" except to soften a refusal ("Bitte nur eine Person"). They are read at
   3 m in at most two lines.
 - Sub-lines and body text: whole sentences with a full stop, one idea each.
+- Numbered steps on the share screen are labels, the same for du and Sie ("WLAN verbinden",
+  "Foto öffnen"): short enough for one line beside their number.
 - Button labels name the action ("Behalten", "Keep it"), not the button; the button's name is
   ``{button_main}``/``{button_second}`` in running text.
 - Numbers stay with their unit or word: write a no-break space (U+00A0) in "{seconds}\u00a0s",
@@ -87,9 +89,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "share_title": "Dein Porträt",
         "share_scan": "Scanne den Code mit der Handykamera.",
         "share_scan_steps": "Scanne die zwei Codes der Reihe nach.",
-        "share_link_text": "Oder gib diese Adresse ein:",
-        "share_wifi_step": "Verbinde dich mit dem WLAN",
-        "share_link_step": "Öffne dein Foto",
+        "share_wifi_step": "WLAN verbinden",
+        "share_link_step": "Foto öffnen",
         "share_wifi_network": "WLAN: {ssid}",
         "share_wifi_password": "Passwort:",
         "share_expires": "Der Link gilt {days}\u00a0Tage.",
@@ -98,7 +99,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "share_closes": "Schließt in {seconds}\u00a0s",
         "share_next_in": "Weiter in {seconds}\u00a0s",
         "print_offer": "Ausdrucken",
-        "print_offer_sub": "Ein Abzug zum Mitnehmen",
         "print_on_its_way": "Dein Abzug ist unterwegs – warte kurz am Drucker.",
         "print_paused": "Drucken ist gerade pausiert – hol dir dein Foto aufs Handy.",
         "web_print_on_its_way": "Dein Abzug ist unterwegs: Hol ihn gleich am Drucker ab.",
@@ -228,8 +228,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "share_title": "Your portrait",
         "share_scan": "Scan the code with your phone’s camera.",
         "share_scan_steps": "Scan the two codes in order.",
-        "share_link_text": "Or type in this address:",
-        "share_wifi_step": "Join the booth’s Wi-Fi",
+        "share_wifi_step": "Join the Wi-Fi",
         "share_link_step": "Open your photo",
         "share_wifi_network": "Wi-Fi: {ssid}",
         "share_wifi_password": "Password:",
@@ -239,7 +238,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "share_closes": "Closes in {seconds}\u00a0s",
         "share_next_in": "Next in {seconds}\u00a0s",
         "print_offer": "Print it",
-        "print_offer_sub": "A print to take home",
         "print_on_its_way": "Your print is on its way – wait a moment at the printer.",
         "print_paused": "Printing is paused – scan to get your photo.",
         "web_print_on_its_way": "Your print is on its way: pick it up at the booth’s printer.",
@@ -364,9 +362,6 @@ FORMAL_GERMAN: dict[str, str] = {
     "share_title": "Ihr Porträt",
     "share_scan": "Scannen Sie den Code mit der Handykamera.",
     "share_scan_steps": "Scannen Sie die zwei Codes der Reihe nach.",
-    "share_link_text": "Oder geben Sie diese Adresse ein:",
-    "share_wifi_step": "Verbinden Sie sich mit dem WLAN",
-    "share_link_step": "Öffnen Sie Ihr Foto",
     "print_on_its_way": "Ihr Abzug ist unterwegs – warten Sie kurz am Drucker.",
     "print_paused": "Drucken ist gerade pausiert – holen Sie sich Ihr Foto aufs Handy.",
     "web_print_on_its_way": "Ihr Abzug ist unterwegs: Holen Sie ihn gleich am Drucker ab.",

@@ -181,9 +181,19 @@ def test_every_screen_reads_well(variant: str, size: tuple[int, int], camera) ->
         # The booth's own Wi-Fi: always one screen, the join code the larger.
         two_codes = config.hotspot.enabled or size[0] >= size[1] * 1.6
         assert names == ({"share"} if two_codes else {"share", "share-wifi"})
+    # The photo's code on the plain share screen (one code, no print news): the main code of
+    # the others (the photo's; with the hotspot the join code) keeps at least 80 % of it.
+    plain = VARIANTS[variant.removesuffix("-wifi").removesuffix("-hotspot")]
+    [single] = [f for f in frames(plain, size, camera, share_only=True) if f.name == "share"]
+    single_side = single.codes[-1].rect.width
     for frame in shown:
         pixels = pixels_of(frame.surface)
         check_texts(frame, pixels, config)
+        if frame.name == "share" or frame.name.startswith("share-print"):
+            main = frame.codes[0] if config.hotspot.enabled else frame.codes[-1]
+            assert main.rect.width >= 0.8 * single_side - main.module, (
+                f"{frame.name}: the main code {main.rect.width} px, the plain's {single_side} px"
+            )
         if frame.live is not None:
             check_face(frame, pixels)
         if frame.name.startswith("share"):

@@ -140,7 +140,7 @@ class BoothLoop:
             auto_capture=config.guidance.auto_capture,
             wifi_first=wifi is not None and not self.screens.share.two_codes,
             printing=config.print.when if printing is not None else "never",
-            join_code=wifi is not None,
+            join_code=config.join_wifi is not None,
         )
         self.printing = BoothPrinting(printing, config.storage.layout) if printing else None
         self.guidance = GuidanceAdapter(camera.sensor_size, config.photo.aspect_ratio, session)

@@ -85,7 +85,7 @@ def _states(
             config.photo.burst_count,
             auto_capture,
             wifi_first,
-            join_code=config.share.wifi is not None,
+            join_code=config.join_wifi is not None,
         )
 
     machine = booth()

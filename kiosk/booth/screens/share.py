@@ -1,5 +1,5 @@
-"""Share: the photo's QR code beside the person's portrait, the link as text in a face that tells
-I, l, 0 and O apart, and how long the screen stays. Three cases:
+"""Share: the person's portrait and one centred column beside (or under) it: the title, what to
+do, the codes, a print's news, and the main button (the print offer beside it). Three cases:
 
 - the booth makes its own Wi-Fi (``[hotspot]``): one large code that joins the phone to it (the
   photo then opens by itself, on the sign-in sheet), with the network's name and password as
@@ -9,19 +9,22 @@ I, l, 0 and O apart, and how long the screen stays. Three cases:
   network's name and password as text;
 - neither: the photo's code.
 
-Presses in the first ``timing.share_guard`` seconds are ignored by the machine, so a stray press
-cannot take the code away.
+The main code never shrinks below CODE_FLOOR of the plain screen's: texts give way first. Presses
+in the first ``timing.share_guard`` seconds are ignored by the machine, so a stray press cannot
+take the code away.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pygame
 
 from kiosk.booth.machine import BoothMachine
 from kiosk.booth.screens.kit import (
+    MIN_SIZE,
     WRAP,
     Block,
     CodeMark,
@@ -29,12 +32,10 @@ from kiosk.booth.screens.kit import (
     Media,
     Screen,
     ScreenKit,
-    button_glyph,
-    button_row,
-    timed_glyph,
     write,
 )
 from kiosk.booth.screens.qr import qr_surface
+from kiosk.booth.screens.share_footer import DONE_ROW, ShareFooter
 from kiosk.share.links import QR_QUIET_ZONE, qr_modules, wifi_join_code
 
 URL_SIZE = 3.8
@@ -44,12 +45,31 @@ CAPTION_SIZE = 4.6
 MIN_MODULE = 0.5
 # A longer link (a store's presigned one) is too long to type: the code alone carries it.
 MAX_TYPED_LINK = 80
-# The main button's glyph in the timer row, in % of the shorter side.
-DONE_SIDE = 11
-DONE_ROW = 12.5  # its row: the glyph, or the label and the line under it
 # The join code's share of the codes' room when the booth makes its own Wi-Fi.
 HOTSPOT_SHARE = 0.6
 HOTSPOT_SECOND = 0.7  # the photo's own code at most this share of the join code's side
+
+
+# Wi-Fi steps, print news and the hotspot's second code never make the photo's code smaller than
+# this share of the plain screen's (one code, nothing else): the texts give way first.
+CODE_FLOOR = 0.8
+# A link as long as the booth makes them, to measure the plain screen's code by.
+EXAMPLE_LINK = "http://192.168.178.42:8080/p/Il1O0oQ8kW2xZ7mN4rT9vA"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the share column is filled: the codes' side, the lines under each code, the
+    captions' height, the head's height and what to do, and the print news."""
+
+    side: int
+    unders: list[list[tuple[str, str]]]
+    caption_height: int
+    caption_pixels: int
+    head: int
+    scan: str
+    news: str | None = None
+    news_height: int = 0
 
 
 class ShareScreen(Screen):
@@ -62,6 +82,11 @@ class ShareScreen(Screen):
         self.two_codes = wifi is not None and (self.hotspot or self.fits_two_codes())
         self._wifi_code = qr_modules(wifi_join_code(wifi)) if wifi is not None else None
         self._surfaces: dict[tuple, pygame.Surface] = {}
+        self._sides: dict[str, int] = {}
+        _, column = self._areas()
+        height = round(DONE_ROW * kit.unit)
+        footer = pygame.Rect(column.left, kit.safe.bottom - height, column.width, height)
+        self.footer = ShareFooter(kit, footer)
         self.hero: pygame.Rect | None = None  # where the portrait is on the screen
 
     def fits_two_codes(self) -> bool:
@@ -83,12 +108,14 @@ class ShareScreen(Screen):
             done, when = kit.texts.get("share_next"), "share_next_in"
         else:
             done, when = kit.texts.get("share_done"), "share_closes"
-        self._done_row(done, kit.texts.get(when, seconds=round(left)), left / timeout)
+        offer = media.printing == "offer" and not machine.showing_wifi
+        closes = kit.texts.get(when, seconds=round(left))
+        self.footer.done_row(done, closes, left / timeout, offer, machine.showing_wifi)
 
     def _still(self, target: Block, machine: BoothMachine, media: Media) -> None:
-        """The portrait (the hero), the codes beside it and the texts; everything but the
+        """The portrait (the hero) and beside (or below) it one centred column: the title, what
+        to do, the codes, a print's news, and the footer's print offer; everything but the
         timer, on ``target``."""
-        kit = self.kit
         photo = machine.photo
         link = (media.link or photo.url) if photo is not None else ""
         codes: list[tuple[str, np.ndarray, str | None]] = []
@@ -99,80 +126,104 @@ class ShareScreen(Screen):
         if not machine.showing_wifi and photo is not None:
             modules = media.link_code if media.link_code is not None else qr_modules(link)
             codes.append((link, modules, link_caption))
+        portrait_box, column = self._areas()
+        self._portrait(target, media.photo, portrait_box, photo.token if photo else "")
+        news = None
+        if media.printing in ("on its way", "paused") and not machine.showing_wifi:
+            news = "print_on_its_way" if media.printing == "on its way" else "print_paused"
+        steps = (len(codes) > 1 or machine.showing_wifi) and not self.hotspot
+        plan = self._plan(target, codes, column, steps, news, CODE_FLOOR * self.single_side())
+        if media.printing == "offer" and not machine.showing_wifi:
+            self.footer.print_offer(target)
+        self._draw(target, codes, column, plan)
 
+    def _areas(self) -> tuple[pygame.Rect, pygame.Rect]:
+        """The portrait's box and the column beside it (below it on a tall screen), above the
+        footer."""
+        kit = self.kit
         unit, safe = kit.unit, kit.safe
         gap = round(4 * unit)
         aspect = kit.config.photo.aspect_ratio
         footer = round(DONE_ROW * unit)
         if kit.width >= kit.height * 1.2:
-            # The portrait at full height on the left; title, codes and timer beside it.
-            portrait_box = pygame.Rect(safe.left, safe.top, round(safe.height * aspect), 0)
-            portrait_box.height = safe.height
-            text = pygame.Rect(portrait_box.right + gap, safe.top, 0, 0)
-            text.width = safe.right - text.left
-            head_height = self._head(target, machine, text, measure=True, printing=media.printing)
-            self._head(target, machine, text, printing=media.printing)
-            code_area = pygame.Rect(text.left, text.top + head_height + gap, text.width, 0)
-            code_area.height = safe.bottom - footer - gap - code_area.top
+            portrait = pygame.Rect(safe.left, safe.top, round(safe.height * aspect), safe.height)
+            column = pygame.Rect(portrait.right + gap, safe.top, 0, 0)
+            column.width = safe.right - column.left
         else:
-            # The portrait on top, a third of the screen or more; below it the codes, with
-            # the title beside a single code.
-            width = min(safe.width, round(safe.width * 0.73))
-            portrait_box = pygame.Rect(0, safe.top, width, round(width / aspect))
-            portrait_box.centerx = safe.centerx
-            below = pygame.Rect(safe.left, portrait_box.bottom + gap, safe.width, 0)
-            below.height = safe.bottom - footer - gap - below.top
-            if len(codes) == 1 and not codes[0][2]:
-                side = min(below.height, round(below.width * 0.5))
-                code_area = pygame.Rect(below.left, below.top, side, below.height)
-                text = pygame.Rect(code_area.right + gap, below.top, 0, below.height)
-                text.width = below.right - text.left
-                head_height = self._head(
-                    target, machine, text, measure=True, printing=media.printing
-                )
-                text.top += max(0, (below.height - head_height) // 2)
-                self._head(target, machine, text, printing=media.printing)
-            else:
-                text = pygame.Rect(below.left, below.top, below.width, below.height)
-                head_height = self._head(target, machine, text, measure=True, short=True)
-                self._head(target, machine, text, short=True)
-                code_area = pygame.Rect(below.left, below.top + head_height + unit, 0, 0)
-                code_area.size = (below.width, below.bottom - code_area.top)
-        self._portrait(target, media.photo, portrait_box, photo.token if photo else "")
+            width = round(safe.width * 0.73)
+            portrait = pygame.Rect(0, safe.top, width, round(width / aspect))
+            portrait.centerx = safe.centerx
+            column = pygame.Rect(safe.left, portrait.bottom + gap, safe.width, 0)
+        column.height = safe.bottom - footer - gap - column.top
+        return portrait, column
 
-        widths = self._column_widths(code_area.width - gap * (len(codes) - 1), len(codes))
-        caption_pixels = kit.pixels(CAPTION_SIZE)
-        caption_lines = max(
-            (
-                len(kit.typeface.wrap(c, caption_pixels, self._caption_width(width) * WRAP,
-                                      "semibold"))
-                for (*_, c), width in zip(codes, widths, strict=True)
-                if c
-            ),
-            default=0,
-        )  # fmt: skip
+    def single_side(self) -> int:
+        """The photo's code as the plain screen shows it (one code, no print news): the size
+        that Wi-Fi steps and prints may take no more than a fifth from."""
+        if "single" not in self._sides:
+            scratch = Block(self.kit, 1, 1)
+            code = [(EXAMPLE_LINK, qr_modules(EXAMPLE_LINK), None)]
+            plan = self._plan(scratch, code, self._areas()[1], False, None, 0)
+            self._sides["single"] = plan.side
+        return self._sides["single"]
+
+    def _plan(
+        self,
+        target: Block,
+        codes: list[tuple[str, np.ndarray, str | None]],
+        column: pygame.Rect,
+        steps: bool,
+        news: str | None,
+        floor: float,
+    ) -> Plan:
+        """What goes in the column and how large the codes are: the texts give way one by one
+        (the typed link, how long it works, what to do, the network's name) until the codes are
+        at least ``floor`` pixels; never the codes."""
+        kit = self.kit
+        face, unit = kit.typeface, kit.unit
+        width = self._widths(column.width, len(codes))[0]
         under_pixels = kit.pixels(URL_SIZE)
-        unders = [self._under(key, link) for key, *_ in codes]
-        wrapped = [
-            self._wrapped(under, under_pixels, width)
-            for under, width in zip(unders, widths, strict=True)
-        ]
-        under_lines = max((len(lines) for lines in wrapped), default=0)
-        left, join_side = code_area.left, None
-        for (key, modules, caption), lines, width in zip(codes, wrapped, widths, strict=True):
-            column = pygame.Rect(left, code_area.top, width, code_area.height)
-            left += width + gap
-            # Numbered steps only where the phone joins a network the booth does not make.
-            numbered = self.wifi is not None and not self.hotspot
-            step = (1 if key == "wifi" else 2) if numbered else None
-            # With the hotspot the photo's own code is the second way: smaller than the join code.
-            second = join_side is not None and self.hotspot
-            limit = round(join_side * HOTSPOT_SECOND) if second and join_side else None
-            side = self._code(
-                target, key, modules, caption, lines, column, caption_lines, under_lines, step,
-                limit,
-            )  # fmt: skip
-            join_side = side if key == "wifi" else join_side
+        caption_width = self._caption_width(width) * WRAP
+        # The steps' captions on one line each, a size smaller where need be: beside their
+        # numbers, all alike.
+        for size in (CAPTION_SIZE, 4.0, MIN_SIZE):
+            caption_pixels = kit.pixels(size)
+            captions = [face.wrap(c, caption_pixels, caption_width, "semibold")
+                        for *_, c in codes if c]  # fmt: skip
+            caption_lines = max((len(lines) for lines in captions), default=0)
+            if caption_lines <= 1:
+                break
+        caption_height = caption_lines * face.line_height(caption_pixels)
+        if steps:
+            caption_height = max(caption_height, self._disc())
+        # The texts that may give way, first first.
+        optional = ["typed", "expires", "scan", "network"]
+        plan = Plan(0, [], 0, 0, 0, "")
+        for dropped in range(len(optional) + 1):
+            leave_out = set(optional[:dropped])
+            scan = "" if "scan" in leave_out else self._scan_text(steps, len(codes))
+            head = target.height_of(kit.texts.get("share_title"), 7, column.width, "semibold",
+                                    max_lines=2) + unit  # fmt: skip
+            if scan:
+                head += target.height_of(scan, 4.4, column.width, max_lines=2)
+            unders = [
+                self._wrapped(self._under(key, key, leave_out), under_pixels, width)
+                for key, _, _ in codes
+            ]
+            under_lines = max((len(lines) for lines in unders), default=0)
+            under_height = under_lines * face.line_height(under_pixels)
+            news_height = 0
+            if news:
+                news_height = round(2 * unit) + target.height_of(
+                    kit.texts.get(news), 4.0, column.width, "semibold", max_lines=3
+                )
+            used = head + round(3 * unit) + caption_height + round(2 * unit) + under_height
+            room = min(width, column.height - used - news_height)
+            side = self.qr_side(max(code.shape[0] for _, code, _ in codes), room) if codes else 0
+            plan = Plan(side, unders, caption_height, caption_pixels, head, scan, news, news_height)
+            if side >= floor:
+                break
+        return plan
 
     def _captions(self) -> tuple[str, str | None]:
         """The captions over the Wi-Fi code and over the photo's code, by case."""
@@ -182,52 +233,73 @@ class ShareScreen(Screen):
         link_step = texts.get("share_link_step") if self.wifi is not None else None
         return texts.get("share_wifi_step"), link_step
 
-    def _column_widths(self, room: int, count: int) -> list[int]:
-        """Equal columns; with the hotspot the join code gets the most room, the photo's own
-        code (the second way) less."""
+    def _widths(self, room: int, count: int) -> list[int]:
+        """The codes' columns: equal, or with the hotspot the join code's the larger."""
+        room -= round(4 * self.kit.unit) * (count - 1)
         if self.hotspot and count == 2:
             first = round(room * HOTSPOT_SHARE)
             return [first, room - first]
         return [room // max(1, count)] * count
 
-    def _head(
+    def _scan_text(self, steps: bool, codes: int) -> str:
+        """What to do, over the codes (numbered steps say it in their captions)."""
+        texts = self.kit.texts
+        if self.hotspot:
+            return texts.get("share_hotspot_scan")
+        if steps:
+            return texts.get("share_scan_steps") if codes > 1 else ""
+        return texts.get("share_scan")
+
+    def _draw(
         self,
         target: Block,
-        machine: BoothMachine,
+        codes: list[tuple[str, np.ndarray, str | None]],
         column: pygame.Rect,
-        measure: bool = False,
-        short: bool = False,
-        printing: str | None = None,
-    ) -> int:
-        """The title, what to do and the print note (``printing``, see ``_print_note``) from the
-        column's top; returns their height (``measure``: without drawing)."""
+        plan: Plan,
+    ) -> None:
+        """The column: title, what to do, the codes with their captions and lines, the news;
+        centred in the column's height."""
         kit = self.kit
-        unit = kit.unit
-        two = self.two_codes and self.wifi is not None and not machine.showing_wifi
-        parts = [(kit.texts.get("share_title"), 7, kit.foreground, "semibold", unit)]
-        scan = kit.texts.get("share_scan_steps" if two or machine.showing_wifi else "share_scan")
-        if self.hotspot:
-            scan = kit.texts.get("share_hotspot_scan")
-        if not short:  # a tall screen's numbered step says what to do instead
-            parts.append((scan, 4.4, kit.foreground, "regular", 0))
-        printed = printing is not None and not machine.showing_wifi
-        if measure:
-            height = sum(
-                target.height_of(t, size, column.width, weight, max_lines=3) + after
-                for t, size, _, weight, after in parts
-            )
-            if printed:
-                height += self._print_note(target, printing, column, 0, measure=True)
-            return round(height)
-        top = float(column.top)
-        for text, size, colour, weight, after in parts:
-            top = target.paragraph(
-                text, size, colour, top, weight, left=column.left, width=column.width,
-                max_lines=3,
-            ) + after  # fmt: skip
-        if printed:
-            top += self._print_note(target, printing, column, top)
-        return round(top - column.top)
+        face, unit = kit.typeface, kit.unit
+        under_pixels = kit.pixels(URL_SIZE)
+        under_height = max((len(u) for u in plan.unders), default=0) * face.line_height(
+            under_pixels
+        )
+        total = plan.head + round(3 * unit) + plan.caption_height + plan.side + round(2 * unit)
+        total += under_height + plan.news_height
+        top = column.top + max(0, (column.height - total) / 2)
+        area = {"left": column.left, "width": column.width, "max_lines": 2}
+        top = target.paragraph(
+            kit.texts.get("share_title"), 7, kit.foreground, top, "semibold", **area
+        ) + unit  # fmt: skip
+        if plan.scan:
+            top = target.paragraph(plan.scan, 4.4, kit.foreground, top, **area)
+        top += round(3 * unit)
+        gap = round(4 * unit)
+        widths = self._widths(column.width, len(codes))
+        left = column.left
+        if len(codes) > 1 and not self.hotspot:
+            # The steps' group centred in the column: as wide as it needs, not as the column.
+            width = max(plan.side, min(widths[0], plan.side + 2 * self._disc()))
+            widths = [width] * len(codes)
+            left += (column.width - sum(widths) - gap * (len(codes) - 1)) // 2
+        # Numbered steps only where the phone joins a network the booth does not make.
+        numbered = self.wifi is not None and not self.hotspot
+        side = plan.side
+        for (key, modules, caption), lines, width in zip(codes, plan.unders, widths, strict=True):
+            step = (1 if key == "wifi" else 2) if numbered else None
+            place = pygame.Rect(left, round(top), width, 0)
+            left += width + gap
+            self._code(target, key, modules, caption, lines, place, plan, step, side)
+            if self.hotspot and key == "wifi":
+                # The photo's own code is the second way: smaller than the join code.
+                side = self.qr_side(modules.shape[0], round(plan.side * HOTSPOT_SECOND))
+        top += plan.caption_height + plan.side + round(2 * unit) + under_height
+        if plan.news:
+            target.paragraph(
+                kit.texts.get(plan.news), 4.0, kit.foreground, top + 2 * unit, "semibold",
+                left=column.left, width=column.width, max_lines=3,
+            )  # fmt: skip
 
     def _caption_width(self, width: int) -> int:
         """A caption's width beside its step's disc in a column ``width`` wide."""
@@ -237,80 +309,35 @@ class ShareScreen(Screen):
         """The side of a step number's disc before a code's caption."""
         return round(7 * self.kit.unit)
 
-    def _under(self, key: str, url: str) -> list[tuple[str, str]]:
-        """The text under a code: the network and its password, or the link to type in (its
-        intro marked "intro", left out with it) and how long it works."""
+    def _under(self, key: str, url: str, leave_out: set[str]) -> list[tuple[str, str]]:
+        """The small grey lines under a code: the network and its password, or the link to type
+        in and how long it works; without the ones in ``leave_out``."""
         texts = self.kit.texts
         if key != "wifi":
-            days = max(1, round(self.kit.config.share.link_ttl / 86400))
-            expires = (texts.get("share_expires", days=days), "regular")
-            if len(url) > MAX_TYPED_LINK:
-                return [expires]
-            return [(texts.get("share_link_text"), "intro"), (url, "mono"), expires]
+            under = []
+            if "typed" not in leave_out and len(url) <= MAX_TYPED_LINK:
+                under.append((url, "mono"))
+            if "expires" not in leave_out:
+                days = max(1, round(self.kit.config.share.link_ttl / 86400))
+                under.append((texts.get("share_expires", days=days), "regular"))
+            return under
         assert self.wifi is not None
+        if "network" in leave_out:
+            return []  # the network's name and password go together, or not at all
         under = [(texts.get("share_wifi_network", ssid=self.wifi.ssid), "regular")]
         if self.wifi.password:
             under += [(texts.get("share_wifi_password"), "regular"), (self.wifi.password, "mono")]
         return under
 
     def _wrapped(self, under: list[tuple[str, str]], pixels: int, width: int) -> list[tuple]:
-        """The lines under a code; a link that cannot be broken at "/" into lines of the
-        column's width is left out with the words that announce it (the code carries it)."""
+        """The lines under a code; a link or password that does not fit on one line is left
+        out (the code carries it)."""
         lines: list[tuple[str, str]] = []
         for text, weight in under:
             broken = self._lines(text, pixels, width, weight)
-            if broken is None:
-                lines = [line for line in lines if line[1] != "intro"]
-                continue
-            lines += [(line, weight) for line in broken]
-        return [(line, "regular" if weight == "intro" else weight) for line, weight in lines]
-
-    def _done_row(self, label: str, closes: str, share: float) -> None:
-        """The main button's glyph in a ring of the time left, what it does, and when the
-        screen moves on by itself."""
-        kit = self.kit
-        safe = kit.safe
-        side = round(DONE_SIDE * kit.unit)
-        if kit.width >= kit.height * 1.2:
-            width = round(safe.width * 0.3)
-            left = safe.right - width
-        else:
-            width, left = round(safe.width * 0.6), safe.left + round(safe.width * 0.4)
-        height = round(DONE_ROW * kit.unit)
-        block = kit.block(
-            ("done", label, closes, round(share * 60)),
-            width,
-            height,
-            lambda b: button_row(b, 0, timed_glyph(kit, side, share), label, 5.5, closes),
-        )
-        kit.place(block, (left, safe.bottom - height))
-
-    def _print_note(
-        self, target: Block, note: str, column: pygame.Rect, top: float, measure: bool = False
-    ) -> float:
-        """Under the texts beside the code: the second button's glyph and "print it" ("ask"
-        mode), or a line saying a print is on its way, or that prints are paused and the photo
-        is on the phone (kiosk/booth/prints.py chooses). Returns its height with the gap above
-        (``measure``: without drawing)."""
-        kit = self.kit
-        texts = kit.texts
-        gap = 3 * kit.unit
-        if note == "offer":
-            side = round(9 * kit.unit)
-            if not measure:
-                glyph = button_glyph(kit, False, side)
-                label, sub = texts.get("print_offer"), texts.get("print_offer_sub")
-                end = button_row(target, top + gap, glyph, label, 4.6, sub, left=column.left)
-                return end - top
-            return gap + side
-        line = texts.get("print_on_its_way" if note == "on its way" else "print_paused")
-        if measure:
-            return gap + target.height_of(line, 4.0, column.width, "semibold", max_lines=3)
-        end = target.paragraph(
-            line, 4.0, kit.foreground, top + gap, "semibold", left=column.left,
-            width=column.width, max_lines=3,
-        )  # fmt: skip
-        return end - top
+            if broken is not None:
+                lines += [(line, weight) for line in broken]
+        return lines
 
     def _portrait(
         self, target: Block, photo: pygame.Surface | None, box: pygame.Rect, token: str
@@ -328,7 +355,7 @@ class ShareScreen(Screen):
 
     def qr_side(self, modules: int, room: int) -> int:
         """The largest whole-pixel module size that fits ``room``; never under MIN_MODULE."""
-        module = max(math.ceil(MIN_MODULE * self.kit.unit), room // modules)
+        module = max(math.ceil(MIN_MODULE * self.kit.unit), int(room) // modules)
         return module * modules
 
     def _code(
@@ -339,71 +366,62 @@ class ShareScreen(Screen):
         caption: str | None,
         under_lines: list[tuple[str, str]],
         column: pygame.Rect,
-        caption_room: int,
-        under_room: int,
+        plan: Plan,
         step: int | None,
-        max_side: int | None = None,
-    ) -> int:
-        """The step's number in a disc with its caption (in ``caption_room`` lines), the QR code
-        (quiet zone included, white, at most ``max_side``) and lines of text under it (in
-        ``under_room`` lines): codes side by side line up. Returns the code's side."""
+        side: int,
+    ) -> None:
+        """The step's number in a disc with its caption beside it (top-aligned, in the plan's
+        caption height: codes side by side line up), the QR code (quiet zone included, white)
+        and the small grey lines under it."""
         kit = self.kit
         face = kit.typeface
         unit = kit.unit
-        caption_pixels, under_pixels = kit.pixels(CAPTION_SIZE), kit.pixels(URL_SIZE)
+        caption_pixels, under_pixels = plan.caption_pixels, kit.pixels(URL_SIZE)
         disc = self._disc() if step is not None else 0
-        caption_column = pygame.Rect(column.left, column.top, column.width, 0)
-        if disc:
-            caption_column.width = self._caption_width(column.width)
-            caption_column.right = column.right
-        else:
+        top = column.top
+        if caption or disc:
+            lines = face.wrap(caption or "", caption_pixels,
+                              self._caption_width(column.width) * WRAP, "semibold")  # fmt: skip
+            line_height = face.line_height(caption_pixels)
+            # The caption and its disc as one centred heading: the first line on the disc's
+            # middle, every step's the same way.
+            words = max((face.width(line, caption_pixels, "semibold") for line in lines),
+                        default=0)  # fmt: skip
+            across = disc + round(1.5 * unit) + round(words / WRAP)
+            left = column.left + max(0, (column.width - across) // 2)
+            if disc:
+                centre = (left + disc // 2, round(top + disc / 2))
+                pygame.draw.circle(target.surface, kit.accent, centre, disc // 2)
+                pixels = kit.pixels(5)
+                digit = str(step)
+                face.draw(
+                    target.surface, digit, pixels, kit.background,
+                    centre[0] - face.width(digit, pixels, "semibold") / 2,
+                    centre[1] - pixels * 0.62, "semibold",
+                )  # fmt: skip
+            line_top = top + max(0, (disc - line_height) / 2) if disc else top
             # A caption without a step's disc (the hotspot's) keeps off the column's edge,
             # which may be the safe margin's: a wide face's first glyph overhangs its box.
-            caption_column.inflate_ip(-round(kit.unit), 0)
-        caption_lines = (
-            face.wrap(caption, caption_pixels, caption_column.width * WRAP, "semibold")
-            if caption
-            else []
-        )
-        caption_height = max(caption_room * face.line_height(caption_pixels), disc)
-        if not caption and not disc:
-            caption_height = 0
-        under_height = under_room * face.line_height(under_pixels)
-        room = min(column.width, column.height - caption_height - under_height - round(2 * unit))
-        if max_side is not None:
-            room = min(room, max_side)
-        side = self.qr_side(modules.shape[0], room)
+            text_left = left + disc + round(1.5 * unit) if disc else column.left + unit
+            text_width = column.right - text_left if disc else column.width - 2 * unit
+            for line in lines:
+                line_top = write(
+                    target.surface, target.labels, face, line, caption_pixels, kit.foreground,
+                    line_top, text_left, text_width, "semibold",
+                    align="left" if disc else "centre",
+                )  # fmt: skip
         surface_key = (key, side)
         if surface_key not in self._surfaces:
             self._forget_some()
             self._surfaces[surface_key] = qr_surface(modules, side)
         code = self._surfaces[surface_key]
-        top = column.top + max(0, (column.height - caption_height - side - under_height) / 2)
-        if disc:
-            centre = (column.left + disc // 2, round(top + disc / 2))
-            pygame.draw.circle(target.surface, kit.accent, centre, disc // 2)
-            pixels = kit.pixels(5)
-            digit = str(step)
-            face.draw(
-                target.surface, digit, pixels, kit.background,
-                centre[0] - face.width(digit, pixels, "semibold") / 2, centre[1] - pixels * 0.62,
-                "semibold",
-            )  # fmt: skip
-        caption_lines_height = len(caption_lines) * face.line_height(caption_pixels)
-        line_top = top + (caption_height - caption_lines_height) / 2
-        for line in caption_lines:
-            line_top = write(
-                target.surface, target.labels, face, line, caption_pixels, kit.foreground,
-                line_top, caption_column.left, caption_column.width, "semibold", align="left",
-            )  # fmt: skip
-        rect = code.get_rect(midtop=(column.centerx, round(top + caption_height + unit)))
+        rect = code.get_rect(midtop=(column.centerx, round(top + plan.caption_height + unit)))
         target.blit(code, rect.topleft)
         target.codes.append(CodeMark(rect, side // modules.shape[0], QR_QUIET_ZONE))
         top = rect.bottom + unit
         for line, weight in under_lines:
-            colour = kit.foreground if weight == "mono" else kit.muted
-            top = self._line(target, line, under_pixels, colour, column, top, weight)
-        return side
+            # Small and grey: the code is the way; these are the fallback.
+            top = self._line(target, line, under_pixels, kit.muted, column, top, weight)
 
     def _line(
         self,
@@ -429,24 +447,12 @@ class ShareScreen(Screen):
         )
 
     def _lines(self, text: str, pixels: int, width: int, weight: str) -> list[str] | None:
-        """Words wrapped; a link or password, which has no spaces, on one line, else broken
-        only after a "/" (never inside the host, the port or the token); None where even that
-        does not fit."""
+        """Words wrapped; a link or password, which has no spaces, on one line or not at all
+        (None): nobody types a link broken over lines."""
         face = self.kit.typeface
         if weight != "mono":
             return face.wrap(text, pixels, width * WRAP, "regular")
-        pieces = [piece + "/" for piece in text.split("/")]
-        pieces[-1] = pieces[-1][:-1]
-        lines, current = [], ""
-        for piece in (p for p in pieces if p):
-            if current and face.width(current + piece, pixels, weight) > width * WRAP:
-                lines.append(current)
-                current = ""
-            current += piece
-        lines.append(current)
-        if any(face.width(line, pixels, weight) > width * WRAP for line in lines):
-            return None
-        return lines
+        return [text] if face.width(text, pixels, weight) <= width * WRAP else None
 
     def _forget_some(self) -> None:
         if len(self._surfaces) > 8:
