@@ -181,15 +181,18 @@ class ShareScreen(Screen):
         at least ``floor`` pixels; never the codes."""
         kit = self.kit
         face, unit = kit.typeface, kit.unit
-        width = self._widths(column.width, len(codes))[0]
+        widths = self._widths(column.width, len(codes))
+        width = widths[0]
         under_pixels = kit.pixels(URL_SIZE)
-        caption_width = self._caption_width(width) * WRAP
-        # The steps' captions on one line each, a size smaller where need be: beside their
+        # The captions on one line each, a size smaller where need be: beside their step's
         # numbers, all alike.
         for size in (CAPTION_SIZE, 4.0, MIN_SIZE):
             caption_pixels = kit.pixels(size)
-            captions = [face.wrap(c, caption_pixels, caption_width, "semibold")
-                        for *_, c in codes if c]  # fmt: skip
+            captions = [
+                face.wrap(c, caption_pixels, self._caption_width(w, steps) * WRAP, "semibold")
+                for (*_, c), w in zip(codes, widths, strict=True)
+                if c
+            ]
             caption_lines = max((len(lines) for lines in captions), default=0)
             if caption_lines <= 1:
                 break
@@ -301,9 +304,11 @@ class ShareScreen(Screen):
                 left=column.left, width=column.width, max_lines=3,
             )  # fmt: skip
 
-    def _caption_width(self, width: int) -> int:
-        """A caption's width beside its step's disc in a column ``width`` wide."""
-        return width - self._disc() - round(1.5 * self.kit.unit)
+    def _caption_width(self, width: int, disc: bool) -> int:
+        """A caption's width in a column ``width`` wide: beside its step's disc, or kept off
+        the column's edges (a wide face's first glyph overhangs its box)."""
+        unit = self.kit.unit
+        return width - (self._disc() + round(1.5 * unit) if disc else round(2 * unit))
 
     def _disc(self) -> int:
         """The side of a step number's disc before a code's caption."""
@@ -381,7 +386,8 @@ class ShareScreen(Screen):
         top = column.top
         if caption or disc:
             lines = face.wrap(caption or "", caption_pixels,
-                              self._caption_width(column.width) * WRAP, "semibold")  # fmt: skip
+                              self._caption_width(column.width, bool(disc)) * WRAP,
+                              "semibold")  # fmt: skip
             line_height = face.line_height(caption_pixels)
             # The caption and its disc as one centred heading: the first line on the disc's
             # middle, every step's the same way.
@@ -402,8 +408,8 @@ class ShareScreen(Screen):
             line_top = top + max(0, (disc - line_height) / 2) if disc else top
             # A caption without a step's disc (the hotspot's) keeps off the column's edge,
             # which may be the safe margin's: a wide face's first glyph overhangs its box.
-            text_left = left + disc + round(1.5 * unit) if disc else column.left + unit
-            text_width = column.right - text_left if disc else column.width - 2 * unit
+            text_left = left + disc + round(1.5 * unit) if disc else column.left + round(unit)
+            text_width = column.right - text_left if disc else column.width - round(2 * unit)
             for line in lines:
                 line_top = write(
                     target.surface, target.labels, face, line, caption_pixels, kit.foreground,
