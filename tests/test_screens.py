@@ -288,6 +288,17 @@ def test_out_of_order_shows_no_technical_reason(camera) -> None:
         assert technical not in text
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_take_it_now_hint_stays_where_the_band_gives_way(size, camera) -> None:
+    """The band (steps, hint) gives way on a small wide screen; the hint stays, as the cue
+    column's foot, on every framing screen."""
+    config = VARIANTS["en"]
+    for frame in frames(config, size, camera):
+        if frame.name.startswith("framing"):
+            said = " ".join(label.text for label in frame.labels)
+            assert "Take it now" in said, f"{frame.name} at {size}: {said}"
+
+
 def test_press_the_button_only_where_pressing_is_next(camera) -> None:
     config = VARIANTS["en"]
     said = {
