@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,9 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644, durable: bool =
     ``durable=False`` skips the fsyncs, for notes that only matter while the machine runs (a
     crash may then leave the previous version, never a torn one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # A name no earlier run can have left behind (a power cut mid-write, the same PID after a
+    # reboot), which O_EXCL would refuse for good.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(descriptor, "wb") as file:

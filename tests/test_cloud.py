@@ -271,11 +271,13 @@ def test_two_booths_share_a_bucket_and_staff_see_and_export_both(
             update={"credentials": shared.credentials.model_copy(update={"booth_id": booth})}
         )
         parts = open_cloud(booth_config, booth, clock)
-        photo = tmp_path / f"{booth}.jpg"
+        layout = StorageLayout(tmp_path)
+        photo = layout.photos_dir / f"{booth}.jpg"
+        photo.parent.mkdir(parents=True, exist_ok=True)
         photo.write_bytes(f"photo of {booth}".encode())
         parts.queue.journal.path = tmp_path / f"{booth}-uploads.jsonl"
-        parts.publisher.layout = StorageLayout(tmp_path)
-        parts.queue.add(f"token-{booth}", photo.name, 1767225600.0)
+        parts.publisher.layout = layout
+        parts.queue.add(f"token-{booth}", layout.photo_name(photo), 1767225600.0)
         work_until_done(parts, clock)
     file = config_file(tmp_path / "kiosk.toml", shared, tmp_path / "staff")
     assert main(["--config", str(file), "cloud", "gallery", "--valid-for", "2h"]) == 0

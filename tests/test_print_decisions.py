@@ -185,3 +185,22 @@ def test_a_print_nobody_waits_for_is_too_old() -> None:
     entry = PrintBook.replay(records()).prints["c"]
     assert not too_old(entry, now=20 + 600, give_up_after=600)
     assert too_old(entry, now=20 + 601, give_up_after=600)
+
+
+def test_a_job_cups_accepted_is_not_sent_again_when_the_journal_cannot_say_so(tmp_path) -> None:
+    """lp took the job, then the journal's "sent" line could not be written (a full disk): the
+    print must count as sent in this run, or the next round would send it again."""
+    from kiosk.config import StorageLayout
+    from kiosk.printing.jobs import Print, new_print_id
+    from kiosk.printing.service import PrintService, PrintSettings
+
+    service = PrintService(PrintSettings(when="always"), StorageLayout(tmp_path))
+    entry = Print(new_print_id(), "photos/a.jpg", 1, "visit", "", 0.0)
+    service._record(entry.record())
+    assert [waiting.print_id for waiting in service.book.waiting()] == [entry.print_id]
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    service.journal.path = blocker / "prints.jsonl"  # every append now fails
+    service._record({"op": "sent", "id": entry.print_id, "job": 7})
+    assert service.book.waiting() == [], "a print CUPS has is never waiting again"
+    assert service.progress(entry.print_id) == "sent"

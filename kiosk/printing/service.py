@@ -128,7 +128,10 @@ class PrintService:
         if replay.lines > COMPACT_AFTER:
             # Finished prints that never reached CUPS count for nothing: dropped after a while.
             keep_after = wall() - COMPACT_KEEP
-            self.journal.compact(lambda _records: self.book.compacted(keep_after))
+            try:
+                self.journal.compact(lambda _records: self.book.compacted(keep_after))
+            except OSError as error:  # a full disk must not keep the booth from starting
+                log.error("cannot compact the print journal %s: %s", self.journal.path, error)
         # Prints CUPS may have without the journal knowing: asked for before this start, or
         # whose lp failed (perhaps after handing the job over).
         self._recovered = {entry.print_id for entry in self.book.waiting()}
@@ -177,7 +180,13 @@ class PrintService:
             log.warning("no print for %s: %s", file, error)
             return None
         entry = Print(new_print_id(), file, offer.copies, visit, self.settings.event, self.wall())
-        self.journal.append(entry.record())  # on the storage before anything else happens
+        try:
+            self.journal.append(entry.record())  # on the storage before anything else happens
+        except OSError as error:
+            # No print rather than one a restart could send twice; the guest keeps the share
+            # screen and its code.
+            log.error("no print for %s: the print journal cannot be written: %s", file, error)
+            return None
         with self._lock:
             self.book.apply(entry.record())
         self.changed.set()
@@ -346,10 +355,15 @@ class PrintService:
         return self._strips[key]
 
     def _record(self, record: dict[str, Any]) -> None:
-        # The fsync outside the lock: the booth's thread asks for offers every frame meanwhile.
-        self.journal.append(record)
+        # The book first: what CUPS has done (a job it accepted above all) must count in this
+        # run even when the journal cannot say so, or the print would be sent again. The fsync
+        # outside the lock: the booth's thread asks for offers every frame meanwhile.
         with self._lock:
             self.book.apply(record)
+        try:
+            self.journal.append(record)
+        except OSError as error:
+            log.error("cannot note a print in the print journal %s: %s", self.journal.path, error)
 
     def _caps(self) -> Caps:
         return Caps(self.settings.per_visit, self.settings.per_event)

@@ -47,7 +47,10 @@ class CloudPublisher:
 
     def upload(self, job: Job) -> None:
         """The photo, then its page (so the page never shows a photo that is not there)."""
-        data = self.layout.photo_path(job.file).read_bytes()
+        path = self.layout.photo_inside(job.file)
+        if path is None:  # a damaged row must never publish another file (keys, the index)
+            raise FileNotFoundError(f"{job.file} is not in the photos folder")
+        data = path.read_bytes()
         self.store.put(self.photo_key(job.token), data, "image/jpeg", PHOTO_CACHE)
         created = dt.datetime.fromtimestamp(job.created, dt.UTC)
         html_page = self.page(job.token, created, data)
