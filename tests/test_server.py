@@ -424,7 +424,7 @@ def test_share_page_shows_the_content_credentials_of_a_signed_photo(
     page = body.decode()
     assert "Content Credentials: captured by a camera and signed by" in page
     # The operator signs, not the machine: its key's name stays out of the guest's page.
-    assert "signed by Fotoclub Müller&#x27;s booth" in page and "booth-7" not in page
+    assert "signed by Fotoclub Müller’s booth" in page and "booth-7" not in page
 
 
 CONTRAST_SCRIPT = """
