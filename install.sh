@@ -4,12 +4,12 @@
 #   sudo ./install.sh            install, or upgrade in place; safe to run again
 #   ./install.sh --dry-run       print every action without doing any of it
 #
-# What it does: apt packages (camera, GPIO, display libraries, fonts); a system user "kiosk";
-# a Python venv in /opt/echtbild/venv that sees the apt-installed picamera2 and lgpio; the
-# project into it; the config /etc/echtbild/kiosk.toml (only if there is none: never
-# overwritten); photos under /var/lib/echtbild; the booth's signing keys (once); the systemd
-# units, enabled and started after `kiosk check-config` has passed; with [hotspot] enabled, the
-# booth's own Wi-Fi (a NetworkManager profile, its dnsmasq snippet, our nftables table).
+# What it does: apt packages (camera, GPIO, display libraries, fonts); the system users "kiosk"
+# (the booth) and "echtbild-share" (the download server, in kiosk's group); a Python venv in
+# /opt/echtbild/venv that sees the apt-installed picamera2 and lgpio; the project into it; the
+# config /etc/echtbild/kiosk.toml (only if there is none: never overwritten); photos under
+# /var/lib/echtbild; the booth's signing keys (once); the systemd units, enabled and started
+# after `kiosk check-config` has passed; with [hotspot] enabled, the booth's own Wi-Fi.
 set -euo pipefail
 # Files installed for the system are readable by the service user, whatever umask sudo brings.
 umask 022
@@ -26,6 +26,8 @@ readonly CONFIG="${ECHTBILD_CONFIG:-$CONFIG_DIR/kiosk.toml}"
 readonly DATA_DIR=/var/lib/echtbild
 readonly UNIT_DIR=/etc/systemd/system
 readonly USER_NAME=kiosk
+# The download server's own user, in the booth's group: it may read photos, never secrets.
+readonly SHARE_USER=echtbild-share
 readonly APT_PACKAGES=(
   python3 python3-venv python3-pip
   python3-picamera2 python3-libcamera python3-lgpio
@@ -54,7 +56,7 @@ act() {
 }
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 parse_args() {
@@ -137,6 +139,12 @@ create_user() {
   else
     act useradd --system --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin \
       --user-group "$USER_NAME"
+  fi
+  if id "$SHARE_USER" >/dev/null 2>&1; then
+    say "user $SHARE_USER exists"
+  else
+    act useradd --system --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin \
+      --gid "$USER_NAME" "$SHARE_USER"
   fi
   local group
   for group in "${GROUPS_WANTED[@]}"; do

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 from pathlib import Path
 
 
@@ -43,3 +44,16 @@ def free_megabytes(path: Path) -> float:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     return shutil.disk_usage(probe).free / 1_000_000
+
+
+def not_private(path: Path, key: str) -> str | None:
+    """Why the secret at ``path`` (set by config ``key``) is not its owner's alone, or None. The
+    download server runs as a user of its own in the booth's group: a key or password the group
+    may read, it may read too."""
+    mode = path.stat().st_mode
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return None
+    return (
+        f"{key}: {path} can be read by others (mode {stat.S_IMODE(mode):o}); "
+        f"make it the booth user's alone: chmod 600 {path}"
+    )

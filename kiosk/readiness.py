@@ -19,15 +19,14 @@ from kiosk.camera.image_camera import DEMO_PORTRAIT, load_image
 from kiosk.camera.picam import load_picamera2_api, on_a_raspberry_pi
 from kiosk.config import Config, read_what_can_be_read
 from kiosk.exits import EXIT_OK, refuse
+from kiosk.files import not_private
 from kiosk.share.cloud import credentials_problem
 
 
 def booth_problems(config: Config, demo: bool = False, demo_image: Path | None = None) -> list[str]:
     """What stops the booth (``kiosk run``, or ``kiosk demo`` with ``demo``) from starting."""
     problems = [*_camera_problems(config, demo, demo_image), *_logo_problems(config)]
-    cloud = credentials_problem(config.cloud)
-    if cloud:
-        problems.append(cloud)
+    problems += _secret_problems(config)
     storage = storage_problem(config)
     return problems + ([storage] if storage else [])
 
@@ -66,9 +65,25 @@ _START_CHECKS: tuple[tuple[str, Callable[[Config], list[str]]], ...] = (
     ("camera", lambda config: _camera_problems(config, False, None)),
     ("branding", lambda config: _logo_problems(config)),
     ("cloud", lambda config: _single(credentials_problem(config.cloud))),
+    ("credentials", lambda config: _single(signing_key_problem(config))),
     ("storage", lambda config: _single(storage_problem(config))),
     ("share", lambda config: _single(share_host_problem(config.share.host))),
 )
+
+
+def _secret_problems(config: Config) -> list[str]:
+    return _single(credentials_problem(config.cloud)) + _single(signing_key_problem(config))
+
+
+def signing_key_problem(config: Config) -> str | None:
+    """An operator's signing key that others may read (the booth's own is made private)."""
+    key = config.credentials.private_key
+    if key is None or not config.credentials.sign:
+        return None
+    try:
+        return not_private(key, "credentials.private_key")
+    except OSError as error:
+        return f"credentials.private_key: cannot read {key}: {error.strerror}"
 
 
 def storage_problem(config: Config) -> str | None:

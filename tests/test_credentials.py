@@ -25,6 +25,7 @@ from kiosk.photos.credentials import (
     load_signer,
     verify,
 )
+from kiosk.readiness import booth_problems
 
 
 @pytest.fixture
@@ -50,6 +51,27 @@ def test_keys_are_a_ca_and_a_signer_with_private_keys_kept_private(keys) -> None
     with pytest.raises(CredentialsError, match="--force"):
         init_keys(keys, "booth-7")
     init_keys(keys, "booth-7", force=True)
+
+
+def test_an_operators_key_others_may_read_stops_the_booth(config, keys, tmp_path) -> None:
+    """The download server runs in the booth's group: a key the group may read, it may read."""
+    own = tmp_path / "operator"
+    own.mkdir()
+    chain, key = own / "chain.pem", own / "signer.key"
+    chain.write_bytes((keys / SIGNER_CHAIN).read_bytes())
+    key.write_bytes((keys / SIGNER_KEY).read_bytes())
+    key.chmod(0o640)
+    operator = config.credentials.model_copy(
+        update={"certificate_chain": chain, "private_key": key}
+    )
+    signed = config.model_copy(update={"credentials": operator})
+    said = [p for p in booth_problems(signed, demo=True) if p.startswith("credentials.private_key")]
+    assert said == [
+        f"credentials.private_key: {key} can be read by others (mode 640); "
+        f"make it the booth user's alone: chmod 600 {key}"
+    ]
+    key.chmod(0o600)
+    assert booth_problems(signed, demo=True) == []
 
 
 def test_booth_photo_is_trusted_with_the_booth_ca_and_valid_without(signed_photo) -> None:

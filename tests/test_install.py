@@ -34,6 +34,8 @@ def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
         "/etc/systemd/system/echtbild-share.service",
     ):
         assert step in plan, step
+    if subprocess.run(["id", "echtbild-share"], capture_output=True).returncode != 0:
+        assert "useradd --system" in plan and "--gid kiosk echtbild-share" in plan
     if not Path("/opt/echtbild/venv").exists():  # where install.sh ran already, it is kept
         assert "python3 -m venv --system-site-packages /opt/echtbild/venv" in plan
     assert [path.exists() for path in touched] == before

@@ -159,7 +159,7 @@ def test_secrets_the_server_can_read_make_it_degraded(config: Config, tmp_path: 
     try:
         status, _, body = server.request("/healthz")
         problems = " ".join(json.loads(body)["problems"])
-        assert status == 503 and str(secret) in problems and "InaccessiblePaths" in problems
+        assert status == 503 and str(secret) in problems and "chmod 600" in problems
     finally:
         server.stop()
     server = RunningServer(config)  # nothing to read: sound

@@ -43,6 +43,21 @@ def test_share_unit_hides_the_keys_and_writes_only_its_state_folder() -> None:
     assert int(share["LimitNOFILE"][0]) >= 4 * MAX_CONNECTIONS
 
 
+def test_share_unit_runs_as_its_own_user_in_the_booths_group() -> None:
+    """What tests/test_share_user.py runs with real uids: a user of its own, so it reads no
+    secret wherever the config puts it; the booth's group, so it reads the photos; its journals
+    readable by that group, so the booth honours the deletions it records."""
+    share, booth = settings("echtbild-share.service"), settings("echtbild.service")
+    assert share["User"] != booth["User"] and share["User"] != ["root"]
+    assert share["Group"] == booth["Group"]
+    assert int(booth["UMask"][0], 8) & 0o040 == 0, "the booth's photos are group-readable"
+    assert int(share["UMask"][0], 8) & 0o040 == 0 and int(share["UMask"][0], 8) & 0o007 == 7
+    assert share["StateDirectoryMode"] == ["0750"]
+    install = (ROOT / "install.sh").read_text()
+    assert f"SHARE_USER={share['User'][0]}" in install
+    assert f"USER_NAME={booth['User'][0]}" in install
+
+
 def test_booth_unit_gives_only_the_devices_the_booth_uses() -> None:
     booth = settings("echtbild.service")
     assert booth["DevicePolicy"] == ["closed"]

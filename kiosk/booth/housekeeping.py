@@ -62,11 +62,9 @@ class Housekeeping:
 
     def delete_requested(self) -> int:
         storage = self.storage
-        tokens = deletion_requests(storage.layout.share_state_dir)
-        if not tokens:
-            return 0
         try:
-            deleted = delete_on_request(storage.layout, tokens)
+            tokens = deletion_requests(storage.layout.share_state_dir)
+            deleted = delete_on_request(storage.layout, tokens) if tokens else []
         except (sqlite3.Error, OSError) as error:
             log.error("cannot delete photos their owners asked to delete: %s", error)
             return 0

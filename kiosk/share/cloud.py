@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import stat
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import CloudConfig
+from kiosk.files import not_private
 from kiosk.share.page import slug
 
 CONNECT_SECONDS = 5.0
@@ -38,15 +38,12 @@ def load_credentials(path: Path) -> CloudCredentials:
     """The access key and secret from ``path``: TOML with ``access_key`` and ``secret_key``,
     readable by its owner only."""
     try:
-        mode = path.stat().st_mode
+        shared = not_private(path, "cloud.credentials_file")
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise CloudError(f"cloud.credentials_file: cannot read {path}: {error.strerror}") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CloudError(
-            f"cloud.credentials_file: {path} can be read by others (mode {stat.S_IMODE(mode):o}); "
-            f"make it the booth user's alone: chmod 600 {path}"
-        )
+    if shared:
+        raise CloudError(shared)
     try:
         values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

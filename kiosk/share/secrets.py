@@ -1,7 +1,9 @@
 """Secrets the download server must not see: it talks to every phone on the network, so a flaw
 in it must not hand out the booth's signing key or the object store's credentials. Its systemd
-unit hides the default paths; this finds any the process can still read (a path set in the
-config after install), so that /healthz and the log name it until the unit hides it too."""
+unit runs it as a user of its own, in the booth's group (to read the photos), and hides the
+default paths besides; a secret anywhere is safe when it is its owner's alone (`kiosk
+check-config` insists on it). This finds any the process can still read, wherever the config
+puts it, so that /healthz and the log name it."""
 
 from __future__ import annotations
 
@@ -13,8 +15,7 @@ from kiosk.config import Config
 
 def readable_secrets(config: Config) -> list[Path]:
     """Signing keys and object-store credentials this process can read: the download server
-    talks to every phone on the network and must see none of them (its unit hides the
-    defaults; a path set in the config after install needs a line there too)."""
+    talks to every phone on the network and must see none of them."""
     candidates = [
         config.storage.layout.keys_dir,
         config.credentials.private_key,

@@ -405,7 +405,7 @@ class DownloadServer:
         if readable:
             problems.append(
                 f"the download server can read secrets: {', '.join(map(str, readable))} "
-                "(hide them with InaccessiblePaths= in echtbild-share.service)"
+                "(make each its owner's alone: chmod 600)"
             )
         storage = self.config.storage
         free = free_megabytes(self.storage_dir)

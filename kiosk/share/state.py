@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -25,14 +26,34 @@ log = logging.getLogger(__name__)
 DOWNLOADS = "downloads.jsonl"
 DELETIONS = "deletions.jsonl"
 SECRET = "form-secret"
+# The server runs as a user of its own in the booth's group: the booth deletes what guests asked
+# to delete and counts downloads, so it reads the journals; the form's key is the server's alone.
+JOURNAL_MODE = 0o640
 
 
 class ShareState:
     def __init__(self, directory: Path):
         self.directory = directory
         self.problem: str | None = None
-        self.deleted: set[str] = set(deletion_requests(directory))
+        self.deleted: set[str] = set()
+        try:
+            self._let_the_booth_read()
+            self.deleted = set(deletion_requests(directory))
+        except OSError as error:
+            self._failed(f"cannot read the deletion requests in {directory}: {error}")
         self.secret = self._load_secret()
+
+    def _let_the_booth_read(self) -> None:
+        """Journals written before the server had a user of its own are its user's alone (and
+        systemd hands them over): open them to the booth's group, or deletions never happen."""
+        for name in (DOWNLOADS, DELETIONS):
+            path = self.directory / name
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            if info.st_uid == os.geteuid() and info.st_mode & 0o777 != JOURNAL_MODE:
+                path.chmod(JOURNAL_MODE)
 
     def _load_secret(self) -> bytes:
         path = self.directory / SECRET
@@ -77,7 +98,7 @@ class ShareState:
         return True
 
     def _append(self, name: str, entry: dict, durable: bool) -> None:
-        Journal(self.directory / name, mode=0o600).append(entry, durable)
+        Journal(self.directory / name, mode=JOURNAL_MODE).append(entry, durable)
         if self.problem is not None:
             log.info("the share state folder %s is writable again", self.directory)
             self.problem = None
@@ -89,11 +110,10 @@ class ShareState:
 
 
 def _tokens(path: Path, since: float | None = None) -> list[str]:
+    """The tokens of a state journal (none while there is none); any other failure to read it
+    is the caller's to report: a deletion request that cannot be read must not pass in silence."""
     tokens = []
-    try:
-        records = Journal(path).replay().records
-    except OSError:
-        return tokens
+    records = Journal(path).replay().records
     for entry in records:
         try:
             if since is None or float(entry["at"]) >= since:
@@ -110,4 +130,8 @@ def deletion_requests(directory: Path) -> list[str]:
 
 def downloads_since(directory: Path, moment: float) -> int:
     """Completed photo downloads since ``moment`` (for ``kiosk status`` and /healthz)."""
-    return len(_tokens(directory / DOWNLOADS, moment))
+    try:
+        return len(_tokens(directory / DOWNLOADS, moment))
+    except OSError as error:  # statistics only: a count of 0 is the worst that can happen
+        log.warning("cannot count downloads in %s: %s", directory, error)
+        return 0

@@ -1,0 +1,152 @@
+"""The download server as a user of its own in the booth's group (issue 23, fault 9).
+
+Two real processes with the uids, group and umasks the units give them (forked and switched as
+systemd would start them) on a real file system laid out as install.sh and systemd lay it out:
+the server reads every photo and the index the booth writes, no secret wherever the config puts
+it, and the booth reads and honours the deletions the server records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pytest
+from conftest import make_store
+from test_units import settings
+
+from kiosk.booth.housekeeping import Housekeeping
+from kiosk.camera.crop import Crop
+from kiosk.camera.frames import Still
+from kiosk.config import Config, parse_config
+from kiosk.photos.credentials import init_keys
+from kiosk.photos.store import new_token
+from kiosk.readiness import booth_problems
+from kiosk.share.server import DownloadServer
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
+
+# Numbers no account on this machine uses: the test needs no users made for it.
+KIOSK_GROUP, BOOTH_UID, SHARE_UID = 64000, 64001, 64002
+T = TypeVar("T")
+
+
+def umask_of(unit: str) -> int:
+    return int(settings(unit)["UMask"][0], 8)
+
+
+def as_service(uid: int, unit: str, work: Callable[[], T]) -> T:
+    """``work``'s result, run in a child process with ``uid``, the booth's group and ``unit``'s
+    umask: what systemd gives the service."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        os.close(reader)
+        try:
+            os.setgroups([])
+            os.setgid(KIOSK_GROUP)
+            os.setuid(uid)
+            os.umask(umask_of(unit))
+            outcome = ("value", work())
+        except BaseException as error:
+            outcome = ("error", f"{type(error).__name__}: {error}")
+        with os.fdopen(writer, "wb") as pipe:
+            pickle.dump(outcome, pipe)
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        kind, value = pickle.load(pipe)
+    os.waitpid(pid, 0)
+    assert kind == "value", value
+    return value
+
+
+@pytest.fixture
+def booth_folder() -> Iterator[Path]:
+    """/var/lib/echtbild as install.sh makes it (0750, the booth's) and systemd the server's
+    state folder in it (owned by the server's user, mode from its unit)."""
+    parent = Path(tempfile.mkdtemp(prefix="echtbild-users-"))
+    parent.chmod(0o755)  # like /var/lib
+    root = parent / "echtbild"
+    root.mkdir(mode=0o750)
+    os.chown(root, BOOTH_UID, KIOSK_GROUP)
+    state = root / "share-state"
+    state.mkdir(mode=int(settings("echtbild-share.service")["StateDirectoryMode"][0], 8))
+    os.chown(state, SHARE_UID, KIOSK_GROUP)
+    yield root
+    shutil.rmtree(parent)
+
+
+def booth_config(root: Path, cloud_secret: Path) -> Config:
+    return parse_config(
+        {
+            "camera": {"backend": "image"},
+            "storage": {"dir": str(root)},
+            "share": {"base_url": "http://booth.test:8080"},
+            "cloud": {"enabled": True, "bucket": "event", "credentials_file": str(cloud_secret)},
+        }
+    )
+
+
+def test_the_server_reads_photos_but_no_secret_and_the_booth_reads_its_deletions(
+    booth_folder: Path,
+) -> None:
+    # Object-store credentials at a path chosen after install, outside every hidden path,
+    # written as the README says (the booth user's, mode 600).
+    secret = booth_folder / "elsewhere" / "cloud.toml"
+
+    def booth_starts_and_saves() -> tuple[str, bytes, list[str]]:
+        secret.parent.mkdir()
+        secret.write_text('access_key = "a"\nsecret_key = "b"\n')
+        secret.chmod(0o600)
+        config = booth_config(booth_folder, secret)
+        init_keys(config.storage.layout.keys_dir, "booth-7")
+        pixels = np.full((300, 240, 3), 128, np.uint8)
+        moment = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)
+        photo = make_store(config).save(Still(pixels, moment), Crop(0, 0, 240, 300), new_token())
+        return photo.token, Path(photo.path).read_bytes(), booth_problems(config, demo=True)
+
+    token, saved, problems = as_service(BOOTH_UID, "echtbild.service", booth_starts_and_saves)
+    assert problems == []
+    config = booth_config(booth_folder, secret)
+
+    def server_serves_and_records_a_deletion() -> tuple[bytes | None, list[str], bool]:
+        server = DownloadServer(config, clock=lambda: 1.0e9)
+        record = server.photos.find(token)
+        path = server.photos.file_of(record) if record else None
+        served = path.read_bytes() if path else None
+        asked = server.state.request_deletion(token, 1.0e9)
+        problems = server.problems()
+        server.photos.close()
+        return served, problems, asked
+
+    served, problems, asked = as_service(
+        SHARE_UID, "echtbild-share.service", server_serves_and_records_a_deletion
+    )
+    assert served == saved, "the server reads the photo the booth saved"
+    assert problems == [], "index readable, no secret readable: /healthz says ok"
+    assert asked
+
+    def booth_honours_the_deletion() -> int:
+        housekeeping = Housekeeping(config.storage, worker=None)  # type: ignore[arg-type]
+        return housekeeping.delete_requested()
+
+    deleted = as_service(BOOTH_UID, "echtbild.service", booth_honours_the_deletion)
+    assert deleted == 1, "the booth read the server's deletion request and deleted the photo"
+    assert not any(booth_folder.joinpath("photos").rglob("*.jpg"))
+
+    # A secret the group may read is one the server may read: check-config refuses it, and
+    # the server's /healthz names it.
+    secret.chmod(0o640)
+    problems = as_service(BOOTH_UID, "echtbild.service", lambda: booth_problems(config, demo=True))
+    assert any("chmod 600" in problem and str(secret) in problem for problem in problems)
+    problems = as_service(
+        SHARE_UID, "echtbild-share.service", lambda: DownloadServer(config).problems()
+    )
+    assert any(str(secret) in problem and "chmod 600" in problem for problem in problems)
