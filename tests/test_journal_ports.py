@@ -10,6 +10,7 @@ from pathlib import Path
 from kiosk.booth.visit_log import VisitLog
 from kiosk.photos.index import PhotoRecord
 from kiosk.photos.journal import PhotoJournal
+from kiosk.share import uploads
 from kiosk.share.state import ShareState, deletion_requests
 from kiosk.share.uploads import UploadJournal, UploadQueue, counts_of
 
@@ -80,3 +81,29 @@ def test_compaction_keeps_uploaded_marks_and_pending_deletions(tmp_path: Path) -
     assert list(again.state.jobs) == [("gone", "delete")]
     counts = counts_of(again.state)
     assert (counts.uploaded, counts.queued, counts.deletions_queued) == (1, 0, 1)
+
+
+def test_a_journal_of_many_live_uploads_is_not_rewritten_on_every_append(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Past COMPACT_AFTER live uploads, compaction keeps them all: it must then wait until the
+    journal has doubled, not run again at every line (as it did)."""
+    monkeypatch.setattr(uploads, "COMPACT_AFTER", 40)  # a smaller journal, the same rule
+    path = tmp_path / "uploads.jsonl"
+    store = Store()
+    queue = UploadQueue(path, store.upload, store.delete, clock=lambda: 0.0)
+    compactions: list[tuple[int, int]] = []  # lines before, lines the one before had kept
+    compact = queue.journal.compact
+
+    def counted() -> None:
+        compactions.append((queue.journal.lines, queue.journal.lines_kept))
+        compact()
+
+    queue.journal.compact = counted
+    for number in range(400):
+        queue.add(f"t{number}", f"photos/{number}.jpg", float(number))
+        queue.work_once()
+    assert 2 <= len(compactions) <= 10, compactions  # it was 728
+    assert all(lines > max(40, 2 * kept) for lines, kept in compactions)
+    again = UploadQueue(path, store.upload, store.delete, clock=lambda: 0.0)
+    assert all(again.uploaded(f"t{number}") for number in range(400))

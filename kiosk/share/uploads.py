@@ -73,6 +73,7 @@ class UploadJournal:
         self.path = path
         self._file = Journal(path)
         self.lines = 0
+        self.lines_kept = 0  # what the last compaction left: the live uploads' marks
 
     def append(self, record: dict[str, Any]) -> None:
         self._file.append(record)
@@ -93,6 +94,13 @@ class UploadJournal:
         """The same state in as few lines as possible, written atomically: what was uploaded
         (cloud-when-uploaded links depend on it), what waits, and the tallies."""
         _, self.lines = self._file.compact(lambda records: compacted(state_of(records)))
+        self.lines_kept = self.lines
+
+    def compact_if_due(self) -> None:
+        """Compact past ``COMPACT_AFTER`` lines and twice what the last compaction kept: a
+        booth with thousands of live uploads would otherwise rewrite them all on every append."""
+        if self.lines > max(COMPACT_AFTER, 2 * self.lines_kept):
+            self.compact()
 
 
 def state_of(records: list[dict[str, Any]]) -> JournalState:
@@ -266,8 +274,7 @@ class UploadQueue:
         with self._lock:
             self.journal.append(record)
             apply(self.state, record)
-            if self.journal.lines > COMPACT_AFTER:
-                self.journal.compact()
+            self.journal.compact_if_due()
         self.changed.set()
 
 
