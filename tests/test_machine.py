@@ -15,6 +15,7 @@ from kiosk.booth.events import (
     Fault,
     FramingAdvice,
     MainButton,
+    PrintPhoto,
     RecordVisit,
     Recovered,
     ReportFault,
@@ -441,3 +442,26 @@ def test_visit_record_has_the_guidance_figures() -> None:
         {"cue": "cue_come_closer", "seconds": 2.5},
         {"cue": "cue_hold_still", "seconds": 0.5},
     ]
+
+
+def test_two_print_presses_in_one_frame_ask_for_one_print() -> None:
+    """The print service's answer (PrintQueued) comes a frame later; a guest pressing twice
+    meanwhile gets one print, whatever print.per_visit allows, and keeps the share screen."""
+    booth = BoothMachine(TIMING, 5, printing="ask")
+    booth.print_offered = True
+    booth.handle(MainButton(), 97.0)
+    booth.handle(MainButton(), 97.0)
+    booth.handle(Tick(), 100.0)
+    booth.handle(CaptureFinished(photo()), 100.0)
+    booth.handle(MainButton(), 100.0)
+    assert booth.phase is Phase.SHARE and booth.print_button
+    later = 100.0 + TIMING.share_guard + 0.1
+    first = booth.handle(SecondButton(at=later), later)
+    second = booth.handle(SecondButton(at=later), later)
+    assert first == [PrintPhoto(photo())] and second == []
+    assert not booth.print_button and booth.phase is Phase.SHARE
+    booth.handle(SecondButton(at=later + 0.3), later + 0.3)  # still the same double press
+    assert booth.phase is Phase.SHARE
+    done = later + TIMING.share_guard
+    booth.handle(SecondButton(at=done), done)  # a press of its own: the visit ends
+    assert booth.phase is Phase.ATTRACT

@@ -112,6 +112,8 @@ def test_ask_mode_prints_on_the_second_button_and_a_paused_queue_offers_nothing(
         assert app.printing.note(app.machine) == "on its way"
         assert not app.machine.print_button  # one print a visit (print.per_visit)
         now = press(app, SecondButton(), now + 0.1)
+        assert app.machine.phase is Phase.SHARE  # a double press is one press
+        now = press(app, SecondButton(), now + config.timing.share_guard)
         assert app.machine.phase is Phase.ATTRACT  # now the second button ends it
         assert eventually(lambda: len(printed(kept)) == 1, within=60)
 

@@ -63,6 +63,9 @@ class Visit:
     attempt: int = 0
     lighting: set[str] = field(default_factory=set)
     prints: list[dict[str, Any]] = field(default_factory=list)  # what the print service took
+    # When a print was asked for: the service's answer comes a frame later, and a second press
+    # meanwhile must neither ask again nor end the visit (a double press is one press).
+    print_asked_at: float | None = None
     prints_paused: str | None = None  # why no print was offered on the share screen (staff)
 
     def show_cue(self, cue: str | None, now: float) -> None:
@@ -262,6 +265,8 @@ class BoothMachine:
         self.showing_wifi = self.wifi_first
         photo = self.photo
         if self.printing == "always" and self.print_offered and photo is not None:
+            assert self.visit is not None
+            self.visit.print_asked_at = now
             return [PrintPhoto(photo)]
         return []
 
@@ -276,7 +281,7 @@ class BoothMachine:
             and not self.showing_wifi
             and visit is not None
             and visit.photo is not None
-            and not visit.prints
+            and visit.print_asked_at is None
         )
 
     def share_seconds(self) -> float:
@@ -293,9 +298,13 @@ class BoothMachine:
         # A stray press (someone pressing "back", the next person) must not take the code
         # away before it could be scanned.
         guarded = self.seconds_in_phase(now) < self.timing.share_guard
+        visit = self.visit
+        if visit is not None and visit.print_asked_at is not None:
+            guarded = guarded or now - visit.print_asked_at < self.timing.share_guard
         if isinstance(event, SecondButton) and not guarded and self.print_button:
-            assert self.photo is not None
-            return [PrintPhoto(self.photo)]
+            assert visit is not None and visit.photo is not None
+            visit.print_asked_at = now
+            return [PrintPhoto(visit.photo)]
         pressed = isinstance(event, MainButton | SecondButton) and not guarded
         if pressed or (isinstance(event, Tick) and timed_out):
             if self.showing_wifi:
