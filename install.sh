@@ -4,7 +4,7 @@
 #   sudo ./install.sh            install, or upgrade in place; safe to run again
 #   ./install.sh --dry-run       print every action without doing any of it
 #
-# What it does: apt packages (camera, GPIO, display libraries, fonts); the system users "kiosk"
+# What it does: apt packages (camera, GPIO, display libraries, a fallback font); the system users "kiosk"
 # (the booth) and "echtbild-share" (the download server, in kiosk's group); a Python venv in
 # /opt/echtbild/venv that sees the apt-installed picamera2 and lgpio; the project into it; the
 # config /etc/echtbild/kiosk.toml (only if there is none: never overwritten); photos under
@@ -32,7 +32,7 @@ readonly APT_PACKAGES=(
   python3 python3-venv python3-pip
   python3-picamera2 python3-libcamera python3-lgpio
   libgbm1 libdrm2 libegl1 libgles2
-  fonts-inter fonts-dejavu-core
+  fonts-dejavu-core
 )
 readonly GROUPS_WANTED=(video render gpio input)
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from kiosk.booth.screens.typeface import PACKAGE_FONTS
 from kiosk.printing import ipp
 from kiosk.printing.layout import (
     PAPER_SIZES,
@@ -22,13 +23,13 @@ from kiosk.printing.layout import (
 )
 from kiosk.printing.pdf import POINTS_PER_MM, NotAJpeg, jpeg_shape
 
-INTER = Path("/usr/share/fonts/opentype/inter/Inter-SemiBold.otf")
+INTER = PACKAGE_FONTS / "Inter-SemiBold.otf"
 BRANDING = Branding(
     "Sommerfest 2026 · Fotoclub Müller",
     "#14202e",
     "#f5f1e8",
     None,
-    INTER if INTER.exists() else None,
+    INTER,
 )
 poppler = pytest.mark.skipif(not shutil.which("pdfimages"), reason="needs poppler-utils")
 

@@ -24,12 +24,7 @@ import pygame.freetype
 log = logging.getLogger(__name__)
 
 PACKAGE_FONTS = Path(__file__).resolve().parents[2] / "fonts"
-FONT_DIRS = (
-    PACKAGE_FONTS,
-    Path("/usr/share/fonts/opentype/inter"),
-    Path("/usr/share/fonts/truetype/inter"),
-    Path("/usr/share/fonts/truetype/dejavu"),
-)
+FONT_DIRS = (PACKAGE_FONTS, Path("/usr/share/fonts/truetype/dejavu"))
 # Per weight, the files to try in order: Inter, then DejaVu Sans.
 WEIGHT_FILES = {
     "regular": ("Inter-Regular.otf", "Inter-Regular.ttf", "DejaVuSans.ttf"),
