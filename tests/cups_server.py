@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers import patient
+from private_bus import start_private_bus
 
 from kiosk.printing.cups import Cups
 
@@ -47,22 +48,6 @@ fi
 echo "STATE: -media-empty-error" >&2
 if [ -n "$6" ]; then cat "$6"; else cat; fi > "$folder/job-$1.prn"
 exit 0
-"""
-
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
 """
 
 
@@ -188,18 +173,7 @@ class PrivateCups:
     def _start_bus(self) -> None:
         """ippeveprinter will not start without a system D-Bus for its DNS-SD client (Avahi):
         a private bus of its own, where no Avahi answers, so it advertises nothing."""
-        config = self.folder / "bus.conf"
-        config.write_text(BUS_CONFIG.format(socket=self.folder / "bus"))
-        self.bus = subprocess.Popen(
-            ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + patient(10)
-        while not (self.folder / "bus").exists():
-            if time.monotonic() > deadline:
-                raise RuntimeError("the private D-Bus did not start")
-            time.sleep(0.02)
+        self.bus = start_private_bus(self.folder / "bus")
 
     def add_backend_printer(self, name: str) -> Path:
         """A queue on the test backend; returns its folder (write ``state`` there to make the

@@ -16,25 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hotspot_net import HotspotNet
+from private_bus import start_private_bus
 
 from kiosk.hotspot import system
 from kiosk.hotspot.leases import JOINS_PATH
 from kiosk.hotspot.profile import CONNECTION_ID
-
-BUS_POLICY = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="root"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-"""
 
 NM_CONFIG = """[main]
 plugins=keyfile
@@ -100,21 +86,9 @@ class NetworkManagerTwin:
         if self.system_root is None:
             files = system.wanted_files(hotspot, 8080, system_root=self.files_root, twin=interface)
             system.write_files(files)
-        policy = self.socket.with_name("bus.conf")
-        policy.write_text(BUS_POLICY.format(socket=self.socket))
         self.config.write_text(NM_CONFIG.format(connections=self.connections, interface=interface))
-        self.net.booth_popen(
-            "dbus-daemon",
-            f"--config-file={policy}",
-            "--nofork",
-            "--nopidfile",
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
         deadline = time.monotonic() + within
-        while not self.socket.exists():
-            assert time.monotonic() < deadline, "the private D-Bus did not start"
-            time.sleep(0.02)
+        start_private_bus(self.socket, self.net.booth_popen, within)
         script = START.format(
             run=self.run, lib=self.lib, shared=self.shared, socket=self.socket, config=self.config
         )
