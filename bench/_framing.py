@@ -1,6 +1,6 @@
 """The booth's framing screen on a headless display, as the benches draw it.
 
-Not a bench itself: bench/preview.py and bench/share.py import it.
+Not a bench itself: the benches that draw the booth's screen import it.
 """
 
 from __future__ import annotations
@@ -99,3 +99,22 @@ def frame_times(frame: Callable[[float], None], seconds: float, fps: int = 30) -
         if pause > 0:
             time.sleep(pause)
     return times
+
+
+def frames_on_time(frame: Callable[[float], None], seconds: float, fps: int = 30) -> float:
+    """Frames paced at ``fps`` for ``seconds``: the share done within their 1/fps slot (a late
+    frame does not make the next ones late too). ``frame(now)`` is one frame's whole work."""
+    slot = 1 / fps
+    frames = on_time = 0
+    start = time.perf_counter()
+    while frames < seconds * fps:
+        deadline = start + (frames + 1) * slot
+        frame(time.perf_counter())
+        frames += 1
+        done = time.perf_counter()
+        on_time += done <= deadline
+        if done < deadline:
+            time.sleep(deadline - done)
+        else:
+            start += done - deadline
+    return on_time / frames

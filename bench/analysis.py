@@ -19,7 +19,7 @@ import sys
 import time
 
 import numpy as np
-from _framing import framing_screen
+from _framing import frames_on_time, framing_screen
 from PIL import Image
 from skimage import data
 
@@ -75,24 +75,17 @@ def analysis_rates(analyser: FaceAnalyser) -> dict[str, float]:
 def paced_ui(draw, analyser: AnalyserProcess | None, frame: np.ndarray) -> tuple[float, int]:
     """The framing screen at UI_FPS: the share of frames done within their slot; analyses
     done meanwhile."""
-    slot = 1 / UI_FPS
-    frames = on_time = analysed = 0
-    start = time.perf_counter()
-    while frames < UI_SECONDS * UI_FPS:
-        deadline = start + (frames + 1) * slot
-        draw(time.perf_counter())
+    analysed = 0
+
+    def ui_frame(now: float) -> None:
+        nonlocal analysed
+        draw(now)
         if analyser is not None:
             if analyser.poll() is not None:
                 analysed += 1
             analyser.submit(frame, time.perf_counter())
-        frames += 1
-        done = time.perf_counter()
-        on_time += done <= deadline
-        if done < deadline:
-            time.sleep(deadline - done)
-        else:  # a late frame does not make the next ones late too
-            start += done - deadline
-    return on_time / frames, analysed
+
+    return frames_on_time(ui_frame, UI_SECONDS, UI_FPS), analysed
 
 
 def _pinned_analyser(connection, models_dir: str, threads: int) -> None:

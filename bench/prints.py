@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import numpy as np
-from _framing import framing_screen
+from _framing import frames_on_time, framing_screen
 from cups_server import PrivateCups, cups_installed
 from PIL import Image
 from skimage import data
@@ -59,27 +59,6 @@ def photos(folder: Path, count: int) -> list[str]:
     return names
 
 
-def paced(draw, seconds: float, between=None) -> float:
-    """The framing screen at UI_FPS for ``seconds``: the share of frames done within their
-    slot. ``between(now)`` runs once a frame after the drawing (the booth's own work)."""
-    slot = 1 / UI_FPS
-    frames = on_time = 0
-    start = time.perf_counter()
-    while frames < seconds * UI_FPS:
-        deadline = start + (frames + 1) * slot
-        draw(time.perf_counter())
-        if between is not None:
-            between(time.perf_counter())
-        frames += 1
-        done = time.perf_counter()
-        on_time += done <= deadline
-        if done < deadline:
-            time.sleep(deadline - done)
-        else:  # a late frame does not make the next ones late too
-            start += done - deadline
-    return on_time / frames
-
-
 def main() -> int:
     if not cups_installed():
         print("needs cups, cups-ipp-utils and dbus-daemon (apt install cups cups-ipp-utils dbus)")
@@ -109,9 +88,9 @@ def main() -> int:
             assert time.monotonic() < deadline, service.offer("").why
             time.sleep(0.05)
         screen = framing_screen((1280, 720))
-        paced(screen.draw, 2.0)  # warm up
+        frames_on_time(screen.draw, 2.0, UI_FPS)  # warm up
 
-        quiet = paced(screen.draw, PRINTS * SECONDS_BETWEEN_PRINTS)
+        quiet = frames_on_time(screen.draw, PRINTS * SECONDS_BETWEEN_PRINTS, UI_FPS)
         asked: dict[str, float] = {}
         accepted: dict[str, float] = {}
         queue = list(enumerate(names))
@@ -129,7 +108,11 @@ def main() -> int:
                 if print_id not in accepted and service.progress(print_id) != "waiting":
                     accepted[print_id] = time.perf_counter() - since
 
-        busy = paced(screen.draw, PRINTS * SECONDS_BETWEEN_PRINTS + 2.0, booth_work)
+        def frame(now: float) -> None:  # the screen, then the booth's own work
+            screen.draw(now)
+            booth_work(time.perf_counter())
+
+        busy = frames_on_time(frame, PRINTS * SECONDS_BETWEEN_PRINTS + 2.0, UI_FPS)
         end = time.monotonic() + 10
         while len(accepted) < len(asked) and time.monotonic() < end:
             booth_work(time.perf_counter())
