@@ -28,6 +28,18 @@ log = logging.getLogger("kiosk")
 QUIET_LOGGERS = ("c2pa", "PIL", "asyncio", "urllib3", "selenium")
 
 
+# What the booth's unit sets: the download server, a user of its own in the booth's group, reads
+# every photo and folder written. Staff run commands that write photos (preflight's test photo,
+# repairs) from shells whose umask may be 077.
+UMASK = 0o027
+
+
+def entry() -> int:
+    """The ``kiosk`` command as installed: ``main`` with the booth's umask."""
+    os.umask(UMASK)
+    return main()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)

@@ -103,7 +103,12 @@ class Journal:
         """Hold the journal's lock (threads and processes): for a read-decide-rewrite."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
-        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, self.mode)
+        try:
+            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, self.mode)
+        except PermissionError:
+            # Another user's lock file (the booth's and the server's users share a group, and
+            # its mode lets the group read): flock needs only a descriptor, not write access.
+            descriptor = os.open(lock_path, os.O_RDONLY)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             yield

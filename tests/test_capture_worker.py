@@ -50,8 +50,10 @@ class SlowCamera(ImageCamera):
         self.started = threading.Event()
         self.limit = limit
         self.during: Callable[[], None] = lambda: None
+        self.thread: threading.Thread | None = None
 
     def capture_burst(self, count: int) -> list[Still]:
+        self.thread = threading.current_thread()
         self.started.set()
         self.during()
         self.release.wait(self.limit)
@@ -186,20 +188,31 @@ def test_the_watchdog_is_fed_and_the_screen_drawn_all_through_a_long_capture(
             if b"WATCHDOG=1" in message:
                 pings.append(clock.now)
 
+    drawn: list[Phase] = []
+    draw = app._draw
+
+    def counted_draw(now: float) -> None:
+        drawn.append(app.machine.phase)
+        draw(now)
+
+    app._draw = counted_draw
     try:
         to_capture(app, clock)
+        assert app.camera.started.wait(10)
+        # The burst holds the camera on a thread of its own: the loop goes on (run on the
+        # loop's thread, the first step below would wait for the burst's end).
+        assert app.camera.thread is not threading.current_thread()
         collect()
-        steps_in_capture = 0
+        drawn.clear()
         for _ in range(150):  # 3 s of the test's clock, the burst held all along
             clock.now += FRAME
             app.step(clock.now)
             collect()
-            steps_in_capture += app.machine.phase is Phase.CAPTURE
         # Pings a third of the interval apart; systemd kills the booth after a whole interval.
         gaps = [b - a for a, b in zip(pings, [*pings[1:], clock.now], strict=True)]
         assert max(gaps) < 1.5, f"no watchdog ping for {max(gaps):.2f} s during the capture"
         assert app.machine.phase is Phase.CAPTURE and app.capturing
-        assert steps_in_capture == 150, "the capture screen kept drawing"
+        assert drawn == [Phase.CAPTURE] * 150, "the capture screen was drawn every frame"
         app.camera.release.set()
         burst_finished(app)
         run_until(app, clock, lambda: app.machine.phase is Phase.REVIEW, 1.0)

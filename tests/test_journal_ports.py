@@ -107,3 +107,44 @@ def test_a_journal_of_many_live_uploads_is_not_rewritten_on_every_append(
     assert all(lines > max(40, 2 * kept) for lines, kept in compactions)
     again = UploadQueue(path, store.upload, store.delete, clock=lambda: 0.0)
     assert all(again.uploaded(f"t{number}") for number in range(400))
+
+
+def test_a_restart_does_not_rewrite_a_compacted_journal(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(uploads, "COMPACT_AFTER", 40)
+    path = tmp_path / "uploads.jsonl"
+    store = Store()
+    queue = UploadQueue(path, store.upload, store.delete, clock=lambda: 0.0)
+    for number in range(300):
+        queue.add(f"t{number}", f"photos/{number}.jpg", float(number))
+        queue.work_once()
+    for restart in range(2):
+        written = path.stat().st_ino  # a compaction writes a new file in its place
+        again = UploadQueue(path, store.upload, store.delete, clock=lambda: 0.0)
+        again.add(f"new{restart}", "photos/new.jpg", 301.0)
+        assert path.stat().st_ino == written, "the first line after a start rewrote the journal"
+
+
+def test_journals_of_the_server_before_it_had_its_own_user_open_to_the_booth(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The server ran as the booth's user with 0600 journals; systemd hands them to its own
+    user, and the server opens them to the group, or the booth could not read deletions."""
+    folder = tmp_path / "share-state"
+    folder.mkdir()
+    for name in ("deletions.jsonl", "downloads.jsonl"):
+        (folder / name).write_text('{"token":"old","at":1.0}\n')
+        (folder / name).chmod(0o600)
+    assert ShareState(folder).deleted == {"old"}
+    assert {p.name: p.stat().st_mode & 0o777 for p in folder.glob("*.jsonl")} == {
+        "deletions.jsonl": 0o640,
+        "downloads.jsonl": 0o640,
+    }
+    # A folder where modes cannot change (read-only): deletions are still honoured.
+    (folder / "deletions.jsonl").chmod(0o600)
+
+    def refused(self, mode):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(Path, "chmod", refused)
+    state = ShareState(folder)
+    assert state.deleted == {"old"} and state.problem is None

@@ -16,13 +16,15 @@ from kiosk.booth.events import (
     FramingAdvice,
     MainButton,
     PrintPhoto,
+    PrintQueued,
+    PrintRefused,
     RecordVisit,
     Recovered,
     ReportFault,
     SecondButton,
     Tick,
 )
-from kiosk.booth.machine import BoothMachine, Phase
+from kiosk.booth.machine import DOUBLE_PRESS, BoothMachine, Phase
 from kiosk.config import TimingConfig
 from kiosk.photos.store import SavedPhoto
 
@@ -444,9 +446,8 @@ def test_visit_record_has_the_guidance_figures() -> None:
     ]
 
 
-def test_two_print_presses_in_one_frame_ask_for_one_print() -> None:
-    """The print service's answer (PrintQueued) comes a frame later; a guest pressing twice
-    meanwhile gets one print, whatever print.per_visit allows, and keeps the share screen."""
+def share_with_print_offer() -> tuple[BoothMachine, float]:
+    """A booth on the share screen offering a print ("ask"), and a moment past its guard."""
     booth = BoothMachine(TIMING, 5, printing="ask")
     booth.print_offered = True
     booth.handle(MainButton(), 97.0)
@@ -455,13 +456,30 @@ def test_two_print_presses_in_one_frame_ask_for_one_print() -> None:
     booth.handle(CaptureFinished(photo()), 100.0)
     booth.handle(MainButton(), 100.0)
     assert booth.phase is Phase.SHARE and booth.print_button
-    later = 100.0 + TIMING.share_guard + 0.1
+    return booth, 100.0 + TIMING.share_guard + 0.1
+
+
+def test_two_print_presses_in_one_frame_ask_for_one_print() -> None:
+    """The print service's answer (PrintQueued) comes a frame later; a guest pressing twice
+    meanwhile gets one print, whatever print.per_visit allows, and keeps the share screen."""
+    booth, later = share_with_print_offer()
     first = booth.handle(SecondButton(at=later), later)
     second = booth.handle(SecondButton(at=later), later)
     assert first == [PrintPhoto(photo())] and second == []
     assert not booth.print_button and booth.phase is Phase.SHARE
+    booth.handle(PrintQueued({"id": "p1"}), later + 0.05)
+    assert not booth.print_button  # one print a visit
     booth.handle(SecondButton(at=later + 0.3), later + 0.3)  # still the same double press
     assert booth.phase is Phase.SHARE
-    done = later + TIMING.share_guard
+    done = later + DOUBLE_PRESS
     booth.handle(SecondButton(at=done), done)  # a press of its own: the visit ends
     assert booth.phase is Phase.ATTRACT
+
+
+def test_a_print_the_service_refused_is_offered_again() -> None:
+    booth, later = share_with_print_offer()
+    assert booth.handle(SecondButton(at=later), later) == [PrintPhoto(photo())]
+    booth.handle(PrintRefused(), later + 0.05)
+    assert booth.print_button and booth.phase is Phase.SHARE
+    again = later + DOUBLE_PRESS
+    assert booth.handle(SecondButton(at=again), again) == [PrintPhoto(photo())]

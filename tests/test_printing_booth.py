@@ -15,7 +15,7 @@ from helpers import advance, eventually, full_visit, press
 from test_server import RunningServer
 
 from kiosk.booth.events import MainButton, SecondButton
-from kiosk.booth.machine import Phase
+from kiosk.booth.machine import DOUBLE_PRESS, Phase
 from kiosk.cli import main
 from kiosk.config import Config, PrintConfig
 from kiosk.printing.cups import Cups
@@ -113,7 +113,7 @@ def test_ask_mode_prints_on_the_second_button_and_a_paused_queue_offers_nothing(
         assert not app.machine.print_button  # one print a visit (print.per_visit)
         now = press(app, SecondButton(), now + 0.1)
         assert app.machine.phase is Phase.SHARE  # a double press is one press
-        now = press(app, SecondButton(), now + config.timing.share_guard)
+        now = press(app, SecondButton(), now + DOUBLE_PRESS)
         assert app.machine.phase is Phase.ATTRACT  # now the second button ends it
         assert eventually(lambda: len(printed(kept)) == 1, within=60)
 

@@ -11,6 +11,8 @@ import datetime as dt
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,10 +27,12 @@ from kiosk.booth.housekeeping import Housekeeping
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Still
 from kiosk.config import Config, parse_config
+from kiosk.journal import Journal
 from kiosk.photos.credentials import init_keys
 from kiosk.photos.store import new_token
 from kiosk.readiness import booth_problems
 from kiosk.share.server import DownloadServer
+from kiosk.share.state import DELETIONS
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
 
@@ -135,6 +139,9 @@ def test_the_server_reads_photos_but_no_secret_and_the_booth_reads_its_deletions
 
     def booth_honours_the_deletion() -> int:
         housekeeping = Housekeeping(config.storage, worker=None)  # type: ignore[arg-type]
+        deletions = Journal(config.storage.layout.share_state_dir / DELETIONS)
+        with deletions.locked():  # the server's lock file: the booth may take it too
+            pass
         return housekeeping.delete_requested()
 
     deleted = as_service(BOOTH_UID, "echtbild.service", booth_honours_the_deletion)
@@ -150,3 +157,26 @@ def test_the_server_reads_photos_but_no_secret_and_the_booth_reads_its_deletions
         SHARE_UID, "echtbild-share.service", lambda: DownloadServer(config).problems()
     )
     assert any(str(secret) in problem and "chmod 600" in problem for problem in problems)
+
+
+def test_staff_commands_write_what_the_server_may_read_whatever_the_shells_umask(
+    booth_folder: Path, tmp_path: Path
+) -> None:
+    """`sudo -u kiosk kiosk ...` from a shell with umask 077: what it writes (here the index it
+    rebuilds) is still readable by the booth's group, as the units' umask makes it."""
+    config_file = tmp_path / "kiosk.toml"
+    config_file.write_text(f'[storage]\ndir = "{booth_folder}"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config_file), "index", "rebuild"],
+        capture_output=True,
+        text=True,
+        umask=0o077,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = [path for path in booth_folder.rglob("*") if path.is_file()]
+    assert written, "the rebuild wrote nothing"
+    assert all(path.stat().st_mode & 0o040 for path in written), [
+        f"{path}: {path.stat().st_mode & 0o777:o}" for path in written
+    ]

@@ -79,6 +79,12 @@ class PrintQueued:
     record: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PrintRefused:
+    """The print service did not take the photo (the printer went, the journal failed): the
+    offer stays for another press."""
+
+
 Event = (
     MainButton
     | SecondButton
@@ -89,6 +95,7 @@ Event = (
     | Fault
     | Recovered
     | PrintQueued
+    | PrintRefused
 )
 
 

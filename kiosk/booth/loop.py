@@ -36,6 +36,7 @@ from kiosk.booth.events import (
     Event,
     Fault,
     PrintPhoto,
+    PrintRefused,
     RecordVisit,
     ReportFault,
     Tick,
@@ -433,5 +434,4 @@ class BoothLoop:
                 log.error("out of order: %s", reason)
             case PrintPhoto(photo=photo) if self.printing is not None:
                 queued = self.printing.print_photo(photo)
-                if queued is not None:
-                    self.post(queued)
+                self.post(queued if queued is not None else PrintRefused())

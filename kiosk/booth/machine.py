@@ -25,6 +25,7 @@ from kiosk.booth.events import (
     MainButton,
     PrintPhoto,
     PrintQueued,
+    PrintRefused,
     RecordVisit,
     Recovered,
     ReportFault,
@@ -33,6 +34,9 @@ from kiosk.booth.events import (
 )
 from kiosk.config import TimingConfig
 from kiosk.photos.store import SavedPhoto
+
+# Presses this soon after the print button are the same press (people press twice, or harder).
+DOUBLE_PRESS = 2.0
 
 
 class Phase(Enum):
@@ -63,9 +67,11 @@ class Visit:
     attempt: int = 0
     lighting: set[str] = field(default_factory=set)
     prints: list[dict[str, Any]] = field(default_factory=list)  # what the print service took
-    # When a print was asked for: the service's answer comes a frame later, and a second press
-    # meanwhile must neither ask again nor end the visit (a double press is one press).
-    print_asked_at: float | None = None
+    # A print asked for and not yet answered (the service answers a frame later): a second
+    # press meanwhile must not ask again. Refused, the offer stays.
+    print_waiting: bool = False
+    # When the print button was pressed: a double press is one press, and does not end the visit.
+    print_pressed_at: float | None = None
     prints_paused: str | None = None  # why no print was offered on the share screen (staff)
 
     def show_cue(self, cue: str | None, now: float) -> None:
@@ -179,6 +185,11 @@ class BoothMachine:
             case PrintQueued(record=record):
                 if self.visit is not None:
                     self.visit.prints.append(record)
+                    self.visit.print_waiting = False
+                return []
+            case PrintRefused():
+                if self.visit is not None:
+                    self.visit.print_waiting = False
                 return []
             case MainButton(at=at) | SecondButton(at=at):
                 if at is not None and at < self.entered_at:
@@ -266,7 +277,7 @@ class BoothMachine:
         photo = self.photo
         if self.printing == "always" and self.print_offered and photo is not None:
             assert self.visit is not None
-            self.visit.print_asked_at = now
+            self.visit.print_waiting = True
             return [PrintPhoto(photo)]
         return []
 
@@ -281,7 +292,8 @@ class BoothMachine:
             and not self.showing_wifi
             and visit is not None
             and visit.photo is not None
-            and visit.print_asked_at is None
+            and not visit.prints
+            and not visit.print_waiting
         )
 
     def share_seconds(self) -> float:
@@ -299,11 +311,11 @@ class BoothMachine:
         # away before it could be scanned.
         guarded = self.seconds_in_phase(now) < self.timing.share_guard
         visit = self.visit
-        if visit is not None and visit.print_asked_at is not None:
-            guarded = guarded or now - visit.print_asked_at < self.timing.share_guard
+        if visit is not None and visit.print_pressed_at is not None:
+            guarded = guarded or now - visit.print_pressed_at < DOUBLE_PRESS
         if isinstance(event, SecondButton) and not guarded and self.print_button:
             assert visit is not None and visit.photo is not None
-            visit.print_asked_at = now
+            visit.print_waiting, visit.print_pressed_at = True, now
             return [PrintPhoto(visit.photo)]
         pressed = isinstance(event, MainButton | SecondButton) and not guarded
         if pressed or (isinstance(event, Tick) and timed_out):

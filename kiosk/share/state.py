@@ -36,8 +36,8 @@ class ShareState:
         self.directory = directory
         self.problem: str | None = None
         self.deleted: set[str] = set()
+        self._let_the_booth_read()
         try:
-            self._let_the_booth_read()
             self.deleted = set(deletion_requests(directory))
         except OSError as error:
             self._failed(f"cannot read the deletion requests in {directory}: {error}")
@@ -50,10 +50,14 @@ class ShareState:
             path = self.directory / name
             try:
                 info = path.stat()
-            except FileNotFoundError:
+            except OSError:  # none yet, or unreadable: the read below says so
                 continue
-            if info.st_uid == os.geteuid() and info.st_mode & 0o777 != JOURNAL_MODE:
+            if info.st_uid != os.geteuid() or info.st_mode & 0o777 == JOURNAL_MODE:
+                continue
+            try:
                 path.chmod(JOURNAL_MODE)
+            except OSError as error:
+                log.warning("cannot let the booth read %s: %s", path, error)
 
     def _load_secret(self) -> bytes:
         path = self.directory / SECRET

@@ -84,6 +84,8 @@ class UploadJournal:
         replay = self._file.replay()
         self.lines = replay.lines
         state = state_of(replay.records)
+        # As if just compacted: a restart does not rewrite a journal that is as short as it gets.
+        self.lines_kept = min(self.lines, len(compacted(state)))
         if replay.unreadable:
             log.warning(
                 "upload journal %s: skipped %d damaged line(s)", self.path, replay.unreadable
