@@ -96,13 +96,14 @@ def test_the_booth_notes_its_share_screen_with_the_visits_photo(make_app, config
     assert after is not None and after.screen == "attract" and after.sharing is None
 
 
-def test_another_process_of_the_same_user_reads_what_the_booth_unit_writes(
+def test_another_process_in_the_booths_group_reads_what_the_booth_unit_writes(
     tmp_path: Path,
 ) -> None:
-    # The units: the booth writes the storage folder, the server sees it read-only, both run
-    # as the same user, and the note is not hidden from the server with the keys.
+    # The units: the booth writes the storage folder, the server sees it read-only, runs in the
+    # booth's group, and the note is not hidden from the server with the keys. (Read by another
+    # user of that group: tests/test_share_user.py.)
     booth, share = settings("echtbild.service"), settings("echtbild-share.service")
-    assert booth["User"] == share["User"] and share["PrivateUsers"] == ["yes"]
+    assert booth["Group"] == share["Group"] and share["PrivateUsers"] == ["yes"]
     assert booth["ReadWritePaths"] == share["ReadOnlyPaths"] == [DATA_DIR]
     installed = StorageLayout(Path(DATA_DIR)).on_screen_path
     assert installed.parent == Path(DATA_DIR)

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -31,6 +32,7 @@ from kiosk.journal import Journal
 from kiosk.photos.credentials import init_keys
 from kiosk.photos.store import new_token
 from kiosk.readiness import booth_problems
+from kiosk.share.on_screen import OnScreenNote
 from kiosk.share.server import DownloadServer
 from kiosk.share.state import DELETIONS
 
@@ -114,26 +116,29 @@ def test_the_server_reads_photos_but_no_secret_and_the_booth_reads_its_deletions
         pixels = np.full((300, 240, 3), 128, np.uint8)
         moment = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)
         photo = make_store(config).save(Still(pixels, moment), Crop(0, 0, 240, 300), new_token())
+        OnScreenNote(config.storage.layout.on_screen_path).show("share", photo.token, time.time)
         return photo.token, Path(photo.path).read_bytes(), booth_problems(config, demo=True)
 
     token, saved, problems = as_service(BOOTH_UID, "echtbild.service", booth_starts_and_saves)
     assert problems == []
     config = booth_config(booth_folder, secret)
 
-    def server_serves_and_records_a_deletion() -> tuple[bytes | None, list[str], bool]:
+    def server_serves_and_records_a_deletion() -> tuple[bytes | None, list[str], bool, str]:
         server = DownloadServer(config, clock=lambda: 1.0e9)
         record = server.photos.find(token)
         path = server.photos.file_of(record) if record else None
         served = path.read_bytes() if path else None
+        on_screen = server.on_screen.current()
         asked = server.state.request_deletion(token, 1.0e9)
         problems = server.problems()
         server.photos.close()
-        return served, problems, asked
+        return served, problems, asked, on_screen.sharing if on_screen else ""
 
-    served, problems, asked = as_service(
+    served, problems, asked, sharing = as_service(
         SHARE_UID, "echtbild-share.service", server_serves_and_records_a_deletion
     )
     assert served == saved, "the server reads the photo the booth saved"
+    assert sharing == token, "and what the booth's screen shows"
     assert problems == [], "index readable, no secret readable: /healthz says ok"
     assert asked
 
