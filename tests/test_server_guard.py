@@ -15,12 +15,8 @@ from helpers import full_visit
 from test_server import RunningServer
 
 from kiosk.config import Config
-from kiosk.share.guard import (
-    SERVER_NAME,
-    ConnectionLimits,
-    MalformedRequests,
-    RateLimiter,
-)
+from kiosk.share.capacity import ConnectionLimits
+from kiosk.share.guard import SERVER_NAME, MalformedRequests, RateLimiter
 from kiosk.share.server import SECURITY_HEADERS, DownloadServer, is_loopback
 from kiosk.share.state import downloads_since
 

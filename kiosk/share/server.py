@@ -30,15 +30,8 @@ from kiosk import __version__
 from kiosk.config import Config
 from kiosk.files import free_megabytes
 from kiosk.photos.index import PhotoRecord
-from kiosk.share.guard import (
-    ConnectionGuard,
-    ConnectionLimits,
-    GuardedSite,
-    GuessGuard,
-    RateLimiter,
-    connection_cap,
-    from_elsewhere,
-)
+from kiosk.share.capacity import ConnectionLimits, connection_cap
+from kiosk.share.guard import ConnectionGuard, GuardedSite, GuessGuard, RateLimiter, from_elsewhere
 from kiosk.share.lookup import PhotoLookup
 from kiosk.share.on_screen import OnScreenReader
 from kiosk.share.page import download_name, page, photo_body, stylesheet
@@ -63,8 +56,6 @@ SEND_TIMEOUT = 300.0  # an 8 MB photo at 250 kB/s; a client that stops reading i
 MIN_SEND_RATE = 1024.0
 SEND_RATE_WINDOW = 10.0
 MAX_BODY = 2048
-MAX_CONNECTIONS = 400
-MAX_CONNECTIONS_PER_ADDRESS = 24
 LOGO_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -136,7 +127,7 @@ class DownloadServer:
         self.guess_guard = GuessGuard()
         self.guard = ConnectionGuard(
             SECURITY_HEADERS,
-            ConnectionLimits(connection_cap(MAX_CONNECTIONS), MAX_CONNECTIONS_PER_ADDRESS),
+            ConnectionLimits(connection_cap()),
         )
         self.css = stylesheet(config.branding)
         self.idle_timeout = IDLE_TIMEOUT
