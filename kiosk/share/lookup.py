@@ -51,6 +51,17 @@ class PhotoLookup:
             log.error("cannot read the photo journal: %s", error)
             return None
 
+    def still_there(self, token: str) -> bool:
+        """Whether the booth still has ``token``'s photo (in the index, or live in the
+        journal). Raises OSError when the journal cannot be read: then nobody can say."""
+        if self._index is not None:
+            try:
+                if self._index.get(token) is not None:
+                    return True
+            except sqlite3.Error as error:
+                self._index_failed(str(error))
+        return token in self.journal.replay().live
+
     def file_of(self, record: PhotoRecord) -> Path | None:
         """The photo file ``record`` names, if it is there inside the photos folder: the index
         is ours, but a file outside that folder is never sent."""

@@ -123,6 +123,7 @@ class DownloadServer:
         self.photos = PhotoLookup(layout)
         self.on_screen = OnScreenReader(layout.on_screen_path)
         self.state = ShareState(layout.share_state_dir)
+        self.state.compact_deletions(self.photos.still_there, clock(), config.share.link_ttl)
         self.rate_limiter = RateLimiter()
         self.guess_guard = GuessGuard()
         self.guard = ConnectionGuard(
