@@ -23,10 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
-import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +34,10 @@ import urllib.request
 from pathlib import Path
 
 from _server import free_port, wait_until_serving
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from kills import kill_repeatedly
 
 KILLS = 55
 SLOW_ADDRESSES = 20
@@ -126,40 +127,6 @@ def booth_child(config, report: int) -> None:
                 pass
 
 
-def read_reports(pipe: int, until: float) -> list[str]:
-    data = b""
-    while True:
-        ready, _, _ = select.select([pipe], [], [], max(0.0, until - time.monotonic()))
-        if not ready:
-            break
-        chunk = os.read(pipe, 65536)
-        if not chunk:
-            break
-        data += chunk
-    return [line.decode() for line in data.split(b"\n") if line.count(b" ") == 1]
-
-
-def kill_repeatedly(child, arguments: tuple, low: float, high: float) -> list[str]:
-    chooser = random.Random(23)
-    reports: list[str] = []
-    for _ in range(KILLS):
-        reading, writing = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - killed, never returns
-            os.close(reading)
-            try:
-                child(*arguments, writing)
-            finally:
-                os._exit(1)
-        os.close(writing)
-        reports += read_reports(reading, time.monotonic() + chooser.uniform(low, high))
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        reports += read_reports(reading, time.monotonic())
-        os.close(reading)
-    return reports
-
-
 def booth_kills(folder: Path) -> tuple[int, int, int]:
     """Photos or links lost, deletions lost, links shown."""
     from PIL import Image
@@ -168,7 +135,9 @@ def booth_kills(folder: Path) -> tuple[int, int, int]:
 
     config = booth_config(folder)
     init_keys(config.storage.layout.keys_dir, "bench")
-    reports = kill_repeatedly(booth_child, (config,), 0.3, 2.5)
+    # After 0 to 3 of the child's reports (0: during its start and recovery), a random moment
+    # of the next capture, save, signing, upload or deletion.
+    reports = kill_repeatedly(booth_child, (config,), KILLS, lambda c: c.randint(0, 3), (0, 1), 23)
     store, queue = open_booth(config)  # the start after the last kill
     while queue.work_once():
         pass
@@ -212,7 +181,7 @@ def deletions_child(folder: Path, report: int) -> None:
 def deletion_kills(folder: Path) -> tuple[int, int]:
     from kiosk.share.state import deletion_requests
 
-    reports = kill_repeatedly(deletions_child, (folder,), 0.02, 0.3)
+    reports = kill_repeatedly(deletions_child, (folder,), KILLS, lambda c: 0, (0.02, 0.3), 23)
     asked = [line.split()[1] for line in reports]
     kept = set(deletion_requests(folder))
     return sum(token not in kept for token in asked), len(asked)
