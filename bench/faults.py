@@ -262,34 +262,44 @@ def p99(values: list[float]) -> float:
     return sorted(values)[min(len(values) - 1, int(len(values) * 0.99))] if values else 1e9
 
 
-async def slow_readers(port: int, path: str, seconds: float) -> int:
-    """20 addresses, each holding as many connections as it may on a photo it never reads."""
+TCP_ESTABLISHED = 1  # tcp_info.tcpi_state (linux/tcp_states.h)
+
+
+def still_connected(sock: socket.socket) -> bool:
+    """Whether the server has not closed the connection: read from the socket's TCP state, since
+    a reader that never reads never sees the end of what was sent (nor the server's close)."""
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] == TCP_ESTABLISHED
+
+
+async def slow_readers(port: int, path: str, seconds: float) -> tuple[int, int]:
+    """20 addresses, each holding as many connections as it may on a photo it never reads, and
+    coming back a second after the server drops or refuses one. Connections opened, and how
+    many of them the server closed (refused, too slow, or given way to another device)."""
     stop = time.monotonic() + seconds
-    opened = 0
+    opened = dropped = 0
+    loop = asyncio.get_running_loop()
 
     async def hold(address: str) -> None:
-        nonlocal opened
+        nonlocal opened, dropped
         while time.monotonic() < stop:
             sock = socket.socket()
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.bind((address, 0))
             sock.setblocking(False)
             try:
-                await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
-                reader, writer = await asyncio.open_connection(sock=sock)
+                await loop.sock_connect(sock, ("127.0.0.1", port))
+                await loop.sock_sendall(sock, f"GET {path} HTTP/1.1\r\nHost: b\r\n\r\n".encode())
             except OSError:
                 sock.close()
                 await asyncio.sleep(1.0)
                 continue
             opened += 1
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: booth\r\n\r\n".encode())
             try:  # never read: wait until the server drops us, then come back a second later
-                while time.monotonic() < stop and not reader.at_eof():
-                    await asyncio.sleep(0.5)
-                    if writer.transport.is_closing():
-                        break
+                while time.monotonic() < stop and still_connected(sock):
+                    await asyncio.sleep(0.25)
+                dropped += time.monotonic() < stop
             finally:
-                writer.close()
+                sock.close()
             await asyncio.sleep(1.0)
 
     tasks = [
@@ -298,12 +308,13 @@ async def slow_readers(port: int, path: str, seconds: float) -> int:
         for _ in range(SLOW_PER_ADDRESS)
     ]
     await asyncio.gather(*tasks)
-    return opened
+    return opened, dropped
 
 
 def crowd_child(port: int, path: str) -> None:
     os.nice(5)
-    print(asyncio.run(slow_readers(port, path, CROWD_SECONDS)), flush=True)
+    opened, dropped = asyncio.run(slow_readers(port, path, CROWD_SECONDS))
+    print(opened, dropped, flush=True)
 
 
 async def first_views(base: str, tokens: list[str]) -> None:
@@ -361,7 +372,8 @@ def server_figures(folder: Path) -> dict[str, float]:
         answered, failed = page_times(base, phone_token, 40, 0.5)
         results["crowd_answered"] = 100.0 * len(answered) / (len(answered) + failed)
         results["crowd_p99"] = p99(answered)
-        results["crowd_connections"] = float(crowd.communicate(timeout=120)[0].strip() or 0)
+        opened, dropped = crowd.communicate(timeout=120)[0].split()
+        results["crowd_connections"], results["crowd_dropped"] = float(opened), float(dropped)
         settle(base)
         viewers = subprocess.Popen(
             [sys.executable, __file__, "--views", base, ",".join(fresh)],
@@ -401,7 +413,8 @@ def main() -> int:
     print(f"phone alone: p99 {server['alone_p99'] * 1000:.1f} ms (baseline)")
     print(
         f"crowd: {SLOW_ADDRESSES} addresses x {SLOW_PER_ADDRESS} slow readers, "
-        f"{server['crowd_connections']:.0f} connections opened in {CROWD_SECONDS:.0f} s"
+        f"{server['crowd_connections']:.0f} connections opened in {CROWD_SECONDS:.0f} s, "
+        f"{server['crowd_dropped']:.0f} of them closed by the server (refused, too slow, evicted)"
     )
     print(
         f"first views: {FIRST_VIEWS}, {server['views_samples']:.0f} loads of another page, "

@@ -9,6 +9,7 @@ import fcntl
 import logging
 import socket
 import struct
+import subprocess
 import termios
 import time
 from collections.abc import Iterator
@@ -18,18 +19,17 @@ import pytest
 from conftest import FIXED_TIME, make_store
 from helpers import eventually
 from test_server import RunningServer
+from test_server_fairness import TCP_CLOSE, tcp_state
 from test_server_guard import head_of, read_all
 
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Still
 from kiosk.config import Config
 from kiosk.photos.store import new_token
+from kiosk.share.capacity import SEND_BUFFER
 from kiosk.share.server import DownloadServer
 
 CAP = 2  # connections the server holds in these tests
-
-
-SEND_BUFFER = 65536  # the server's per connection (the kernel's default grows up to megabytes)
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def big_photo(config: Config) -> str:
     store = make_store(config)
     photo = store.save(Still(pixels, FIXED_TIME), Crop(0, 0, 1200, 1600), new_token())
     store.close()
-    assert (config.storage.dir / photo.path).stat().st_size > 10 * SEND_BUFFER
+    assert (config.storage.dir / photo.path).stat().st_size > 4 * SEND_BUFFER
     return photo.token
 
 
@@ -50,9 +50,6 @@ def crowded(config: Config) -> Iterator[RunningServer]:
 
     server = RunningServer(config, tune=small)
     server.now = FIXED_TIME.timestamp() + 60
-    for site in server.runner.sites:  # accepted connections inherit the listener's buffer
-        for listener in site._server.sockets:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     yield server
     server.stop()
 
@@ -114,6 +111,8 @@ def evict_mid_send(server: RunningServer, token: str) -> list[tuple[int | None, 
         phones = [phone(f"127.0.0.{6 + n}") for n in range(4)]
         loads = [page_load(server, token, sock) for sock in phones]
         assert limits.evicted >= 1
+        # The evicted one is reset: the kernel drops what it held for it, the phone knows.
+        assert eventually(lambda: TCP_CLOSE in [tcp_state(reader) for reader in readers], 2)
     finally:
         for reader in readers:
             reader.close()
@@ -139,3 +138,30 @@ def test_an_eviction_mid_send_logs_no_traceback_and_ends_the_send(
     assert eventually(lambda: requests_being_answered(crowded) == 0, 5)
     tracebacks = [record for record in caplog.records if record.exc_info or record.exc_text]
     assert tracebacks == [], [record.getMessage() for record in tracebacks]
+
+
+def send_queue(server: RunningServer) -> list[int]:
+    """Bytes the kernel holds to send on each of the server's connections (``ss``)."""
+    lines = subprocess.run(
+        ["ss", "-tnH", "state", "established", f"sport = :{server.port}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return [int(line.split()[1]) for line in lines]
+
+
+def test_a_phone_that_stops_reading_holds_a_bounded_send_buffer(
+    crowded: RunningServer, big_photo: str
+) -> None:
+    """Left to the kernel, it grew to megabytes per connection (1.4 GB for a crowd of 400)."""
+    reader = slow_reader(crowded, big_photo, "127.0.0.5")
+    try:
+        assert eventually(lambda: waiting_bytes(reader) > 0, 5)
+        queued: list[list[int]] = []  # until two looks in a row find the same: filled
+        assert eventually(
+            lambda: queued.append(send_queue(crowded)) or queued[-2:-1] == [queued[-1]], 5
+        )
+        assert len(queued[-1]) == 1 and 0 < queued[-1][0] <= 2 * SEND_BUFFER
+    finally:
+        reader.close()

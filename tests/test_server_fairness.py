@@ -60,8 +60,18 @@ def test_a_reader_slower_than_the_minimum_rate_loses_its_slot(running, token) ->
         assert eventually(lambda: limits.per_address("127.0.0.5") == 1, within=2)
         # It never reads: within a few windows the server gives its slot up (before: 300 s).
         assert eventually(lambda: limits.per_address("127.0.0.5") == 0, within=10)
+        # ... and resets the connection: a close would leave the kernel holding the rest of the
+        # photo for a phone that never reads (and the phone would never learn it was dropped).
+        assert eventually(lambda: tcp_state(reader) == TCP_CLOSE, within=2)
     finally:
         reader.close()
+
+
+TCP_CLOSE = 7  # tcp_info.tcpi_state after a reset (linux/tcp_states.h)
+
+
+def tcp_state(sock: socket.socket) -> int:
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0]
 
 
 def test_http_0_9_gets_no_photo(running, token) -> None:

@@ -18,6 +18,13 @@ MAX_CONNECTIONS = 400
 MAX_CONNECTIONS_PER_ADDRESS = 24
 # Each connection may hold a socket and an open photo; this many descriptors stay for the rest.
 RESERVED_FILES = 64
+# The kernel's send buffer per connection. Left to itself it grows to 4 MB for a phone that
+# stops reading: 400 such phones held 1.4 GB of kernel memory. 256 KB still fills a Wi-Fi link
+# (about 8 MB/s at a 30 ms round trip), and 400 connections hold at most about 200 MB.
+SEND_BUFFER = 256 * 1024
+# Connections the kernel queues before the server accepts them: a crowd reconnecting at once
+# overflowed 128 (a phone whose connection is dropped there waits a second for its retry).
+LISTEN_BACKLOG = 1024
 
 
 def group_of(address: str) -> str:

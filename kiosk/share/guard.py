@@ -14,7 +14,10 @@ a fixed text and the security headers instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
+import struct
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -25,7 +28,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from kiosk.share.capacity import ConnectionLimits
+from kiosk.share.capacity import LISTEN_BACKLOG, SEND_BUFFER, ConnectionLimits
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +176,7 @@ class GuardedConnection(RequestHandler):
         handler = self._task_handler
         if handler is not None and not handler.done():
             handler.cancel()  # reaches the send at once; its cleanup runs before the close below
-        if self.transport is not None:
-            self.transport.abort()
+        reset(self.transport)
 
     def connection_lost(self, exc: BaseException | None) -> None:
         if self.address is None:
@@ -193,7 +195,10 @@ class GuardedConnection(RequestHandler):
         address = self.address or "unknown"
         if request.writer.output_size > 0:
             # Part of the answer is sent (a download cut short, a client that stopped reading):
-            # nothing more can be said; aiohttp closes the connection quietly on this.
+            # nothing more can be said. The connection is reset, not closed: a close leaves the
+            # kernel holding the rest of the photo (megabytes) for a phone that does not read,
+            # and that phone never learns it was dropped. aiohttp ends quietly on this error.
+            reset(self.transport)
             raise ConnectionError("answer already under way")
         if status == 500:
             log.error("error answering %s", request.path, exc_info=exc)
@@ -212,6 +217,19 @@ class GuardedConnection(RequestHandler):
         return response
 
 
+def reset(transport: asyncio.BaseTransport | None) -> None:
+    """Close a connection with a TCP reset: what the kernel still holds to send on it (up to
+    megabytes of a photo a phone stopped reading) is dropped at once, and the phone learns it
+    was dropped. A plain close would keep both until the kernel gives up on the phone."""
+    if transport is None or transport.is_closing():
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
 class GuardedSite(web.BaseSite):
     """A TCP listener whose connections are ``GuardedConnection``s."""
 
@@ -222,7 +240,7 @@ class GuardedSite(web.BaseSite):
         port: int,
         guard: ConnectionGuard,
         handler_options: dict[str, Any],
-        backlog: int = 128,
+        backlog: int = LISTEN_BACKLOG,
     ):
         super().__init__(runner, backlog=backlog)
         self._host = host
@@ -246,6 +264,8 @@ class GuardedSite(web.BaseSite):
         self._server = await loop.create_server(
             connection, self._host, self._port, backlog=self._backlog, reuse_address=True
         )
+        for listener in self._server.sockets:  # the connections it accepts inherit the size
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
 
 def from_elsewhere(request: web.Request) -> bool:
