@@ -221,8 +221,9 @@ def reset(transport: asyncio.BaseTransport | None) -> None:
     """Close a connection with a TCP reset: what the kernel still holds to send on it (up to
     megabytes of a photo a phone stopped reading) is dropped at once, and the phone learns it
     was dropped. A plain close would keep both until the kernel gives up on the phone."""
-    if transport is None or transport.is_closing():
+    if transport is None:
         return
+    # (also when closing already: a close waits for a phone that reads to take what is queued)
     sock = transport.get_extra_info("socket")
     if sock is not None:
         with contextlib.suppress(OSError):

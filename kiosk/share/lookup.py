@@ -93,8 +93,9 @@ class PhotoLookup:
                 self._index = None
 
     def _open_index(self, now: float) -> None:
-        """(Re)open the index if it is new or was replaced (the booth rebuilt it). The reading
-        is done first; only the swap holds the lock that lookups take."""
+        """(Re)open the index if it is new or was replaced (the booth rebuilt it). The check
+        (reading journal and index whole) is done first; only the swap holds the lock that
+        lookups take."""
         self._looked_at = now
         path = self.layout.index_path
         try:
@@ -108,20 +109,22 @@ class PhotoLookup:
             return  # (a snapshot is taken afresh each time, until a real reader works)
         verdict = check_index(path, self.journal)
         opened, problem = None, None
-        # A sound index lacking a few rows is the booth between its two writes (or retrying
-        # them): those links are found in the journal.
-        if verdict.ok and identity is None:
-            pass  # a new booth: no index yet, or one being created
-        elif not verdict.ok and not (verdict.rows and verdict.missing):
-            problem = verdict.problem or ""
-        else:
-            try:
-                opened = PhotoIndex(path, read_only=True)
-            except sqlite3.Error as error:
-                problem = str(error)
+        # The old connection is closed before the new one opens: SQLite keeps a closed file
+        # open while another connection of the process holds a lock on it.
         with self._in_use:
             self.close()
-            self._index, self._index_identity = opened, identity
+            self._index_identity = identity
+            # A sound index lacking a few rows is the booth between its two writes (or
+            # retrying them): those links are found in the journal.
+            if verdict.ok and identity is None:
+                pass  # a new booth: no index yet, or one being created
+            elif not verdict.ok and not (verdict.rows and verdict.missing):
+                problem = verdict.problem or ""
+            else:
+                try:
+                    opened = self._index = PhotoIndex(path, read_only=True)
+                except sqlite3.Error as error:
+                    problem = str(error)
         if problem is not None:
             self._index_failed(problem)
             return
