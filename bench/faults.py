@@ -21,26 +21,32 @@ Run: python bench/faults.py   (about two minutes; loopback only, every count bou
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import random
-import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 from _server import free_port, wait_until_serving
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from kills import kill_repeatedly
 
 KILLS = 55
 SLOW_ADDRESSES = 20
 SLOW_PER_ADDRESS = 24
 CROWD_SECONDS = 30.0
 FIRST_VIEWS = 200
+# The other phone's loads: this far apart, and as many alone (the baseline) as p99 needs.
+SAMPLE_GAP = 0.02
+BASELINE_LOADS = 200
 
 
 def figure(name: str, value: float, op: str, target: float) -> None:
@@ -121,40 +127,6 @@ def booth_child(config, report: int) -> None:
                 pass
 
 
-def read_reports(pipe: int, until: float) -> list[str]:
-    data = b""
-    while True:
-        ready, _, _ = select.select([pipe], [], [], max(0.0, until - time.monotonic()))
-        if not ready:
-            break
-        chunk = os.read(pipe, 65536)
-        if not chunk:
-            break
-        data += chunk
-    return [line.decode() for line in data.split(b"\n") if line.count(b" ") == 1]
-
-
-def kill_repeatedly(child, arguments: tuple, low: float, high: float) -> list[str]:
-    chooser = random.Random(23)
-    reports: list[str] = []
-    for _ in range(KILLS):
-        reading, writing = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - killed, never returns
-            os.close(reading)
-            try:
-                child(*arguments, writing)
-            finally:
-                os._exit(1)
-        os.close(writing)
-        reports += read_reports(reading, time.monotonic() + chooser.uniform(low, high))
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        reports += read_reports(reading, time.monotonic())
-        os.close(reading)
-    return reports
-
-
 def booth_kills(folder: Path) -> tuple[int, int, int]:
     """Photos or links lost, deletions lost, links shown."""
     from PIL import Image
@@ -163,7 +135,9 @@ def booth_kills(folder: Path) -> tuple[int, int, int]:
 
     config = booth_config(folder)
     init_keys(config.storage.layout.keys_dir, "bench")
-    reports = kill_repeatedly(booth_child, (config,), 0.3, 2.5)
+    # After 0 to 3 of the child's reports (0: during its start and recovery), a random moment
+    # of the next capture, save, signing, upload or deletion.
+    reports = kill_repeatedly(booth_child, (config,), KILLS, lambda c: c.randint(0, 3), (0, 1), 23)
     store, queue = open_booth(config)  # the start after the last kill
     while queue.work_once():
         pass
@@ -207,7 +181,7 @@ def deletions_child(folder: Path, report: int) -> None:
 def deletion_kills(folder: Path) -> tuple[int, int]:
     from kiosk.share.state import deletion_requests
 
-    reports = kill_repeatedly(deletions_child, (folder,), 0.02, 0.3)
+    reports = kill_repeatedly(deletions_child, (folder,), KILLS, lambda c: 0, (0.02, 0.3), 23)
     asked = [line.split()[1] for line in reports]
     kept = set(deletion_requests(folder))
     return sum(token not in kept for token in asked), len(asked)
@@ -268,38 +242,64 @@ def page_times(base: str, token: str, count: int, gap: float) -> tuple[list[floa
     return times, failed
 
 
+def settle(base: str, seconds: float = 30.0) -> None:
+    """Until the crowd's connections are gone (the server counts them in /healthz)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as reply:
+                if json.load(reply)["connections"] <= 1:
+                    return
+        except urllib.error.HTTPError as reply:  # degraded: the same details
+            if json.load(reply)["connections"] <= 1:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+
+
 def p99(values: list[float]) -> float:
     return sorted(values)[min(len(values) - 1, int(len(values) * 0.99))] if values else 1e9
 
 
-async def slow_readers(port: int, path: str, seconds: float) -> int:
-    """20 addresses, each holding as many connections as it may on a photo it never reads."""
+TCP_ESTABLISHED = 1  # tcp_info.tcpi_state (linux/tcp_states.h)
+
+
+def still_connected(sock: socket.socket) -> bool:
+    """Whether the server has not closed the connection: read from the socket's TCP state, since
+    a reader that never reads never sees the end of what was sent (nor the server's close)."""
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] == TCP_ESTABLISHED
+
+
+async def slow_readers(port: int, path: str, seconds: float) -> tuple[int, int]:
+    """20 addresses, each holding as many connections as it may on a photo it never reads, and
+    coming back a second after the server drops or refuses one. Connections opened, and how
+    many of them the server closed (refused, too slow, or given way to another device)."""
     stop = time.monotonic() + seconds
-    opened = 0
+    opened = dropped = 0
+    loop = asyncio.get_running_loop()
 
     async def hold(address: str) -> None:
-        nonlocal opened
+        nonlocal opened, dropped
         while time.monotonic() < stop:
             sock = socket.socket()
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.bind((address, 0))
             sock.setblocking(False)
             try:
-                await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
-                reader, writer = await asyncio.open_connection(sock=sock)
+                await loop.sock_connect(sock, ("127.0.0.1", port))
+                await loop.sock_sendall(sock, f"GET {path} HTTP/1.1\r\nHost: b\r\n\r\n".encode())
             except OSError:
                 sock.close()
                 await asyncio.sleep(1.0)
                 continue
             opened += 1
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: booth\r\n\r\n".encode())
             try:  # never read: wait until the server drops us, then come back a second later
-                while time.monotonic() < stop and not reader.at_eof():
-                    await asyncio.sleep(0.5)
-                    if writer.transport.is_closing():
-                        break
+                while time.monotonic() < stop and still_connected(sock):
+                    await asyncio.sleep(0.25)
+                dropped += time.monotonic() < stop
             finally:
-                writer.close()
+                sock.close()
             await asyncio.sleep(1.0)
 
     tasks = [
@@ -308,12 +308,13 @@ async def slow_readers(port: int, path: str, seconds: float) -> int:
         for _ in range(SLOW_PER_ADDRESS)
     ]
     await asyncio.gather(*tasks)
-    return opened
+    return opened, dropped
 
 
 def crowd_child(port: int, path: str) -> None:
     os.nice(5)
-    print(asyncio.run(slow_readers(port, path, CROWD_SECONDS)), flush=True)
+    opened, dropped = asyncio.run(slow_readers(port, path, CROWD_SECONDS))
+    print(opened, dropped, flush=True)
 
 
 async def first_views(base: str, tokens: list[str]) -> None:
@@ -344,6 +345,7 @@ async def first_views(base: str, tokens: list[str]) -> None:
 
 
 def first_views_child(base: str, tokens: list[str]) -> None:
+    os.nice(5)  # the phones are other devices: their work must not take the server's CPU here
     asyncio.run(first_views(base, tokens))
 
 
@@ -359,7 +361,7 @@ def server_figures(folder: Path) -> dict[str, float]:
     try:
         wait_until_serving(base)
         page_times(base, phone_token, 5, 0.05)  # the page's signer remembered, warm
-        alone, _ = page_times(base, phone_token, 40, 0.1)
+        alone, _ = page_times(base, phone_token, BASELINE_LOADS, SAMPLE_GAP)
         results["alone_p99"] = p99(alone)
         crowd = subprocess.Popen(
             [sys.executable, __file__, "--crowd", str(port), f"/p/{photo_token}/photo.jpg"],
@@ -370,13 +372,15 @@ def server_figures(folder: Path) -> dict[str, float]:
         answered, failed = page_times(base, phone_token, 40, 0.5)
         results["crowd_answered"] = 100.0 * len(answered) / (len(answered) + failed)
         results["crowd_p99"] = p99(answered)
-        results["crowd_connections"] = float(crowd.communicate(timeout=120)[0].strip() or 0)
+        opened, dropped = crowd.communicate(timeout=120)[0].split()
+        results["crowd_connections"], results["crowd_dropped"] = float(opened), float(dropped)
+        settle(base)
         viewers = subprocess.Popen(
             [sys.executable, __file__, "--views", base, ",".join(fresh)],
         )
         during: list[float] = []
         while viewers.poll() is None:
-            times, _ = page_times(base, phone_token, 1, 0.05)
+            times, _ = page_times(base, phone_token, 1, SAMPLE_GAP)
             during += times
         results["views_p99"] = p99(during)
         results["views_samples"] = len(during)
@@ -409,9 +413,14 @@ def main() -> int:
     print(f"phone alone: p99 {server['alone_p99'] * 1000:.1f} ms (baseline)")
     print(
         f"crowd: {SLOW_ADDRESSES} addresses x {SLOW_PER_ADDRESS} slow readers, "
-        f"{server['crowd_connections']:.0f} connections opened in {CROWD_SECONDS:.0f} s"
+        f"{server['crowd_connections']:.0f} connections opened in {CROWD_SECONDS:.0f} s, "
+        f"{server['crowd_dropped']:.0f} of them closed by the server (refused, too slow, evicted)"
     )
-    print(f"first views: {FIRST_VIEWS}, {server['views_samples']:.0f} loads of another page")
+    print(
+        f"first views: {FIRST_VIEWS}, {server['views_samples']:.0f} loads of another page, "
+        f"p99 {server['views_p99'] * 1000:.1f} ms against {server['alone_p99'] * 1000:.1f} ms "
+        f"alone ({server['views_p99'] / server['alone_p99']:.1f} x)"
+    )
     figure("photos_links_lost", lost + deletions_at_booth, "<=", 0)
     figure("deletion_requests_lost", requests_lost, "<=", 0)
     figure("phone_answered_pct_crowd", round(server["crowd_answered"], 1), ">=", 99)

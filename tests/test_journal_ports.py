@@ -8,9 +8,12 @@ import json
 from pathlib import Path
 
 from kiosk.booth.visit_log import VisitLog
-from kiosk.photos.index import PhotoRecord
+from kiosk.config import Config
+from kiosk.photos.index import PhotoIndex, PhotoRecord
 from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.retention import delete_on_request
 from kiosk.share import uploads
+from kiosk.share.server import DownloadServer
 from kiosk.share.state import ShareState, deletion_requests
 from kiosk.share.uploads import UploadJournal, UploadQueue, counts_of
 
@@ -148,3 +151,44 @@ def test_journals_of_the_server_before_it_had_its_own_user_open_to_the_booth(
     monkeypatch.setattr(Path, "chmod", refused)
     state = ShareState(folder)
     assert state.deleted == {"old"} and state.problem is None
+
+
+def test_deletion_requests_are_compacted_keeping_the_pending_ones(config: Config) -> None:
+    """The server's deletion requests (never compacted before): at a start, a request whose
+    photo the booth has not deleted yet stays, and so does a recent one (its link keeps saying
+    "deleted"); one carried out longer than a link's lifetime ago goes."""
+    layout, now, ttl = config.storage.layout, 1_000_000.0, config.share.link_ttl
+    pending, long_ago, lately = (name.ljust(22, "x") for name in ("pending", "long", "lately"))
+    journal, index = PhotoJournal(layout.journal_path), PhotoIndex(layout.index_path)
+    for token in (pending, long_ago, lately):
+        journal.add(PhotoRecord(token, f"photos/{token}.jpg", now, now + ttl, 0))
+        index.add(token, f"photos/{token}.jpg", now, now + ttl)
+    index.close()
+    state = ShareState(layout.share_state_dir)
+    asked = {pending: now - 2 * ttl, long_ago: now - 2 * ttl, lately: now - 60}
+    for token, moment in asked.items():
+        assert state.request_deletion(token, moment)
+    # The booth carries two of them out (the third waits, e.g. the booth was off).
+    assert delete_on_request(layout, [long_ago, lately]) == [long_ago, lately]
+    assert len(deletion_requests(layout.share_state_dir)) == 3
+
+    server = DownloadServer(config, clock=lambda: now)  # a start of the share server
+    server.photos.close()
+    assert deletion_requests(layout.share_state_dir) == [pending, lately]
+    assert (layout.share_state_dir / "deletions.jsonl").stat().st_mode & 0o777 == 0o640
+    assert server.state.deleted == set(asked)  # "deleted" answers until the next restart
+    # The pending one is still carried out by the booth after the compaction.
+    assert delete_on_request(layout, [pending, lately]) == [pending]
+
+
+def test_deletion_requests_are_all_kept_when_nobody_can_say_a_photo_is_gone(
+    tmp_path: Path,
+) -> None:
+    state = ShareState(tmp_path / "share-state")
+    assert state.request_deletion("a" * 22, 1.0)
+
+    def unreadable(token: str) -> bool:
+        raise OSError("the photo journal cannot be read")
+
+    state.compact_deletions(unreadable, now=1e9, keep_for=60.0)
+    assert deletion_requests(tmp_path / "share-state") == ["a" * 22]

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import random
-import select
-import signal
-import time
 
 import numpy as np
 import pytest
+from kills import kill_repeatedly
 from PIL import Image
 
 from kiosk.camera.crop import Crop
@@ -60,42 +57,18 @@ def booth_child(config: Config, still: Still, report: int) -> None:
         os.write(report, photo.token.encode() + b"\n")
 
 
-def read_tokens(pipe: int, until: float) -> list[str]:
-    data = b""
-    while True:
-        ready, _, _ = select.select([pipe], [], [], max(0.0, until - time.monotonic()))
-        if not ready:
-            break
-        chunk = os.read(pipe, 65536)
-        if not chunk:
-            break
-        data += chunk
-    return [line.decode() for line in data.split(b"\n") if len(line) == 22]
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_sigkill_during_save_and_sign_loses_no_photo_and_no_link(config: Config) -> None:
     init_keys(config.storage.layout.keys_dir, "booth-7")
     rng = np.random.default_rng(7)
     pixels = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
     still = Still(pixels, dt.datetime(2026, 7, 4, 15, 30, tzinfo=dt.UTC))
-    chooser = random.Random(12)
-    shown: list[str] = []
-    for _ in range(KILLS):
-        reading, writing = os.pipe()
-        child = os.fork()
-        if child == 0:  # pragma: no cover - the child is killed, never returns
-            os.close(reading)
-            try:
-                booth_child(config, still, writing)
-            finally:
-                os._exit(1)
-        os.close(writing)
-        shown += read_tokens(reading, time.monotonic() + chooser.uniform(0.02, 0.35))
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        shown += read_tokens(reading, time.monotonic())  # what it reported before dying
-        os.close(reading)
+    # Each kill after 0 to 3 photos (0: while the child starts and recovers), then at a random
+    # moment of the next save or signing; the waits count photos, so a busy machine only
+    # makes them longer.
+    shown = kill_repeatedly(
+        booth_child, (config, still), KILLS, lambda chooser: chooser.randint(0, 3), (0.0, 0.1), 12
+    )
     assert len(shown) >= KILLS, "the kills landed while photos were being saved"
 
     store = open_store(config)  # the next start: tidies up, checks the index, signs leftovers

@@ -27,13 +27,12 @@ from kiosk.photos.index import PhotoIndex
 from kiosk.photos.journal import PhotoJournal
 from kiosk.photos.retention import purge
 from kiosk.share.guard import GuessGuard, RateLimiter
+from kiosk.share.page import choose_language, download_name
 from kiosk.share.server import (
     MAX_HEADER_LINE,
     MAX_HEADERS,
     SECURITY_HEADERS,
     DownloadServer,
-    choose_language,
-    download_name,
     start_server,
 )
 from kiosk.share.state import downloads_since

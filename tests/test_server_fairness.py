@@ -5,6 +5,7 @@ another site is refused, and Content Credentials are checked off the event loop.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import socket
 import threading
@@ -21,6 +22,10 @@ from test_server_guard import connect, head_of, read_all
 
 from kiosk.config import Config
 from kiosk.photos.credentials import Verification
+from kiosk.photos.index import PhotoRecord
+from kiosk.photos.journal import PhotoJournal
+from kiosk.photos.store import new_token
+from kiosk.share import lookup
 from kiosk.share.server import DownloadServer
 from kiosk.share.signers import SignerCache
 
@@ -55,8 +60,18 @@ def test_a_reader_slower_than_the_minimum_rate_loses_its_slot(running, token) ->
         assert eventually(lambda: limits.per_address("127.0.0.5") == 1, within=2)
         # It never reads: within a few windows the server gives its slot up (before: 300 s).
         assert eventually(lambda: limits.per_address("127.0.0.5") == 0, within=10)
+        # ... and resets the connection: a close would leave the kernel holding the rest of the
+        # photo for a phone that never reads (and the phone would never learn it was dropped).
+        assert eventually(lambda: tcp_state(reader) == TCP_CLOSE, within=2)
     finally:
         reader.close()
+
+
+TCP_CLOSE = 7  # tcp_info.tcpi_state after a reset (linux/tcp_states.h)
+
+
+def tcp_state(sock: socket.socket) -> int:
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0]
 
 
 def test_http_0_9_gets_no_photo(running, token) -> None:
@@ -167,3 +182,61 @@ def test_secrets_the_server_can_read_make_it_degraded(config: Config, tmp_path: 
         assert server.request("/healthz")[0] == 200
     finally:
         server.stop()
+
+
+def blocked_until(release: threading.Event, calls: list[str], work):
+    """``work`` made slow (a Pi reading an event's journal and index): waits for ``release``."""
+
+    def slow(*arguments):
+        calls.append(threading.current_thread().name)
+        release.wait(10)
+        return work(*arguments)
+
+    return slow
+
+
+def quick_answer(running: RunningServer, path: str) -> float:
+    """Seconds another phone waits for ``path`` (at most 3: then the loop is blocked)."""
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=3)
+    connection.request("GET", path)
+    assert connection.getresponse().status == 200
+    connection.close()
+    return time.monotonic() - started
+
+
+def test_the_index_is_looked_over_off_the_event_loop(running, token, monkeypatch) -> None:
+    release, calls = threading.Event(), []
+    monkeypatch.setattr(lookup, "check_index", blocked_until(release, calls, lookup.check_index))
+    photos = running.server.photos
+    photos._looked_at, photos._index_identity = -1e9, None  # due, and as if the booth wrote
+    health = threading.Thread(target=lambda: running.request("/healthz"))
+    health.start()
+    try:
+        assert eventually(lambda: calls != [], within=5)
+        assert quick_answer(running, f"/p/{token}") < 2.0
+        assert calls[0] != threading.current_thread().name and "asyncio" in calls[0]
+    finally:
+        release.set()
+        health.join(10)
+
+
+def test_a_link_only_the_journal_has_is_read_off_the_event_loop(running, token) -> None:
+    """The booth between its journal and index writes: the whole journal is read for it."""
+    other = PhotoJournal(running.server.config.storage.layout.journal_path).replay().live[token]
+    fresh = new_token()
+    PhotoJournal(running.server.config.storage.layout.journal_path).add(
+        PhotoRecord(fresh, other.file, other.created, other.expires, 0)
+    )
+    photos, release, calls = running.server.photos, threading.Event(), []
+    photos._looked_at = -1e9  # a look at the index is due: it opens the one the visit made
+    assert running.request("/healthz")[0] == 200 and photos._index is not None
+    photos.journal.replay = blocked_until(release, calls, photos.journal.replay)
+    viewer = threading.Thread(target=lambda: running.request(f"/p/{fresh}"))
+    viewer.start()
+    try:
+        assert eventually(lambda: calls != [], within=5)
+        assert quick_answer(running, f"/p/{token}") < 2.0
+    finally:
+        release.set()
+        viewer.join(10)

@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.config import Config
 from kiosk.config.storage import SHARE_STATE_FOLDER
-from kiosk.share.server import MAX_CONNECTIONS
+from kiosk.share.capacity import MAX_CONNECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = "/var/lib/echtbild"

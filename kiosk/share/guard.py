@@ -1,7 +1,8 @@
 """What keeps one hostile device on the event Wi-Fi from locking everyone else out.
 
 Each part is bounded: at most ``max_addresses`` addresses are remembered (the least recently
-seen goes first), connections are capped overall and per address, a connection that sends no
+seen goes first), connections are capped overall and per address (``kiosk.share.capacity``,
+which also chooses who gives way when the server is full), a connection that sends no
 complete request within the idle timeout is closed, and a malformed request costs one counter
 increment and at most one log line per address a minute.
 
@@ -13,9 +14,10 @@ a fixed text and the security headers instead.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import contextlib
 import logging
-import resource
+import socket
+import struct
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -26,13 +28,13 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
+from kiosk.share.capacity import LISTEN_BACKLOG, SEND_BUFFER, ConnectionLimits
+
 log = logging.getLogger(__name__)
 
 # The name the server gives in ``Server:``; no version, so scanners learn nothing.
 SERVER_NAME = "Echtbild"
 MAX_ADDRESSES = 10_000
-# Each connection may hold a socket and an open photo; this many descriptors stay for the rest.
-RESERVED_FILES = 64
 
 
 def _remember(table: OrderedDict, key: str, value: Any, limit: int) -> None:
@@ -113,82 +115,6 @@ class MalformedRequests:
         return True
 
 
-def group_of(address: str) -> str:
-    """The unit that one device may hold many addresses of: an IPv6 /64 (privacy addresses,
-    one device on Wi-Fi can take any number), else the address itself."""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return address
-
-
-@dataclass
-class ConnectionLimits:
-    """Open connections, overall and per address (an IPv6 /64 counts as one), against their
-    caps. When the overall cap is reached, the oldest connection of the address holding the most
-    gives way to an address holding fewer: a crowd of slow devices cannot lock a phone out."""
-
-    total_cap: int = 400
-    per_address_cap: int = 24
-    open_total: int = 0
-    refused: int = 0
-    evicted: int = 0
-    # group -> its connections, oldest first (each value: what to call to close it)
-    _groups: dict[str, OrderedDict[object, Callable[[], None]]] = field(default_factory=dict)
-    _group_of: dict[object, str] = field(default_factory=dict)
-
-    def admit(
-        self, address: str, connection: object = None, close: Callable[[], None] = lambda: None
-    ) -> bool:
-        """Whether ``connection`` from ``address`` may open; ``close`` ends it if it must give
-        way to another later."""
-        group = group_of(address)
-        held = self._groups.get(group, {})
-        if len(held) >= self.per_address_cap:
-            self.refused += 1
-            return False
-        if self.open_total >= self.total_cap and not self._evict_for(len(held)):
-            self.refused += 1
-            return False
-        key = connection if connection is not None else object()
-        self._groups.setdefault(group, OrderedDict())[key] = close
-        self._group_of[key] = group
-        self.open_total += 1
-        return True
-
-    def _evict_for(self, newcomer_holds: int) -> bool:
-        """Close the oldest connection of the group holding the most, if it holds at least two
-        more than the newcomer's; True when one was closed."""
-        if not self._groups:
-            return False
-        held = max(self._groups.values(), key=len)
-        if len(held) < newcomer_holds + 2:
-            return False
-        oldest, close = next(iter(held.items()))
-        self.release(oldest)
-        self.evicted += 1
-        close()
-        return True
-
-    def release(self, connection: object) -> None:
-        group = self._group_of.pop(connection, None)
-        if group is None:
-            return  # evicted before: counted out already
-        held = self._groups[group]
-        held.pop(connection, None)
-        if not held:
-            del self._groups[group]
-        self.open_total -= 1
-
-    def per_address(self, address: str) -> int:
-        return len(self._groups.get(group_of(address), ()))
-
-
 def canned_answer(status: int, text: str, headers: Mapping[str, str]) -> bytes:
     """A whole HTTP/1.1 answer as bytes, for connections refused before any parsing."""
     body = text.encode()
@@ -232,13 +158,25 @@ class GuardedConnection(RequestHandler):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         peer = transport.get_extra_info("peername")
         address = str(peer[0]) if peer else "unknown"
-        if not self.guard.limits.admit(address, self, transport.abort):  # type: ignore[attr-defined]
+        if not self.guard.limits.admit(address, self, self.give_way):
             # Answered and closed before any parsing: costs one accept and one write.
             transport.write(self.guard.busy_answer)  # type: ignore[attr-defined]
             transport.close()
             return
         self.address = address
         super().connection_made(transport)
+
+    def give_way(self) -> None:
+        """Close this connection at once: a newcomer from an address holding fewer takes its slot.
+
+        A photo send under way is cancelled first, while the socket is still open: asyncio's
+        sendfile (Python 3.11) unregisters the socket from the event loop only then. Closed
+        first, the closed descriptor stayed registered, and the next connection given the same
+        number never had its request read: a phone's page load got no answer at all."""
+        handler = self._task_handler
+        if handler is not None and not handler.done():
+            handler.cancel()  # reaches the send at once; its cleanup runs before the close below
+        reset(self.transport)
 
     def connection_lost(self, exc: BaseException | None) -> None:
         if self.address is None:
@@ -257,7 +195,10 @@ class GuardedConnection(RequestHandler):
         address = self.address or "unknown"
         if request.writer.output_size > 0:
             # Part of the answer is sent (a download cut short, a client that stopped reading):
-            # nothing more can be said; aiohttp closes the connection quietly on this.
+            # nothing more can be said. The connection is reset, not closed: a close leaves the
+            # kernel holding the rest of the photo (megabytes) for a phone that does not read,
+            # and that phone never learns it was dropped. aiohttp ends quietly on this error.
+            reset(self.transport)
             raise ConnectionError("answer already under way")
         if status == 500:
             log.error("error answering %s", request.path, exc_info=exc)
@@ -276,6 +217,20 @@ class GuardedConnection(RequestHandler):
         return response
 
 
+def reset(transport: asyncio.BaseTransport | None) -> None:
+    """Close a connection with a TCP reset: what the kernel still holds to send on it (up to
+    megabytes of a photo a phone stopped reading) is dropped at once, and the phone learns it
+    was dropped. A plain close would keep both until the kernel gives up on the phone."""
+    if transport is None:
+        return
+    # (also when closing already: a close waits for a phone that reads to take what is queued)
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
 class GuardedSite(web.BaseSite):
     """A TCP listener whose connections are ``GuardedConnection``s."""
 
@@ -286,7 +241,7 @@ class GuardedSite(web.BaseSite):
         port: int,
         guard: ConnectionGuard,
         handler_options: dict[str, Any],
-        backlog: int = 128,
+        backlog: int = LISTEN_BACKLOG,
     ):
         super().__init__(runner, backlog=backlog)
         self._host = host
@@ -310,15 +265,8 @@ class GuardedSite(web.BaseSite):
         self._server = await loop.create_server(
             connection, self._host, self._port, backlog=self._backlog, reuse_address=True
         )
-
-
-def connection_cap(most: int) -> int:
-    """Connections the server can hold: ``most``, fewer when the file-descriptor
-    limit allows fewer (a socket and an open photo each, some kept for the rest)."""
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY:
-        return most
-    return max(16, min(most, (soft - RESERVED_FILES) // 2))
+        for listener in self._server.sockets:  # the connections it accepts inherit the size
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
 
 def from_elsewhere(request: web.Request) -> bool:

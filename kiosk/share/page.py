@@ -145,3 +145,20 @@ def page(language: str, title: str, body: str, style: str | None = None) -> str:
         f"{head}<title>{html.escape(title)}</title></head>"
         f"<body><main>{body}</main></body></html>\n"
     )
+
+
+def choose_language(accept_language: str | None, default: str) -> str:
+    """The phone's preferred language among ours (de, en), else the booth's."""
+    best, best_quality = default, 0.0
+    for part in (accept_language or "").split(","):
+        tag, _, parameters = part.strip().partition(";")
+        language = tag.strip().lower().split("-")[0]
+        quality = 1.0
+        if "q=" in parameters:
+            match = re.search(r"q=([01](?:\.[0-9]{0,3})?)\s*$", parameters)
+            if not match:
+                continue  # a malformed weight counts as no preference
+            quality = float(match[1])
+        if language in ("de", "en") and quality > best_quality:
+            best, best_quality = language, quality
+    return best

@@ -30,18 +30,11 @@ from kiosk import __version__
 from kiosk.config import Config
 from kiosk.files import free_megabytes
 from kiosk.photos.index import PhotoRecord
-from kiosk.share.guard import (
-    ConnectionGuard,
-    ConnectionLimits,
-    GuardedSite,
-    GuessGuard,
-    RateLimiter,
-    connection_cap,
-    from_elsewhere,
-)
-from kiosk.share.lookup import PhotoLookup
+from kiosk.share.capacity import ConnectionLimits, connection_cap
+from kiosk.share.guard import ConnectionGuard, GuardedSite, GuessGuard, RateLimiter, from_elsewhere
+from kiosk.share.lookup import INDEX_RECHECK, PhotoLookup
 from kiosk.share.on_screen import OnScreenReader
-from kiosk.share.page import download_name, page, photo_body, stylesheet
+from kiosk.share.page import choose_language, download_name, page, photo_body, stylesheet
 from kiosk.share.portal import PortalRoom
 from kiosk.share.secrets import readable_secrets
 from kiosk.share.sending import SentFile, hold_to_rate, honour_if_range, received
@@ -63,8 +56,6 @@ SEND_TIMEOUT = 300.0  # an 8 MB photo at 250 kB/s; a client that stops reading i
 MIN_SEND_RATE = 1024.0
 SEND_RATE_WINDOW = 10.0
 MAX_BODY = 2048
-MAX_CONNECTIONS = 400
-MAX_CONNECTIONS_PER_ADDRESS = 24
 LOGO_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -92,26 +83,6 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-# --- pages ------------------------------------------------------------------------------------
-
-
-def choose_language(accept_language: str | None, default: str) -> str:
-    """The phone's preferred language among ours (de, en), else the booth's."""
-    best, best_quality = default, 0.0
-    for part in (accept_language or "").split(","):
-        tag, _, parameters = part.strip().partition(";")
-        language = tag.strip().lower().split("-")[0]
-        quality = 1.0
-        if "q=" in parameters:
-            match = re.search(r"q=([01](?:\.[0-9]{0,3})?)\s*$", parameters)
-            if not match:
-                continue  # a malformed weight counts as no preference
-            quality = float(match[1])
-        if language in ("de", "en") and quality > best_quality:
-            best, best_quality = language, quality
-    return best
-
-
 # --- the application --------------------------------------------------------------------------
 
 
@@ -132,16 +103,18 @@ class DownloadServer:
         self.photos = PhotoLookup(layout)
         self.on_screen = OnScreenReader(layout.on_screen_path)
         self.state = ShareState(layout.share_state_dir)
+        self.state.compact_deletions(self.photos.still_there, clock(), config.share.link_ttl)
         self.rate_limiter = RateLimiter()
         self.guess_guard = GuessGuard()
         self.guard = ConnectionGuard(
             SECURITY_HEADERS,
-            ConnectionLimits(connection_cap(MAX_CONNECTIONS), MAX_CONNECTIONS_PER_ADDRESS),
+            ConnectionLimits(connection_cap()),
         )
         self.css = stylesheet(config.branding)
         self.idle_timeout = IDLE_TIMEOUT
         self.min_send_rate, self.send_rate_window = MIN_SEND_RATE, SEND_RATE_WINDOW
         self.signers = SignerCache()
+        self._looking: asyncio.Task | None = None  # the index looked over now and then
         # The booth's own Wi-Fi: its phones' portal checks and sign-in sheet (docs/hotspot.md).
         self.portal = (
             PortalRoom(
@@ -178,11 +151,18 @@ class DownloadServer:
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/favicon.ico", self.no_icon)
         app.on_response_prepare.append(self._finish_headers)
+        app.on_startup.append(self._start)
         app.on_cleanup.append(self._stop)
         return app
 
-    def find(self, token: str) -> PhotoRecord | None:
-        return self.photos.find(token)
+    async def find(self, token: str) -> PhotoRecord | None:
+        """From the index (a quick lookup), else from the journal, read off the event loop
+        (the whole journal, after each photo the booth adds)."""
+        record = self.photos.in_index(token)
+        if record is None:
+            loop = asyncio.get_running_loop()
+            record = await loop.run_in_executor(None, self.photos.in_journal, token)
+        return record
 
     # -- middlewares and the headers of every answer --
 
@@ -235,13 +215,13 @@ class DownloadServer:
             headers={"Cache-Control": "no-store"},
         )
 
-    def _lookup(self, request: web.Request) -> tuple[PhotoRecord, Path]:
+    async def _lookup(self, request: web.Request) -> tuple[PhotoRecord, Path]:
         token = request.match_info["token"]
         if not TOKEN_PATTERN.fullmatch(token):
             raise web.HTTPNotFound()
         if token in self.state.deleted:
             raise _Deleted()
-        record = self.find(token)
+        record = await self.find(token)
         path = self.photos.file_of(record) if record is not None else None
         if record is None or path is None:
             raise web.HTTPNotFound()
@@ -268,7 +248,7 @@ class DownloadServer:
 
     async def photo_page(self, request: web.Request) -> web.Response:
         try:
-            record, path = self._lookup(request)
+            record, path = await self._lookup(request)
         except (_Expired, _Deleted) as reason:
             return self._gone(request, reason)
         texts = self.texts(request)
@@ -283,7 +263,7 @@ class DownloadServer:
     def photo_content(self, token: str, texts: Texts) -> str | None:
         """The photo page's content for ``token`` (the sign-in sheet shows it), or None when
         the photo is gone, expired or deleted."""
-        record = self.find(token) if token not in self.state.deleted else None
+        record = self.photos.find(token) if token not in self.state.deleted else None
         path = self.photos.file_of(record) if record is not None else None
         if record is None or path is None or self.clock() >= record.expires:
             return None
@@ -326,7 +306,7 @@ class DownloadServer:
 
     async def _send_photo(self, request: web.Request, download: bool) -> web.StreamResponse:
         try:
-            record, path = self._lookup(request)
+            record, path = await self._lookup(request)
         except (_Expired, _Deleted) as reason:
             return self._gone(request, reason)
         name = download_name(self.config.event.name, record.created)
@@ -364,7 +344,7 @@ class DownloadServer:
     async def delete_photo(self, request: web.Request) -> web.Response:
         """The owner deletes their photo: recorded here, carried out by the booth."""
         try:
-            record, _ = self._lookup(request)
+            record, _ = await self._lookup(request)
         except (_Expired, _Deleted) as reason:
             return self._gone(request, reason)
         if from_elsewhere(request):
@@ -414,7 +394,7 @@ class DownloadServer:
         return problems
 
     async def health(self, request: web.Request) -> web.Response:
-        self.photos.recheck_if_due()
+        await asyncio.get_running_loop().run_in_executor(None, self.photos.recheck_if_due)
         problems = self.problems()
         status = "degraded" if problems else "ok"
         code = 503 if problems else 200
@@ -443,7 +423,22 @@ class DownloadServer:
 
     # -- housekeeping --
 
+    async def _start(self, app: web.Application) -> None:
+        self.photos.recheck_on_find = False  # looked over here instead, off the event loop
+        self._looking = asyncio.create_task(self._look_at_the_index())
+
+    async def _look_at_the_index(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(INDEX_RECHECK)
+            try:
+                await loop.run_in_executor(None, self.photos.recheck_if_due)
+            except Exception:  # the next look may succeed; lookups go on meanwhile
+                log.exception("cannot look at the photo index")
+
     async def _stop(self, app: web.Application) -> None:
+        if self._looking is not None:
+            self._looking.cancel()
         self.photos.close()
         self.signers.close()
 

@@ -3,6 +3,7 @@
 - ``downloads.jsonl``: one line per completed download of a photo (statistics, best effort).
 - ``deletions.jsonl``: the tokens whose owners asked for deletion (fsynced: a promise). The
   booth's housekeeping deletes file and index row; the server answers 410 for them from then on.
+  At each start the server drops the requests carried out more than a link's lifetime ago.
 - ``form-secret``: the key that signs the per-photo form token of the delete button.
 
 Nothing here is needed to serve a photo: a full disk or a read-only folder only makes the server
@@ -16,6 +17,7 @@ import hmac
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.files import write_atomically
@@ -100,6 +102,37 @@ class ShareState:
         self.deleted.add(token)
         log.info("deletion requested for a photo (token %s...)", token[:4])
         return True
+
+    def compact_deletions(
+        self, still_there: Callable[[str], bool], now: float, keep_for: float
+    ) -> None:
+        """Drop the deletion requests that are done with: the photo is gone (``still_there``
+        says no; it raises OSError when nobody can tell) and the request is older than
+        ``keep_for`` (until then its link answers "deleted", a restart included). A request
+        whose photo is still there is pending and always kept."""
+        journal = Journal(self.directory / DELETIONS, mode=JOURNAL_MODE)  # the booth reads it
+
+        def pending(records: list[dict]) -> list[dict]:
+            kept, seen = [], set()
+            for entry in records:
+                token, at = entry.get("token"), entry.get("at")
+                if not isinstance(token, str) or token in seen:
+                    continue
+                recent = isinstance(at, int | float) and now - at < keep_for
+                if recent or still_there(token):
+                    kept.append(entry)
+                    seen.add(token)
+            return kept
+
+        try:
+            replay = journal.replay()
+            if len(pending(replay.records)) == replay.lines:
+                return  # nothing to drop: the file is left as it is
+            before, after = journal.compact(pending)
+        except OSError as error:
+            log.warning("deletion requests not compacted: %s", error)
+            return
+        log.info("deletion requests compacted: %d lines to %d", before, after)
 
     def _append(self, name: str, entry: dict, durable: bool) -> None:
         Journal(self.directory / name, mode=JOURNAL_MODE).append(entry, durable)
