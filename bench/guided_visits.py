@@ -30,7 +30,15 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from guided_visits import ASTRONAUT, LIMIT_SECONDS, Outcome, random_start, run_visits, summary
+from guided_visits import (
+    ASTRONAUT,
+    FLASH_SECONDS,
+    LIMIT_SECONDS,
+    Outcome,
+    random_start,
+    run_visits,
+    summary,
+)
 from real_faces import people
 
 from kiosk.config import Config
@@ -88,6 +96,8 @@ def main() -> int:
         done.append(outcome)
         seconds = f"{outcome.seconds:.1f} s" if outcome.seconds is not None else "no photo"
         blinks = f", cues in blinks {list(outcome.blink_cues)}" if outcome.blink_cues else ""
+        if outcome.blink_flashes:
+            blinks += f", of them gone within {FLASH_SECONDS} s {list(outcome.blink_flashes)}"
         print(
             f"[{len(done)}/{len(starts)} {time.perf_counter() - started:.0f} s] visit "
             f"{outcome.start.seed} {outcome.start.person}: "

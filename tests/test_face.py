@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from faces import EYES, eyes_closed, on_canvas, rotated, scaled
+from PIL import Image
+
+from kiosk.vision.face_models import everywhere
 
 
 def one_face(analyser, frame: np.ndarray):
@@ -118,3 +122,16 @@ def test_an_eyes_openness_and_gaze_come_from_its_outline_and_iris() -> None:
     assert openness == pytest.approx(12 / 40, abs=0.01)
     assert (gaze_x, gaze_y) == pytest.approx((0.1, -0.05), abs=0.01)
     assert eye_shape(np.zeros((16, 2)), np.zeros(2)) == (0.0, (0.0, 0.0))
+
+
+def test_glasses_are_no_second_face(face_analyser) -> None:
+    """A simulated visit's photo of Grace Hopper (tests/portraits/SOURCES.md), a quarter of its
+    size: the detector also scores her left lens as a face (0.56, a faint one) inside her own
+    face's box. That is part of her face, not a second person."""
+    path = Path(__file__).parent / "portraits" / "photos" / "hopper-booth-photo.jpg"
+    with Image.open(path) as photo:
+        pixels = np.asarray(photo.convert("RGB"))
+    detections = face_analyser.detect(Image.fromarray(pixels), everywhere(photo.size))
+    assert len(detections) == 1
+    [face] = face_analyser.analyse(pixels)
+    assert face.eye_distance > 50 and 0.3 < face.eye_centre[1] / pixels.shape[0] < 0.4

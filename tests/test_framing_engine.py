@@ -407,3 +407,47 @@ def test_a_face_far_too_close_with_low_eyes_is_asked_to_step_back_first(face_ana
     verdict = verdict_after(engine(), face_analyser, frame_with(astronaut, 2.6, (576, 430)))
     assert verdict.measures["eye_y"] / SENSOR[1] > 0.6
     assert verdict.cue == "cue_step_back"
+
+
+def test_a_blink_after_coming_closer_is_a_blink(face_analyser, astronaut, good_face) -> None:
+    """The open-eye value follows the face's size: in a simulated visit Hopper's eyes read 0.25
+    open while she stood far away at the sensor's edge and 0.34 once close, and a blink close
+    up read 0.195, over 0.75 of the far value. Judged against the far value, that blink counted
+    as open eyes and its jumping irises brought "look into the lens" for a tenth of a second.
+    Learnt again at the new size, the blink pauses the hold without a word."""
+    [far] = face_analyser.analyse(frame_with(astronaut, 0.4, (576, 240)))
+    far = moved(far, openness=0.25)
+    near = moved(good_face, openness=0.34)
+    blink = looking(moved(good_face, openness=0.195), dy=0.18)
+    times = [step / 10 for step in range(30)]
+
+    def visit(blinking_at: set[float]) -> list:
+        framing = engine()
+        verdicts = []
+        for t in times:
+            face = far if t < 1.2 else blink if round(t, 1) in blinking_at else near
+            verdicts.append(framing.update(Observation(t, [face], FRAME)))
+        return verdicts
+
+    plain, blinked = visit(set()), visit({1.7, 1.8})
+    plain_ready = next(t for t, v in zip(times, plain, strict=True) if v.ready)
+    assert plain_ready > 1.9, "the blink falls mid-hold"
+    cues = [v.cue for t, v in zip(times, blinked, strict=True) if t >= 1.2]
+    assert cues == [None] * len(cues), cues
+    assert not blinked[17].ready and not blinked[18].ready
+    assert next(t for t, v in zip(times, blinked, strict=True) if v.ready) == plain_ready
+
+
+def test_a_blink_on_the_first_measured_frame_after_a_gap_is_a_blink(good_face) -> None:
+    """A blink is judged by how long the eyes have been shut, not by how long ago they were
+    last seen open: a face the mesh could not measure for a while (at the sensor's edge) that
+    comes back mid-blink, its eye line and irises jumping, brings no cue."""
+    framing = engine()
+    unmeasured = dataclasses.replace(good_face, measured=False)
+    blink = turned(looking(moved(good_face, openness=0.05), dy=0.18), 12)
+    cues = []
+    for step in range(30):
+        face = good_face if step < 12 else unmeasured if step < 25 else blink
+        cues.append(framing.update(Observation(step / 10, [face], FRAME)).cue)
+    assert cues[24] is None and cues[25:27] == [None, None], cues
+    assert framing.update(Observation(3.0, [blink], FRAME)).cue is None

@@ -132,15 +132,57 @@ def _choose(
 
 
 def frames_well(
-    crop: Crop, eye_centre: tuple[float, float], eyes_to_chin: float, rules: FramingThresholds
+    crop: Crop,
+    eye_centre: tuple[float, float],
+    eyes_to_chin: float,
+    rules: FramingThresholds,
+    narrowed: bool = False,
 ) -> bool:
-    """Whether ``crop`` keeps these eyes inside every band the rules name."""
+    """Whether ``crop`` keeps these eyes inside every band the rules name (``narrowed``: inside
+    the bands narrowed by the hysteresis, the margin ``choose_crop`` keeps where it can)."""
     ex, ey = eye_centre
-    low_line, high_line = rules.eye_line_band
-    low_fill, high_fill = rules.face_fill_band
+    keep = 1 - rules.hysteresis if narrowed else 1.0
+    low_line, high_line = _narrow(rules.eye_line_band, rules.eye_line, keep)
+    low_fill, high_fill = _narrow(rules.face_fill_band, rules.face_fill, keep)
     return (
-        abs(ex - (crop.left + crop.width / 2)) <= CENTRE_TOLERANCE * crop.width
+        abs(ex - (crop.left + crop.width / 2)) <= CENTRE_TOLERANCE * keep * crop.width
         and low_line <= (ey - crop.top) / crop.height <= high_line
         and low_fill <= eyes_to_chin / crop.height <= high_fill
         and crop.height >= rules.min_output_height
     )
+
+
+def sideways_when_closer(
+    problems: dict[str, float],
+    eye_centre: tuple[float, float],
+    eyes_to_chin: float,
+    sensor_size: tuple[int, int],
+    aspect: float,
+    rules: FramingThresholds,
+    narrowed: frozenset[str] = frozenset(),
+) -> dict[str, float]:
+    """A crop's problems for a face too far away, its sideways position judged where the eyes
+    will be once the person has come close enough (the face at ``face_fill`` of a crop of
+    ``min_output_height``). Stepping towards the camera moves the face away from the image's
+    centre, about the lens's axis: judged where it is, a far face off to the side was brought in,
+    led out again by "come closer", and brought in a second time (in the simulated visits, a
+    person starting far away in a corner took 22 s). Up and down likewise, but only where the
+    eyes are out of their band already: nobody far away whose eyes fit is asked to crouch."""
+    factor = rules.min_output_height * rules.face_fill / eyes_to_chin
+    if problems.get("distance", 0.0) <= 0 or factor <= 1:
+        return problems
+    centre_x = sensor_size[0] / 2
+    eye_x, eye_y = eye_centre
+    centre_y = sensor_size[1] / 2
+    there = choose_crop(
+        (centre_x + (eye_x - centre_x) * factor, centre_y + (eye_y - centre_y) * factor),
+        eyes_to_chin * factor,
+        sensor_size,
+        aspect,
+        rules,
+        narrowed,
+    )
+    axes = ("position_x", "position_y") if "position_y" in problems else ("position_x",)
+    judged = {rule: value for rule, value in problems.items() if rule not in axes}
+    judged.update({axis: there.problems[axis] for axis in axes if axis in there.problems})
+    return judged
