@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from faces import on_canvas, rotated, scaled
 
+from kiosk.camera.crop import Crop
 from kiosk.texts import TEXT_KEYS
-from kiosk.vision.cropping import choose_crop
+from kiosk.vision.cropping import choose_crop, frames_well
 from kiosk.vision.framing import FramingEngine, Observation
 from kiosk.vision.thresholds import FramingThresholds
 
@@ -451,3 +452,34 @@ def test_a_blink_on_the_first_measured_frame_after_a_gap_is_a_blink(good_face) -
         cues.append(framing.update(Observation(step / 10, [face], FRAME)).cue)
     assert cues[24] is None and cues[25:27] == [None, None], cues
     assert framing.update(Observation(3.0, [blink], FRAME)).cue is None
+
+
+def test_a_far_face_off_to_the_side_is_brought_in_as_far_as_coming_closer_needs(
+    face_analyser, astronaut
+) -> None:
+    """Eyes 1600 sensor pixels from the left edge fit a crop of the far face's size, but coming
+    closer moves them outwards, about the lens's axis, past where any crop can hold them: the
+    person is brought in first, far enough, instead of twice. Centred, they come closer."""
+    off_side = verdict_after(engine(), face_analyser, frame_with(astronaut, 0.35, (400, 240)))
+    assert off_side.measures["eye_x"] == pytest.approx(1600, abs=10)
+    assert off_side.cue == "cue_move_left"
+    centred = verdict_after(engine(), face_analyser, frame_with(astronaut, 0.35, (576, 240)))
+    assert centred.cue == "cue_come_closer"
+
+
+def test_a_crop_with_the_eyes_on_the_bands_edge_frames_well_only_without_the_margin() -> None:
+    """The crop the engine keeps must hold the eyes inside the bands narrowed by the hysteresis
+    (0.3375-0.39 for the eye line): on the band's very edge, a breath or the few pixels between
+    the analysis frame's eyes and the photo's took the photo out (an eye line of 0.3297)."""
+    rules = FramingThresholds()
+    crop = Crop(1267, 0, 2074, 2592)
+    centre_x = crop.left + crop.width / 2
+    size = 0.23 * crop.height
+    for eye_line, plain, narrowed in [
+        (0.36, True, True),
+        (0.335, True, False),
+        (0.32, False, False),
+    ]:
+        eyes = (centre_x, eye_line * crop.height)
+        assert frames_well(crop, eyes, size, rules) is plain
+        assert frames_well(crop, eyes, size, rules, narrowed=True) is narrowed
