@@ -174,16 +174,17 @@ class FramingEngine:
             self._shut_since = shut_since
             if now - shut_since <= MAX_BLINK:
                 return self._blinking(now, face, measures)
-        choice = self._crop_for((measures["eye_x"], measures["eye_y"]), measures)
+        # A far face's size over 0.4 s: one frame's noisy size, multiplied up, flickered cues.
+        recent = statistics.median([*(size for *_, size in self._track), measures["eyes_to_chin"]])
+        choice = self._crop_for((measures["eye_x"], measures["eye_y"]), measures, recent)
         self._crop = self._steady(choice.crop, measures)
         still = self._stillness(now, face, measures)
         problems = dict(choice.problems)
-        if self._arriving(now, measures, problems):
+        if self._arriving(now, measures, problems, recent):
             self._arrived_at = now
         if now - self._arrived_at < REACTION_LEAD:
-            # Ended early, the position is not judged again until the person has had the time
-            # to stop: re-judged at once, a noisy speed on a far face flickered "a little
-            # lower" on and off every 0.1-0.2 s in the simulated visits.
+            # Not judged again until the person has had the time to stop: re-judged at once,
+            # a far face's noisy speed flickered "a little lower" every 0.1-0.2 s.
             problems.pop("position_x", None)
             problems.pop("position_y", None)
         if measures["eye_distance"] / scale < self.rules.min_eye_distance:
@@ -228,17 +229,21 @@ class FramingEngine:
             True, cue, self._crop, progress, False, not failing, measures, self._lighting(face)
         )
 
-    def _crop_for(self, eyes: tuple[float, float], measures: dict[str, float]) -> CropChoice:
+    def _crop_for(
+        self, eyes: tuple[float, float], measures: dict[str, float], far_size: float | None = None
+    ) -> CropChoice:
         """The crop rule for eyes at ``eyes`` (sensor pixels) of this face's size, its broken
-        crop rules judged against their narrowed bands; a far face's sideways position judged
-        where coming closer will take it."""
+        crop rules judged against their narrowed bands; a far face's position judged where
+        coming closer will take it (from ``far_size``, default the face's size)."""
         narrowed = frozenset(self._broken & {"distance", "position"})
         size, rules = measures["eyes_to_chin"], (self.sensor_size, self.aspect, self.rules)
         choice = choose_crop(eyes, size, *rules, narrowed=narrowed)
-        problems = sideways_when_closer(choice.problems, eyes, size, *rules, narrowed)
+        problems = sideways_when_closer(choice.problems, eyes, far_size or size, *rules, narrowed)
         return CropChoice(choice.crop, problems)
 
-    def _arriving(self, now: float, measures: dict[str, float], problems: dict[str, float]) -> bool:
+    def _arriving(
+        self, now: float, measures: dict[str, float], problems: dict[str, float], recent: float
+    ) -> bool:
         """Whether a broken position rule should end now because the eyes, moving as they
         are (and the face growing or shrinking as it is: a person still stepping back), will
         have reached its band by the time the person notices (``REACTION_LEAD``): inside it,
@@ -259,7 +264,9 @@ class FramingEngine:
             measures["eye_x"] + (measures["eye_x"] - x) * lead,
             measures["eye_y"] + (measures["eye_y"] - y) * lead,
         )
-        grown = max(size + (size - size_then) * lead, size / 2)
+        # Steady, the size ``update`` judges by: one frame's noise ended a far face's cue.
+        change = size - size_then
+        grown = max(size + change * lead, size / 2) if abs(change) > 0.05 * size else recent
         there = self._crop_for(ahead, {**measures, "eyes_to_chin": grown})
         axes = [axis for axis in ("position_x", "position_y") if axis in problems]
         return bool(axes) and all(
