@@ -483,3 +483,21 @@ def test_a_crop_with_the_eyes_on_the_bands_edge_frames_well_only_without_the_mar
         eyes = (centre_x, eye_line * crop.height)
         assert frames_well(crop, eyes, size, rules) is plain
         assert frames_well(crop, eyes, size, rules, narrowed=True) is narrowed
+
+
+def test_a_person_who_has_stopped_is_not_told_to_hold_still(good_face) -> None:
+    """Still moving a little after the cue before (here: while tilting their head straight),
+    the person stops; when the tilt cue goes, the hold waits out the rest of its 0.5 s of
+    stillness without a word (in the simulated visits "hold still" flashed for 0.3 s there)."""
+    framing = engine()
+    cues = []
+    for step in range(30):
+        dx = 3.0 * min(step, 11)  # moving until 1.1 s, then still
+        face = moved(good_face, dx=dx)
+        cues.append(
+            framing.update(
+                Observation(step / 10, [turned(face, 12) if step < 15 else face], FRAME)
+            ).cue
+        )
+    assert cues[14] == "cue_tilt_left" or cues[14] == "cue_tilt_right", cues
+    assert cues[15:] == [None] * 15, cues

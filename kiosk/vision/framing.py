@@ -10,12 +10,10 @@ they are. Rules and thresholds: see docs/framing.md and ``FramingThresholds``.
 Directions are the person's: a face on the left of the (unmirrored) camera image belongs to a
 person standing too far to their right, so the cue is "move to your left".
 
-Position comes before "come closer": a face near an edge is brought in before the person is
-asked to come closer, because coming closer moves the face outwards in the image. "Step back"
-comes before position: stepping back moves the face towards the middle, so a position cue said
-first would be wasted. A face too small for the face mesh to measure (or cut by the sensor's
-edge) still counts: the person is asked to come closer, or to move towards where they are
-missing.
+Position comes before "come closer" (coming closer moves the face outwards in the image);
+"step back" before position (stepping back moves the face towards the middle). A face too small
+for the face mesh to measure (or cut by the sensor's edge) still counts: the person is asked to
+come closer, or to move towards where they are missing.
 
 Nothing is judged on the frames of a blink: the iris model's points jump (the eyes' centre,
 the head's roll, the gaze with them), so every rule keeps its state, the cue stays or stays
@@ -91,8 +89,10 @@ MIN_GAZE_EYE_DISTANCE = 24.0
 # its frames. Closed longer, the rules are judged again (all but gaze), so nobody with eyes
 # shut on purpose waits without a word.
 MAX_BLINK = 0.5
-# Stillness is judged per this many seconds, whatever the analysis rate.
+# Stillness is judged per this many seconds, whatever the analysis rate; "hold still" comes
+# only for movement within the last QUIET_SECONDS (two analyses).
 STILL_FRAME_SECONDS = 0.1
+QUIET_SECONDS = 0.2
 # A person moving as a position cue asks goes on moving until they notice it has gone: about
 # half a second. So, as a photographer says "stop" just before, a position cue ends once the
 # eyes, at their speed over the last ``TRACK_SECONDS``, would be inside the band that soon.
@@ -131,8 +131,7 @@ class FramingEngine:
         self._shut_since: float | None = None
         self._failing_before: list[str] = []  # the cues of the rules broken on that frame
         self._rule_of: dict[str, str] = {}  # cue -> the rule it speaks for
-        # (time, eye x, eye y, eyes to chin), sensor pixels
-        self._track: deque[tuple[float, float, float, float]] = deque()
+        self._track: deque[tuple[float, float, float, float]] = deque()  # t, x, y, size (sensor)
         self._arrived_at = -math.inf  # when a position cue last ended early (``_arriving``)
 
     @property
@@ -212,7 +211,10 @@ class FramingEngine:
         progress = min(1.0, held / self.rules.ready_seconds)
         baselines_known = self._open_eyes.baseline is not None
         ready = progress >= 1.0 and eyes_open and baselines_known
-        cue = self._show(failing[0] if failing else None, now, tuple(failing))
+        first = failing[0] if failing else None
+        if first == "cue_hold_still" != self._cue and now - self._moving_at > QUIET_SECONDS:
+            first = None  # stopped already: "hold still" would flash for the rest of the 0.5 s
+        cue = self._show(first, now, tuple(failing))
         return FramingVerdict(
             True, cue, self._crop, progress, ready, all_good, measures, self._lighting(face)
         )
