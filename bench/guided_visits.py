@@ -129,7 +129,7 @@ def main() -> int:
     print(f"cues started in a blink: {dict(in_blinks) or 'none'}")
     print(f"of them gone within 0.5 s (brought by the blink): {dict(flashes) or 'none'}")
     seconds = [o.seconds for o in outcomes if o.good and o.seconds is not None]
-    if seconds:
+    if len(seconds) >= 2:
         print(f"seconds to a good photo: quartiles {statistics.quantiles(seconds, n=4)}")
 
     share, median = summary(outcomes)
