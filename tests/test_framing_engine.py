@@ -501,3 +501,18 @@ def test_a_person_who_has_stopped_is_not_told_to_hold_still(good_face) -> None:
         )
     assert cues[14] == "cue_tilt_left" or cues[14] == "cue_tilt_right", cues
     assert cues[15:] == [None] * 15, cues
+
+
+def test_a_move_made_during_a_blink_asks_nothing_after_it(good_face) -> None:
+    """A frame with shut eyes says nothing about movement, so neither does the step from the
+    last open frame before a blink to the first after it: a person who settled a little
+    while blinking, still again since, is not told to hold still (in the simulated visits
+    "hold still" flashed for 0.1-0.3 s there, the last cue a blink brought)."""
+    framing = engine()
+    settled = moved(good_face, dx=6.0)
+    shut = moved(good_face, dx=3.0, openness=0.05)
+    cues = []
+    for step in range(30):
+        face = good_face if step < 10 else shut if step < 12 else settled
+        cues.append(framing.update(Observation(step / 10, [face], FRAME)).cue)
+    assert cues[8:] == [None] * 22, cues

@@ -192,14 +192,8 @@ class FramingEngine:
         # Too close: "step back" first, as stepping back brings the face in too; a face cut by
         # the sensor's edge (its size only estimated) is brought in first.
         too_close = face.measured and problems.get("distance", 0.0) < 0
-        failing = self._failing(
-            problems,
-            measures,
-            still,
-            face.measured,
-            eyes_open,
-            TOO_CLOSE_ORDER if too_close else ORDER,
-        )
+        order = TOO_CLOSE_ORDER if too_close else ORDER
+        failing = self._failing(problems, measures, still, face.measured, eyes_open, order)
         all_good = not failing
         self._failing_before = failing
         if all_good and eyes_open:
@@ -221,8 +215,9 @@ class FramingEngine:
 
     def _blinking(self, now: float, face: Face, measures: dict[str, float]) -> FramingVerdict:
         """A blink: the iris model's points jump (and with them the eyes' centre, roll, gaze),
-        so nothing is judged. Every rule stays as it was, the crop and the cue with them, and
-        the hold pauses: it neither goes on to the photo nor starts again."""
+        so nothing is judged; movement is measured afresh after it. Every rule stays as it was,
+        the crop and the cue with them; the hold pauses, neither going on nor starting again."""
+        self._last_eyes = None
         failing = self._failing_before
         held = now - self._good_since if self._good_since is not None else 0.0
         progress = min(1.0, held / self.rules.ready_seconds)
