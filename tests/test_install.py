@@ -13,16 +13,22 @@ from kiosk.config import load_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
-    touched = [Path("/etc/echtbild"), Path("/opt/echtbild"), Path("/var/lib/echtbild")]
-    before = [path.exists() for path in touched]
-    result = subprocess.run(
-        ["bash", str(ROOT / "install.sh"), "--dry-run"],
+def install_sh(option: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """install.sh run with ``option`` (its dry run changes nothing), its output as text."""
+    return subprocess.run(
+        ["bash", str(ROOT / "install.sh"), option],
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
         check=False,
     )
+
+
+def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
+    touched = [Path("/etc/echtbild"), Path("/opt/echtbild"), Path("/var/lib/echtbild")]
+    before = [path.exists() for path in touched]
+    result = install_sh("--dry-run")
     assert result.returncode == 0, result.stderr
     plan = result.stdout
     for step in (
@@ -42,12 +48,7 @@ def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_unknown_option_is_refused() -> None:
-    result = subprocess.run(
-        ["bash", str(ROOT / "install.sh"), "--frobnicate"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = install_sh("--frobnicate")
     assert result.returncode == 1
     assert "unknown option '--frobnicate'" in result.stderr
 
@@ -88,28 +89,14 @@ def fake_system(tmp_path: Path, arch: str, codename: str) -> dict[str, str]:
 def test_an_unsupported_system_is_refused_before_anything_changes(
     tmp_path: Path, arch: str, codename: str, said: str
 ) -> None:
-    result = subprocess.run(
-        ["bash", str(ROOT / "install.sh"), "--dry-run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=fake_system(tmp_path, arch, codename),
-        check=False,
-    )
+    result = install_sh("--dry-run", fake_system(tmp_path, arch, codename))
     assert result.returncode == 1
     assert said in result.stderr
     assert "would run" not in result.stdout, "nothing was even planned"
 
 
 def test_a_64_bit_pi_os_is_accepted(tmp_path: Path) -> None:
-    result = subprocess.run(
-        ["bash", str(ROOT / "install.sh"), "--dry-run"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=fake_system(tmp_path, "arm64", "trixie"),
-        check=False,
-    )
+    result = install_sh("--dry-run", fake_system(tmp_path, "arm64", "trixie"))
     assert result.returncode == 0, result.stderr
     assert "system: trixie (arm64)" in result.stdout
 
@@ -117,25 +104,13 @@ def test_a_64_bit_pi_os_is_accepted(tmp_path: Path) -> None:
 def test_dry_run_lists_the_hotspot_steps_when_the_config_asks_for_it(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text('[hotspot]\nenabled = true\ncountry = "DE"\nssid = "Fotobox"\n')
-    result = subprocess.run(
-        ["bash", str(ROOT / "install.sh"), "--dry-run"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "ECHTBILD_CONFIG": str(config)},
-    )
+    result = install_sh("--dry-run", {**os.environ, "ECHTBILD_CONFIG": str(config)})
     assert result.returncode == 0, result.stderr
     hotspot = [line for line in result.stdout.splitlines() if "hotspot" in line]
     assert hotspot, result.stdout
     assert any("hotspot up" in line or "would do for the hotspot" in line for line in hotspot)
-    without = subprocess.run(
-        ["bash", str(ROOT / "install.sh"), "--dry-run"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "ECHTBILD_CONFIG": str(tmp_path / "none.toml")},
+    without = install_sh(
+        "--dry-run", {**os.environ, "ECHTBILD_CONFIG": str(tmp_path / "none.toml")}
     )
     assert "hotspot up" not in without.stdout, "no [hotspot]: no hotspot steps"
     assert "for the hotspot" not in without.stdout
