@@ -28,6 +28,8 @@ from pathlib import Path
 from _framing import frame_times, framing_screen
 from _server import free_port, wait_until_serving
 
+from kiosk.processes import stop_process
+
 CLIENTS = 50
 LOAD_SECONDS = 10.0
 QUIET_SECONDS = 5.0
@@ -160,8 +162,7 @@ def main() -> int:
             result = json.loads(generator.communicate(timeout=60)[0])
             quiet += frame_times(frame, QUIET_SECONDS)
         finally:
-            server.terminate()
-            server.wait(10)
+            stop_process(server, 10)
 
     quiet_mean, loaded_mean = statistics.fmean(quiet), statistics.fmean(loaded)
     quiet_p99 = sorted(quiet)[int(len(quiet) * 0.99)]

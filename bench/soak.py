@@ -38,6 +38,8 @@ from pathlib import Path
 
 from _server import free_port, wait_until_serving
 
+from kiosk.processes import stop_process
+
 VISITS = 1000
 WARM_UP = 100
 PHONES = 20
@@ -260,8 +262,7 @@ def soak(folder: Path, visits: int) -> int:
         stop_file.touch()
         if load is not None and load.poll() is None:
             load.kill()
-        server.terminate()
-        server.wait(10)
+        stop_process(server, 10)
         booth.close()
 
     crash_count = booth.crashes.count + crashed + (not server_alive)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import Config
 from kiosk.exits import EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, counted, fail, refuse
+from kiosk.processes import stop_process
 
 if TYPE_CHECKING:
     from kiosk.booth.loop import BoothLoop
@@ -250,11 +251,7 @@ def run_demo(config: Config, path: Path | None, host: str, options: BoothOptions
         log.info("the demo's download server answers on %s:%d", host, port)
         return run_booth(config, options)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server, 5)
 
 
 def free_port(host: str, wanted: int) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -25,6 +24,7 @@ from helpers import patient
 from private_bus import start_private_bus
 
 from kiosk.printing.cups import Cups
+from kiosk.processes import stop_process
 
 SYSTEM_SERVER_BIN = Path("/usr/lib/cups")
 
@@ -213,14 +213,8 @@ class PrivateCups:
 
     def stop(self) -> None:
         for process in [*self.printers, self.cupsd, self.bus]:
-            if process is None or process.poll() is not None:
-                continue
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            if process is not None:
+                stop_process(process, 10)
         self.printers.clear()
 
     def remove(self) -> None:

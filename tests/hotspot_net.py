@@ -30,6 +30,7 @@ from kiosk.config import HotspotConfig
 from kiosk.hotspot.firewall import nft_ruleset
 from kiosk.hotspot.leases import joins_hook
 from kiosk.hotspot.names import dnsmasq_snippet
+from kiosk.processes import stop_process
 from kiosk.share.server import DownloadServer, start_server
 
 PHONE = Path(__file__).resolve().parent / "hotspot_phone.py"
@@ -272,13 +273,7 @@ class HotspotNet:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         for process in reversed(self._processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_process(process, 5)
         for namespace in reversed(self._made):
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True, check=False)
 

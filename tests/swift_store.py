@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.processes import stop_process
+
 REGION = "us-east-1"  # s3api's location; the client's region must be the same
 ACCESS_KEY = "booth:uploader"
 SECRET_KEY = "a-test-secret-of-the-booth"
@@ -134,19 +136,13 @@ class SwiftStore:
 
     def stop(self) -> None:
         for process in self.processes or []:
-            process.terminate()
-        for process in self.processes or []:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process, 10)
         self.processes = None
 
     def stop_proxy(self) -> None:
         """The store goes away (the booth's network is down): only the front door closes."""
         proxy = (self.processes or [])[-1]
-        proxy.terminate()
-        proxy.wait(timeout=10)
+        stop_process(proxy, 10)
 
     def start_proxy(self) -> None:
         assert self.processes is not None
