@@ -21,6 +21,8 @@ Run: python bench/faults.py   (about two minutes; loopback only, every count bou
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import http.client
 import json
 import os
 import shutil
@@ -37,7 +39,18 @@ from _server import free_port, wait_until_serving
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+import numpy as np
+from _fault_children import booth_child, booth_config, deletions_child, open_booth
 from kills import kill_repeatedly
+from PIL import Image
+
+from kiosk.camera.crop import Crop
+from kiosk.camera.frames import Still
+from kiosk.photos.credentials import init_keys
+from kiosk.photos.index import PhotoRecord
+from kiosk.photos.store import new_token
+from kiosk.processes import stop_process
+from kiosk.share.state import deletion_requests
 
 KILLS = 55
 SLOW_ADDRESSES = 20
@@ -57,81 +70,8 @@ def figure(name: str, value: float, op: str, target: float) -> None:
 # --- 1. the booth's work, killed -----------------------------------------------------------
 
 
-def booth_config(folder: Path):
-    from kiosk.config import parse_config
-
-    return parse_config({"storage": {"dir": str(folder)}, "event": {"name": "Bench"}})
-
-
-def open_booth(config):
-    """As the booth starts: temporary files gone, the index checked (rebuilt if need be), the
-    photos a crash left unsigned signed, the upload queue read back."""
-    from kiosk.files import write_atomically
-    from kiosk.photos.credentials import load_signer
-    from kiosk.photos.journal import PhotoJournal
-    from kiosk.photos.repair import open_booth_index, remove_temporary_files
-    from kiosk.photos.store import Authorship, PhotoStore
-    from kiosk.share.uploads import UploadQueue
-
-    layout = config.storage.layout
-    remote = layout.root / "remote"
-    remote.mkdir(parents=True, exist_ok=True)
-    journal = PhotoJournal(layout.journal_path)
-    layout.photos_dir.mkdir(parents=True, exist_ok=True)
-    remove_temporary_files(layout.photos_dir)
-    index, problem = open_booth_index(layout, journal)
-    if problem is not None:
-        raise SystemExit(f"index: {problem}")
-
-    def upload(job) -> None:
-        write_atomically(remote / f"{job.token}.jpg", (layout.root / job.file).read_bytes())
-
-    def delete(job) -> None:
-        (remote / f"{job.token}.jpg").unlink(missing_ok=True)
-
-    queue = UploadQueue(layout.uploads_path, upload, delete)
-    authorship = Authorship("Bench", "Bench", "Bench")
-    signer = load_signer(config)
-    store = PhotoStore(layout, index, lambda: "http://b:80", 86400.0, authorship, 90, signer,
-                       "b7", journal, mirror=queue)  # fmt: skip
-    store.sign_unsigned()
-    return store, queue
-
-
-def booth_child(config, report: int) -> None:
-    from PIL import Image
-    from skimage import data
-
-    from kiosk.camera.crop import Crop
-    from kiosk.camera.image_camera import ImageCamera
-    from kiosk.photos.store import new_token
-
-    store, queue = open_booth(config)
-    camera = ImageCamera(Image.fromarray(data.astronaut()), (1600, 1200))
-    camera.start((320, 400), (320, 240))
-    crop = Crop(400, 100, 800, 1000)
-    taken = 0
-    while True:
-        still = camera.capture_burst(2)[0]
-        photo = store.save(still, crop, new_token())
-        os.write(report, f"shown {photo.token}\n".encode())
-        store.finish_signing()
-        while queue.work_once():
-            pass
-        taken += 1
-        if taken % 3 == 0:  # a retake: the photo may be gone from here on
-            os.write(report, f"retake {photo.token}\n".encode())
-            store.discard(photo)
-            os.write(report, f"gone {photo.token}\n".encode())
-            while queue.work_once():
-                pass
-
-
 def booth_kills(folder: Path) -> tuple[int, int, int]:
     """Photos or links lost, deletions lost, links shown."""
-    from PIL import Image
-
-    from kiosk.photos.credentials import init_keys
 
     config = booth_config(folder)
     init_keys(config.storage.layout.keys_dir, "bench")
@@ -167,19 +107,7 @@ def booth_kills(folder: Path) -> tuple[int, int, int]:
 # --- 2. deletion requests, killed ------------------------------------------------------------
 
 
-def deletions_child(folder: Path, report: int) -> None:
-    from kiosk.photos.store import new_token
-    from kiosk.share.state import ShareState
-
-    state = ShareState(folder)
-    while True:
-        token = new_token()
-        if state.request_deletion(token, time.time()):
-            os.write(report, f"asked {token}\n".encode())
-
-
 def deletion_kills(folder: Path) -> tuple[int, int]:
-    from kiosk.share.state import deletion_requests
 
     reports = kill_repeatedly(deletions_child, (folder,), KILLS, lambda c: 0, (0.02, 0.3), 23)
     asked = [line.split()[1] for line in reports]
@@ -192,15 +120,6 @@ def deletion_kills(folder: Path) -> tuple[int, int]:
 
 def seed_photos(folder: Path, count: int) -> list[str]:
     """``count`` signed photos (copies of one signed booth photo, each a file of its own)."""
-    import datetime as dt
-
-    import numpy as np
-
-    from kiosk.camera.crop import Crop
-    from kiosk.camera.frames import Still
-    from kiosk.photos.credentials import init_keys
-    from kiosk.photos.index import PhotoRecord
-    from kiosk.photos.store import new_token
 
     config = booth_config(folder)
     init_keys(config.storage.layout.keys_dir, "bench")
@@ -319,7 +238,6 @@ def crowd_child(port: int, path: str) -> None:
 
 async def first_views(base: str, tokens: list[str]) -> None:
     """Ten phones (each its own address, as in a crowd) opening pages seen by nobody before."""
-    import http.client
 
     loop = asyncio.get_running_loop()
     queue = list(tokens)
@@ -385,12 +303,7 @@ def server_figures(folder: Path) -> dict[str, float]:
         results["views_p99"] = p99(during)
         results["views_samples"] = len(during)
     finally:
-        server.terminate()
-        try:
-            server.wait(70)  # aiohttp lets running answers finish for up to a minute
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, 70)  # aiohttp lets running answers finish for up to a minute
     return results
 
 

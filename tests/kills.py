@@ -1,6 +1,12 @@
-"""Power cuts as the tests and benches make them: a forked child does the booth's (or the
+"""Power cuts as the tests and benches make them: a child process does the booth's (or the
 server's) work and writes a line to a pipe for each thing it confirmed, and is SIGKILLed at a
 random moment. Not a test itself: tests/test_kills.py and bench/faults.py use it.
+
+The children come from multiprocessing's fork server, not from a fork of the caller: pytest's
+process has threads of earlier tests by then, and a fork taken while one of them held a lock
+(the allocator's, logging's) leaves the child waiting on it for ever. The server is a fresh,
+single-threaded process that has already imported the child's module, so each child still
+starts in milliseconds.
 
 A kill waits for a number of the child's lines first (with a deadline, never a fixed time: a
 busy machine only makes the wait longer), then a random moment more, so kills land while the
@@ -9,10 +15,14 @@ work is under way however slow the machine is.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.context
+import multiprocessing.forkserver
 import os
 import random
 import select
-import signal
+import sys
 import time
 from collections.abc import Callable
 
@@ -44,6 +54,28 @@ class ChildReports:
             self.lines += [line.decode() for line in whole if line]
 
 
+def _start_fork_server(context: multiprocessing.context.BaseContext, module: str) -> None:
+    """Start the fork server with ``module`` imported. Python 3.11's server ignores the sys.path
+    it is given, so the module's folder (tests/ or bench/) goes in through PYTHONPATH."""
+    context.set_forkserver_preload([module])
+    folder = os.path.dirname(os.path.abspath(sys.modules[module].__file__ or "."))
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [folder, before]))
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
+def _run_child(
+    child: Callable[..., None], arguments: tuple, report: multiprocessing.connection.Connection
+) -> None:
+    child(*arguments, report.fileno())
+
+
 def kill_repeatedly(
     child: Callable[..., None],
     arguments: tuple,
@@ -52,35 +84,41 @@ def kill_repeatedly(
     then: tuple[float, float],
     seed: int,
 ) -> list[str]:
-    """Run ``child(*arguments, pipe)`` in a forked process ``kills`` times, each killed once it
-    wrote ``lines_first(chooser)`` lines (0: during its start) and a random ``then`` seconds
-    more. Every line all the children wrote, in order."""
+    """Run ``child(*arguments, pipe)`` in a child process ``kills`` times, each killed once it
+        wrote ``lines_first(chooser)`` lines (0: during its start) and a random ``then`` seconds
+        more. Every line all the children wrote, in order. ``child`` and ``arguments`` must pickle,
+    and ``child`` must come from a module other than ``__main__``."""
+    if child.__module__ == "__main__":
+        raise ValueError(
+            f"{child.__name__} is the script's own: each child would run the whole script again "
+            "before its work; give the children a module of their own"
+        )
+    context = multiprocessing.get_context("forkserver")
+    _start_fork_server(context, child.__module__)
     chooser = random.Random(seed)
     lines: list[str] = []
     for _ in range(kills):
-        reading, writing = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child is killed, never returns
-            os.close(reading)
-            try:
-                child(*arguments, writing)
-            finally:
-                os._exit(1)
-        os.close(writing)
-        reports = ChildReports(reading)
+        reading, writing = context.Pipe(duplex=False)
+        process = context.Process(target=_run_child, args=(child, arguments, writing), daemon=True)
+        process.start()
+        writing.close()
+        reports = ChildReports(reading.fileno())
         wanted = lines_first(chooser)
         try:
-            deadline = time.monotonic() + REPORT_DEADLINE
-            reports.read_until(deadline, wanted)
+            started = time.monotonic()
+            reports.read_until(started + REPORT_DEADLINE, wanted)
             if len(reports.lines) < wanted:
+                process.join(0.1)
                 raise AssertionError(
-                    f"the child wrote {len(reports.lines)} of {wanted} lines in {REPORT_DEADLINE} s"
+                    f"the child wrote {len(reports.lines)} of {wanted} lines in "
+                    f"{time.monotonic() - started:.1f} s (exit code {process.exitcode}: "
+                    "None is still running; its traceback, if any, is in the captured stderr)"
                 )
             reports.read_until(time.monotonic() + chooser.uniform(*then))
         finally:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            process.kill()
+            process.join()
         reports.read_until(time.monotonic())  # what it wrote before it died
-        os.close(reading)
+        reading.close()
         lines += reports.lines
     return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -96,3 +97,35 @@ def test_sigkill_during_save_and_sign_loses_no_photo_and_no_link(config: Config)
     for path in config.storage.layout.photos_dir.rglob("*.jpg"):  # nothing half written either
         with Image.open(path) as image:
             image.load()
+
+
+# Held by a thread of the test while a child starts: a forked copy of the test's process would
+# inherit it held and wait for ever, the way the booth child once waited on a lock some earlier
+# test's thread held at the moment of the fork.
+HELD_BY_A_THREAD = threading.Lock()
+
+
+def child_taking_the_lock(report: int) -> None:
+    with HELD_BY_A_THREAD:
+        os.write(report, b"took the lock\n")
+    threading.Event().wait()
+
+
+def test_a_child_starts_clean_whatever_the_test_process_holds() -> None:
+    release = threading.Event()
+    holding = threading.Event()
+
+    def hold() -> None:
+        with HELD_BY_A_THREAD:
+            holding.set()
+            release.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        holding.wait()
+        lines = kill_repeatedly(child_taking_the_lock, (), 3, lambda chooser: 1, (0.0, 0.0), 1)
+    finally:
+        release.set()
+        holder.join()
+    assert lines == ["took the lock"] * 3
