@@ -255,14 +255,20 @@ keep_screen_on() {
   report "no /boot/firmware/cmdline.txt: console blanking left as it is"
 }
 
+# One value of the config (SECTION.KEY, printed as Python prints it: True, "ask"), or DEFAULT when
+# the file, the section or the key is missing or the file is not valid TOML (check-config says why).
+config_value() {
+  python3 -c 'import sys, tomllib
+with open(sys.argv[1], "rb") as file:
+    print(tomllib.load(file).get(sys.argv[2], {}).get(sys.argv[3], sys.argv[4]))' \
+    "$CONFIG" "$1" "$2" "$3" 2>/dev/null || echo "$3"
+}
+
 # Spoken cues (sound.voice = true in the config) need espeak-ng; the booth renders its voice
 # files with it once. Without it the booth runs silent and says so in the journal.
 install_voice() {
   local voice
-  voice="$(python3 -c 'import sys, tomllib
-with open(sys.argv[1], "rb") as file:
-    print(tomllib.load(file).get("sound", {}).get("voice", False))' "$CONFIG" 2>/dev/null ||
-    echo False)"
+  voice="$(config_value sound voice False)"
   [[ "$voice" == "True" ]] || return 0
   if is_installed espeak-ng; then
     say "espeak-ng is installed (sound.voice)"
@@ -275,10 +281,7 @@ with open(sys.argv[1], "rb") as file:
 # cancel, lpstat, lpadmin). The queue itself is set up by staff: kiosk print setup URI.
 install_printing() {
   local when
-  when="$(python3 -c 'import sys, tomllib
-with open(sys.argv[1], "rb") as file:
-    print(tomllib.load(file).get("print", {}).get("when", "never"))' "$CONFIG" 2>/dev/null ||
-    echo never)"
+  when="$(config_value print when never)"
   [[ "$when" == "ask" || "$when" == "always" ]] || return 0
   if is_installed cups; then
     say "cups is installed (print.when = $when)"
@@ -296,10 +299,7 @@ readonly HOTSPOT_PACKAGES=(network-manager dnsmasq-base nftables iw rfkill)
 
 install_hotspot() {
   local enabled
-  enabled="$(python3 -c 'import sys, tomllib
-with open(sys.argv[1], "rb") as file:
-    print(tomllib.load(file).get("hotspot", {}).get("enabled", False))' "$CONFIG" 2>/dev/null ||
-    echo False)"
+  enabled="$(config_value hotspot enabled False)"
   [[ "$enabled" == "True" ]] || return 0
   local package needed=()
   for package in "${HOTSPOT_PACKAGES[@]}"; do
