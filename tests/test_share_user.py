@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import pwd
 import shutil
 import subprocess
 import sys
@@ -22,12 +23,15 @@ from typing import TypeVar
 import numpy as np
 import pytest
 from conftest import make_store
+from PIL import Image
 from test_units import settings
 
+from kiosk import readiness
 from kiosk.booth.housekeeping import Housekeeping
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Still
 from kiosk.config import Config, parse_config
+from kiosk.files import write_atomically
 from kiosk.journal import Journal
 from kiosk.photos.credentials import init_keys
 from kiosk.photos.store import new_token
@@ -47,18 +51,20 @@ def umask_of(unit: str) -> int:
     return int(settings(unit)["UMask"][0], 8)
 
 
-def as_service(uid: int, unit: str, work: Callable[[], T]) -> T:
+def as_service(
+    uid: int, unit: str | None, work: Callable[[], T], umask: int = 0o027, gid: int = KIOSK_GROUP
+) -> T:
     """``work``'s result, run in a child process with ``uid``, the booth's group and ``unit``'s
-    umask: what systemd gives the service."""
+    umask: what systemd gives the service (no unit: ``umask`` and ``gid``)."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child reports through the pipe
         os.close(reader)
         try:
             os.setgroups([])
-            os.setgid(KIOSK_GROUP)
+            os.setgid(gid)
             os.setuid(uid)
-            os.umask(umask_of(unit))
+            os.umask(umask_of(unit) if unit else umask)
             outcome = ("value", work())
         except BaseException as error:
             outcome = ("error", f"{type(error).__name__}: {error}")
@@ -185,3 +191,70 @@ def test_staff_commands_write_what_the_server_may_read_whatever_the_shells_umask
     assert all(path.stat().st_mode & 0o040 for path in written), [
         f"{path}: {path.stat().st_mode & 0o777:o}" for path in written
     ]
+
+
+def can_read(*paths: Path) -> bool:
+    try:
+        for path in paths:
+            path.read_bytes()
+    except PermissionError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "case", ["as installed", "stick with umask=077", "closed mount", "logo 600"]
+)
+def test_check_config_names_what_the_server_could_not_read(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What check-config says agrees with what a process of the server's user really can read.
+    The server's user here is nobody (a user with a passwd entry, as install.sh's has), in a
+    group of its own standing in for the booth's."""
+    nobody = pwd.getpwnam("nobody")
+    monkeypatch.setattr(readiness, "SHARE_USER", nobody.pw_name)
+    parent = Path(tempfile.mkdtemp(prefix="echtbild-access-"))
+    try:
+        parent.chmod(0o755)
+        mount = parent / "media-usb"  # where a staff member's USB stick would be mounted
+        mount.mkdir()
+        mount.chmod(0o700 if case == "closed mount" else 0o755)
+        os.chown(mount, BOOTH_UID, nobody.pw_gid)
+        root = mount / "echtbild"
+        root.mkdir(mode=0o750)
+        os.chown(root, BOOTH_UID, nobody.pw_gid)
+        logo = parent / "logo.png"
+        Image.new("RGB", (8, 8), "white").save(logo)
+        logo.chmod(0o600 if case == "logo 600" else 0o644)
+        # A vfat or exFAT stick mounted with umask=077 gives every new file mode 600, as this
+        # umask does on the test's own file system.
+        booth_umask = 0o077 if case == "stick with umask=077" else 0o027
+        photo = root / "photos" / "2026-12-06" / "photo.jpg"
+        as_service(
+            BOOTH_UID, None, lambda: write_atomically(photo, b"jpeg"), booth_umask, nobody.pw_gid
+        )
+        readable = as_service(nobody.pw_uid, None, lambda: can_read(photo, logo), gid=nobody.pw_gid)
+        config = parse_config(
+            {
+                "camera": {"backend": "image"},
+                "storage": {"dir": str(root)},
+                "branding": {"logo": str(logo)},
+            }
+        )
+        umask = os.umask(booth_umask)  # check-config writes its probe as the booth would
+        try:
+            problems = booth_problems(config, demo=True)
+        finally:
+            os.umask(umask)
+    finally:
+        shutil.rmtree(parent)
+    assert readable == (case == "as installed")
+    expected = {
+        "as installed": [],
+        "stick with umask=077": ["storage.dir", "new files there get mode 600", "umask=027"],
+        "closed mount": ["storage.dir", f"cannot enter {mount}", "mode 700"],
+        "logo 600": ["branding.logo", f"cannot read {logo}", "chmod g+r"],
+    }[case]
+    assert len(problems) == (1 if expected else 0), problems
+    for words in expected:
+        assert words in problems[0], problems[0]
