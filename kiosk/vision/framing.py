@@ -98,7 +98,6 @@ QUIET_SECONDS = 0.2
 # eyes, at their speed over the last ``TRACK_SECONDS``, would be inside the band that soon.
 REACTION_LEAD = 0.5
 TRACK_SECONDS = 0.4
-SIZE_NOISE = 0.1  # of the face's size: beyond it, a change between analyses is movement
 
 
 class FramingEngine:
@@ -174,15 +173,10 @@ class FramingEngine:
             self._shut_since = shut_since
             if now - shut_since <= MAX_BLINK:
                 return self._blinking(now, face, measures)
-        # The face's size over 0.4 s: one analysis's is off by up to 5 %, by turns up and down
-        # (a median of five went with them), and on a band's edge that flickered cues (a far
-        # face's position, multiplied up; a near one's eye line).
-        size = measures["eyes_to_chin"]
-        recent = statistics.fmean([*(tracked for *_, tracked in self._track), size])
-        moving = abs(size - recent) > SIZE_NOISE * recent  # taken at once
-        steady = {**measures, "eyes_to_chin": size if moving else recent}
-        choice = self._crop_for((measures["eye_x"], measures["eye_y"]), steady)
-        self._crop = self._steady(choice.crop, steady)
+        # A far face's size over 0.4 s: one frame's noisy size, multiplied up, flickered cues.
+        recent = statistics.median([*(size for *_, size in self._track), measures["eyes_to_chin"]])
+        choice = self._crop_for((measures["eye_x"], measures["eye_y"]), measures, recent)
+        self._crop = self._steady(choice.crop, measures)
         still = self._stillness(now, face, measures)
         problems = dict(choice.problems)
         if self._arriving(now, measures, problems, recent):
@@ -232,14 +226,16 @@ class FramingEngine:
             True, cue, self._crop, progress, False, not failing, measures, self._lighting(face)
         )
 
-    def _crop_for(self, eyes: tuple[float, float], measures: dict[str, float]) -> CropChoice:
+    def _crop_for(
+        self, eyes: tuple[float, float], measures: dict[str, float], far_size: float | None = None
+    ) -> CropChoice:
         """The crop rule for eyes at ``eyes`` (sensor pixels) of this face's size, its broken
         crop rules judged against their narrowed bands; a far face's position judged where
-        coming closer will take it."""
+        coming closer will take it (from ``far_size``, default the face's size)."""
         narrowed = frozenset(self._broken & {"distance", "position"})
         size, rules = measures["eyes_to_chin"], (self.sensor_size, self.aspect, self.rules)
         choice = choose_crop(eyes, size, *rules, narrowed=narrowed)
-        problems = sideways_when_closer(choice.problems, eyes, size, *rules, narrowed)
+        problems = sideways_when_closer(choice.problems, eyes, far_size or size, *rules, narrowed)
         return CropChoice(choice.crop, problems)
 
     def _arriving(
