@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kiosk"
 # own layer's other parts or from above.
 LAYERS: list[set[str]] = [
     {"kiosk"},  # the package itself: the version
-    {"texts", "files", "exits", "progress"},
+    {"texts", "files", "exits", "progress", "processes"},
     {"journal"},  # the durable JSON-lines journal, on files' atomic write
     {"config"},
     {"camera", "hardware", "hotspot"},
