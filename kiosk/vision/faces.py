@@ -42,6 +42,17 @@ class FaceLight:
     backlight: float  # brightness around the face over brightness of the face
     cheek_ratio: float  # brighter cheek over darker cheek
 
+    def faults(
+        self, max_backlight: float, max_clipped_share: float, max_cheek_ratio: float
+    ) -> tuple[str, ...]:
+        """What the operator must fix about the light: "backlight", "clipped", "uneven"."""
+        measured = {
+            "backlight": (self.backlight, max_backlight),
+            "clipped": (self.clipped_share, max_clipped_share),
+            "uneven": (self.cheek_ratio, max_cheek_ratio),
+        }
+        return tuple(name for name, (value, limit) in measured.items() if value > limit)
+
 
 @dataclass(frozen=True)
 class Face:

@@ -98,6 +98,7 @@ QUIET_SECONDS = 0.2
 # eyes, at their speed over the last ``TRACK_SECONDS``, would be inside the band that soon.
 REACTION_LEAD = 0.5
 TRACK_SECONDS = 0.4
+SIZE_NOISE = 0.1  # of the face's size: a bigger change between two analyses is movement
 
 
 class FramingEngine:
@@ -175,8 +176,16 @@ class FramingEngine:
                 return self._blinking(now, face, measures)
         # A far face's size over 0.4 s: one frame's noisy size, multiplied up, flickered cues.
         recent = statistics.median([*(size for *_, size in self._track), measures["eyes_to_chin"]])
-        choice = self._crop_for((measures["eye_x"], measures["eye_y"]), measures, recent)
-        self._crop = self._steady(choice.crop, measures)
+        # The crop's size from this analysis and the one before: the mesh's size wavers by up to
+        # 5 %, by turns up and down, and on a band's edge close up one analysis's size flashed a
+        # cue (a larger face needed a crop too tall for low eyes). Two cancel that out and lag a
+        # person walking in by half an analysis; a bigger change is movement, taken as it is.
+        steady, size = dict(measures), measures["eyes_to_chin"]
+        before = self._track[-1] if self._track else (-math.inf, 0.0, 0.0, 0.0)
+        if now - before[0] <= QUIET_SECONDS and abs(before[3] - size) <= SIZE_NOISE * size:
+            steady["eyes_to_chin"] = (before[3] + size) / 2
+        choice = self._crop_for((measures["eye_x"], measures["eye_y"]), steady, recent)
+        self._crop = self._steady(choice.crop, steady)
         still = self._stillness(now, face, measures)
         problems = dict(choice.problems)
         if self._arriving(now, measures, problems, recent):
@@ -271,18 +280,12 @@ class FramingEngine:
         )
 
     def _lighting(self, face: Face) -> tuple[str, ...]:
-        light = face.light
-        if light is None or not face.measured:
+        if face.light is None or not face.measured:
             return ()
         rules = self.rules
-        found = []
-        if light.backlight > rules.max_backlight:
-            found.append("backlight")
-        if light.clipped_share > rules.max_clipped_share:
-            found.append("clipped")
-        if light.cheek_ratio > rules.max_cheek_ratio:
-            found.append("uneven")
-        return tuple(found)
+        return face.light.faults(
+            rules.max_backlight, rules.max_clipped_share, rules.max_cheek_ratio
+        )
 
     # -- pieces --
 
