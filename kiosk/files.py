@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import secrets
 import shutil
 import stat
+from collections.abc import Collection
 from pathlib import Path
+
+# The download server's own user (systemd/echtbild-share.service), in the booth's group; install.sh
+# makes both. Where that user does not exist, one user runs booth and server (development, demo).
+SHARE_USER, BOOTH_GROUP = "echtbild-share", "kiosk"
+# Its unit hides these from it (ProtectHome=yes, PrivateTmp=yes): no file mode opens them.
+HIDDEN_FROM_SERVER = tuple(map(Path, ("/home", "/root", "/run/user", "/tmp", "/var/tmp")))
+_READ = (stat.S_IRUSR, stat.S_IRGRP, stat.S_IROTH)
+_ENTER = (stat.S_IXUSR, stat.S_IXGRP, stat.S_IXOTH)
 
 
 def write_atomically(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
@@ -57,3 +68,74 @@ def not_private(path: Path, key: str) -> str | None:
         f"{key}: {path} can be read by others (mode {stat.S_IMODE(mode):o}); "
         f"make it the booth user's alone: chmod 600 {path}"
     )
+
+
+def hidden_from_server(
+    key: str, path: Path, new_files: tuple[int, int] | None = None, made: Collection[Path] = ()
+) -> str | None:
+    """Why the download server could not read ``path`` (set by config ``key``): a file, or with
+    ``new_files`` (the mode and group a file just written there got) a folder of photos. None
+    where it does not run as a user of its own. Access is judged as the kernel does, ACLs
+    aside; folders in ``made`` exist only for the check and are not judged."""
+    try:
+        server = pwd.getpwnam(SHARE_USER)
+    except KeyError:
+        return None
+    groups = {server.pw_gid} | {g.gr_gid for g in grp.getgrall() if SHARE_USER in g.gr_mem}
+
+    def may(mode: int, uid: int, gid: int, bits: tuple[int, int, int]) -> bool:
+        owner, group, other = bits
+        if uid == server.pw_uid:
+            return bool(mode & owner)
+        return bool(mode & (group if gid in groups else other))
+
+    path = Path(os.path.abspath(path))
+    hidden = next((h for h in HIDDEN_FROM_SERVER if path.resolve().is_relative_to(h)), None)
+    server_is = f"the download server ({SHARE_USER}, in the {BOOTH_GROUP} group)"
+    if hidden is not None:
+        return (
+            f"{key}: {server_is} cannot see {path} at all: its unit hides {hidden}; put it "
+            "under /var/lib/echtbild, or on a stick mounted under /media or /mnt"
+        )
+    stick = f"for a vfat or exFAT stick, mount it with uid=kiosk,gid={BOOTH_GROUP},umask=027"
+    if new_files is not None:
+        mode, gid = new_files
+        if gid == os.getegid():  # the writer's own group: the booth's files get the booth's
+            gid = _group_id(BOOTH_GROUP, server.pw_gid)
+        if not may(mode, -1, gid, _READ):
+            return (
+                f"{key}: {server_is} could not read the photos in {path}: new files there get "
+                f"mode {stat.S_IMODE(mode):o}, group {_group_name(gid)} (a vfat or exFAT stick "
+                f"mounted with umask=077?); {stick}"
+            )
+    else:
+        info = path.stat()
+        if not may(info.st_mode, info.st_uid, info.st_gid, _READ):
+            return (
+                f"{key}: {server_is} cannot read {path} (mode {stat.S_IMODE(info.st_mode):o}, "
+                f"group {_group_name(info.st_gid)}); chgrp {BOOTH_GROUP} {path} && chmod g+r {path}"
+            )
+    for folder in [path, *path.parents] if new_files is not None else path.parents:
+        info = folder.stat()
+        if folder in made or may(info.st_mode, info.st_uid, info.st_gid, _ENTER):
+            continue
+        return (
+            f"{key}: {server_is} cannot enter {folder} (mode {stat.S_IMODE(info.st_mode):o}, "
+            f"group {_group_name(info.st_gid)}); chgrp {BOOTH_GROUP} {folder} && chmod g+rx "
+            f"{folder}, or, {stick}"
+        )
+    return None
+
+
+def _group_id(name: str, default: int) -> int:
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        return default
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)

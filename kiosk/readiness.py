@@ -7,12 +7,9 @@ Each check returns plain lines naming the config key (or option) and what to do 
 
 from __future__ import annotations
 
-import grp
 import os
-import pwd
 import secrets
 import socket
-import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +20,7 @@ from kiosk.camera.image_camera import DEMO_PORTRAIT, load_image
 from kiosk.camera.picam import load_picamera2_api, on_a_raspberry_pi
 from kiosk.config import Config, read_what_can_be_read
 from kiosk.exits import EXIT_OK, refuse
-from kiosk.files import not_private
+from kiosk.files import hidden_from_server, not_private
 from kiosk.share.cloud import credentials_problem
 
 
@@ -42,7 +39,7 @@ def server_problems(config: Config, host: str | None = None) -> list[str]:
     host_problem = share_host_problem(config.share.host if host is None else host)
     if host_problem:
         problems.append(host_problem)
-    storage = storage_problem(config)
+    storage = server_storage_problem(config)
     return problems + ([storage] if storage else [])
 
 
@@ -91,12 +88,25 @@ def signing_key_problem(config: Config) -> str | None:
 
 
 def storage_problem(config: Config) -> str | None:
-    """Whether the storage folder can be made and written, and read by the download server
-    where it runs as a user of its own. Folders made for the check are removed again:
+    """Whether the booth can make and write the storage folder, and the download server read
+    what it writes there where it runs as a user of its own."""
+    return _writable_problem(config, config.storage.layout.root, judge_for_server=True)
+
+
+def server_storage_problem(config: Config) -> str | None:
+    """Whether the download server can do its part of the storage folder: write its own state
+    folder in it and read the rest, which its unit makes read-only for it."""
+    layout = config.storage.layout
+    problem = _writable_problem(config, layout.share_state_dir, judge_for_server=False)
+    if problem is None and not os.access(layout.root, os.R_OK | os.X_OK):
+        problem = f"storage.dir: cannot read {config.storage.dir}: the photos are out of reach"
+    return problem
+
+
+def _writable_problem(config: Config, folder: Path, judge_for_server: bool) -> str | None:
+    """Whether ``folder`` can be made and written. Folders made for the check are removed again:
     check-config may run as root (install.sh), and root-owned folders would keep the booth's own
     user out."""
-    storage = config.storage
-    folder = storage.layout.root
     made: list[Path] = []
     try:
         for missing in reversed([folder, *folder.parents]):
@@ -108,76 +118,22 @@ def storage_problem(config: Config) -> str | None:
         # the one the booth's photos get, the file system's own included (vfat, exFAT).
         descriptor = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         try:
-            mode = os.fstat(descriptor).st_mode
+            written = os.fstat(descriptor)
         finally:
             os.close(descriptor)
             probe.unlink()
-        return _hidden_from_server("storage.dir", folder, mode)
+        if not judge_for_server:
+            return None
+        new_files = (written.st_mode, written.st_gid)
+        return hidden_from_server("storage.dir", folder, new_files, made)
     except OSError as error:
         return (
-            f"storage.dir: cannot use {storage.dir}: {error.strerror or error}; name a folder "
-            "this user may create or write"
+            f"storage.dir: cannot use {config.storage.dir}: {error.strerror or error}; name a "
+            "folder this user may create or write"
         )
     finally:
         for created in reversed(made):
             created.rmdir()
-
-
-# The download server's own user (systemd/echtbild-share.service), in the booth's group;
-# install.sh makes it. Where it does not exist, one user runs both (development, a demo).
-SHARE_USER = "echtbild-share"
-
-
-def _hidden_from_server(key: str, path: Path, new_file_mode: int | None = None) -> str | None:
-    """Why the download server could not read ``path`` (a file, or a folder whose new files get
-    ``new_file_mode``), or None. A new file's group is whoever writes it (check-config may run
-    as root), so only its mode counts there."""
-    try:
-        server = pwd.getpwnam(SHARE_USER)
-    except KeyError:
-        return None
-    groups = {server.pw_gid} | {g.gr_gid for g in grp.getgrall() if SHARE_USER in g.gr_mem}
-
-    def allowed(info: os.stat_result, other: int, group: int, owner: int) -> bool:
-        return bool(
-            info.st_mode & other
-            or (info.st_mode & group and info.st_gid in groups)
-            or (info.st_mode & owner and info.st_uid == server.pw_uid)
-        )
-
-    fix = "or, for a vfat or exFAT stick, mount it with uid=kiosk,gid=kiosk,umask=027"
-    if new_file_mode is not None and not new_file_mode & (stat.S_IRGRP | stat.S_IROTH):
-        return (
-            f"{key}: the download server ({SHARE_USER}, in the booth's group) could not read "
-            f"the photos in {path}: new files there get mode {stat.S_IMODE(new_file_mode):o}, "
-            "which keeps the group out (a vfat or exFAT stick mounted with umask=077?); mount "
-            "it with uid=kiosk,gid=kiosk,umask=027"
-        )
-    if new_file_mode is None:
-        info = path.stat()
-        if not allowed(info, stat.S_IROTH, stat.S_IRGRP, stat.S_IRUSR):
-            return (
-                f"{key}: the download server ({SHARE_USER}, in the booth's group) cannot read "
-                f"{path} (mode {stat.S_IMODE(info.st_mode):o}, group {_group_name(info.st_gid)}) "
-                f"for the phone page; chgrp kiosk {path} && chmod g+r {path}"
-            )
-    for folder in [path, *path.parents] if new_file_mode is not None else path.parents:
-        info = folder.stat()
-        if not allowed(info, stat.S_IXOTH, stat.S_IXGRP, stat.S_IXUSR):
-            return (
-                f"{key}: the download server ({SHARE_USER}, in the booth's group) cannot enter "
-                f"{folder} (mode {stat.S_IMODE(info.st_mode):o}, group "
-                f"{_group_name(info.st_gid)}); chgrp kiosk {folder} && chmod g+rx {folder}, "
-                f"{fix}"
-            )
-    return None
-
-
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
 
 
 def share_host_problem(host: str) -> str | None:
@@ -242,5 +198,5 @@ def _logo_problems(config: Config) -> list[str]:
             f"branding.logo: {logo} is not a picture the booth can show ({error}); give a PNG "
             "or JPEG file"
         ]
-    hidden = _hidden_from_server("branding.logo", logo)
+    hidden = hidden_from_server("branding.logo", logo)
     return [hidden] if hidden else []

@@ -8,6 +8,8 @@ it, and the booth reads and honours the deletions the server records."""
 from __future__ import annotations
 
 import datetime as dt
+import encodings.idna  # noqa: F401 - loaded before a child turns into a user who cannot read it
+import grp
 import os
 import pickle
 import pwd
@@ -26,7 +28,7 @@ from conftest import make_store
 from PIL import Image
 from test_units import settings
 
-from kiosk import readiness
+from kiosk import files
 from kiosk.booth.housekeeping import Housekeeping
 from kiosk.camera.crop import Crop
 from kiosk.camera.frames import Still
@@ -35,7 +37,7 @@ from kiosk.files import write_atomically
 from kiosk.journal import Journal
 from kiosk.photos.credentials import init_keys
 from kiosk.photos.store import new_token
-from kiosk.readiness import booth_problems
+from kiosk.readiness import booth_problems, server_problems
 from kiosk.share.on_screen import OnScreenNote
 from kiosk.share.server import DownloadServer
 from kiosk.share.state import DELETIONS
@@ -136,7 +138,8 @@ def test_the_server_reads_photos_but_no_secret_and_the_booth_reads_its_deletions
         served = path.read_bytes() if path else None
         on_screen = server.on_screen.current()
         asked = server.state.request_deletion(token, 1.0e9)
-        problems = server.problems()
+        # What `kiosk serve` checks before it starts, then what /healthz says.
+        problems = server_problems(config) + server.problems()
         server.photos.close()
         return served, problems, asked, on_screen.sharing if on_screen else ""
 
@@ -145,7 +148,7 @@ def test_the_server_reads_photos_but_no_secret_and_the_booth_reads_its_deletions
     )
     assert served == saved, "the server reads the photo the booth saved"
     assert sharing == token, "and what the booth's screen shows"
-    assert problems == [], "index readable, no secret readable: /healthz says ok"
+    assert problems == [], "it starts (only reading the photos), and /healthz says ok"
     assert asked
 
     def booth_honours_the_deletion() -> int:
@@ -202,38 +205,45 @@ def can_read(*paths: Path) -> bool:
     return True
 
 
-@pytest.mark.parametrize(
-    "case", ["as installed", "stick with umask=077", "closed mount", "logo 600"]
-)
+CASES = [
+    "as installed",
+    "not made yet",
+    "stick with umask=077",
+    "closed mount",
+    "group shut out",
+    "logo 600",
+    "logo in a closed folder",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_check_config_names_what_the_server_could_not_read(
     case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What check-config says agrees with what a process of the server's user really can read.
-    The server's user here is nobody (a user with a passwd entry, as install.sh's has), in a
-    group of its own standing in for the booth's."""
+    The server's user here is nobody (a user with a passwd entry, as install.sh's has), its
+    group standing in for the booth's. Under /var/lib: the server's unit hides /tmp."""
     nobody = pwd.getpwnam("nobody")
-    monkeypatch.setattr(readiness, "SHARE_USER", nobody.pw_name)
-    parent = Path(tempfile.mkdtemp(prefix="echtbild-access-"))
+    group = grp.getgrgid(nobody.pw_gid)
+    monkeypatch.setattr(files, "SHARE_USER", nobody.pw_name)
+    monkeypatch.setattr(files, "BOOTH_GROUP", group.gr_name)
+    parent = Path(tempfile.mkdtemp(prefix="echtbild-access-", dir="/var/lib"))
     try:
         parent.chmod(0o755)
         mount = parent / "media-usb"  # where a staff member's USB stick would be mounted
         mount.mkdir()
-        mount.chmod(0o700 if case == "closed mount" else 0o755)
+        # 705: others may enter, but the server is in the folder's group, which may not.
+        mount.chmod({"closed mount": 0o700, "group shut out": 0o705}.get(case, 0o755))
         os.chown(mount, BOOTH_UID, nobody.pw_gid)
         root = mount / "echtbild"
-        root.mkdir(mode=0o750)
-        os.chown(root, BOOTH_UID, nobody.pw_gid)
-        logo = parent / "logo.png"
+        if case != "not made yet":
+            root.mkdir(mode=0o750)
+            os.chown(root, BOOTH_UID, nobody.pw_gid)
+        logos = parent / "logos"
+        logos.mkdir(mode=0o700 if case == "logo in a closed folder" else 0o755)
+        logo = logos / "logo.png"
         Image.new("RGB", (8, 8), "white").save(logo)
         logo.chmod(0o600 if case == "logo 600" else 0o644)
-        # A vfat or exFAT stick mounted with umask=077 gives every new file mode 600, as this
-        # umask does on the test's own file system.
-        booth_umask = 0o077 if case == "stick with umask=077" else 0o027
-        photo = root / "photos" / "2026-12-06" / "photo.jpg"
-        as_service(
-            BOOTH_UID, None, lambda: write_atomically(photo, b"jpeg"), booth_umask, nobody.pw_gid
-        )
-        readable = as_service(nobody.pw_uid, None, lambda: can_read(photo, logo), gid=nobody.pw_gid)
         config = parse_config(
             {
                 "camera": {"backend": "image"},
@@ -241,20 +251,48 @@ def test_check_config_names_what_the_server_could_not_read(
                 "branding": {"logo": str(logo)},
             }
         )
+        # A vfat or exFAT stick mounted with umask=077 gives every new file mode 600, as this
+        # umask does on the test's own file system.
+        booth_umask = 0o077 if case == "stick with umask=077" else 0o027
         umask = os.umask(booth_umask)  # check-config writes its probe as the booth would
         try:
-            problems = booth_problems(config, demo=True)
+            problems = booth_problems(config, demo=True)  # as root, like install.sh's
         finally:
             os.umask(umask)
+        photo = root / "photos" / "2026-12-06" / "photo.jpg"
+        as_service(
+            BOOTH_UID, None, lambda: write_atomically(photo, b"jpeg"), booth_umask, nobody.pw_gid
+        )
+        readable = as_service(nobody.pw_uid, None, lambda: can_read(photo, logo), gid=nobody.pw_gid)
     finally:
         shutil.rmtree(parent)
-    assert readable == (case == "as installed")
+    assert readable == (case in ("as installed", "not made yet"))
     expected = {
         "as installed": [],
+        "not made yet": [],
         "stick with umask=077": ["storage.dir", "new files there get mode 600", "umask=027"],
         "closed mount": ["storage.dir", f"cannot enter {mount}", "mode 700"],
+        "group shut out": ["storage.dir", f"cannot enter {mount}", "mode 705"],
         "logo 600": ["branding.logo", f"cannot read {logo}", "chmod g+r"],
+        "logo in a closed folder": ["branding.logo", f"cannot enter {logos}", "mode 700"],
     }[case]
     assert len(problems) == (1 if expected else 0), problems
     for words in expected:
         assert words in problems[0], problems[0]
+
+
+def test_check_config_says_the_server_cannot_see_photos_under_tmp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server's unit hides /home, /root and /tmp from it (ProtectHome, PrivateTmp): no mode
+    opens them, so check-config names the place, not a chmod."""
+    monkeypatch.setattr(files, "SHARE_USER", "nobody")
+    folder = Path(tempfile.mkdtemp(prefix="echtbild-hidden-", dir="/tmp"))
+    try:
+        folder.chmod(0o755)
+        config = parse_config({"camera": {"backend": "image"}, "storage": {"dir": str(folder)}})
+        [problem] = booth_problems(config, demo=True)
+    finally:
+        shutil.rmtree(folder)
+    assert "cannot see" in problem and "its unit hides /tmp" in problem, problem
+    assert "chmod" not in problem
