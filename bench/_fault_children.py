@@ -24,14 +24,12 @@ from kiosk.share.uploads import UploadQueue
 
 
 def booth_config(folder: Path):
-
     return parse_config({"storage": {"dir": str(folder)}, "event": {"name": "Bench"}})
 
 
 def open_booth(config):
     """As the booth starts: temporary files gone, the index checked (rebuilt if need be), the
     photos a crash left unsigned signed, the upload queue read back."""
-
     layout = config.storage.layout
     remote = layout.root / "remote"
     remote.mkdir(parents=True, exist_ok=True)
@@ -58,7 +56,6 @@ def open_booth(config):
 
 
 def booth_child(config, report: int) -> None:
-
     store, queue = open_booth(config)
     camera = ImageCamera(Image.fromarray(data.astronaut()), (1600, 1200))
     camera.start((320, 400), (320, 240))
@@ -81,7 +78,6 @@ def booth_child(config, report: int) -> None:
 
 
 def deletions_child(folder: Path, report: int) -> None:
-
     state = ShareState(folder)
     while True:
         token = new_token()

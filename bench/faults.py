@@ -72,7 +72,6 @@ def figure(name: str, value: float, op: str, target: float) -> None:
 
 def booth_kills(folder: Path) -> tuple[int, int, int]:
     """Photos or links lost, deletions lost, links shown."""
-
     config = booth_config(folder)
     init_keys(config.storage.layout.keys_dir, "bench")
     # After 0 to 3 of the child's reports (0: during its start and recovery), a random moment
@@ -108,8 +107,7 @@ def booth_kills(folder: Path) -> tuple[int, int, int]:
 
 
 def deletion_kills(folder: Path) -> tuple[int, int]:
-
-    reports = kill_repeatedly(deletions_child, (folder,), KILLS, lambda c: 0, (0.02, 0.3), 23)
+    reports = kill_repeatedly(deletions_child, (folder,), KILLS, lambda c: 1, (0.02, 0.3), 23)
     asked = [line.split()[1] for line in reports]
     kept = set(deletion_requests(folder))
     return sum(token not in kept for token in asked), len(asked)
@@ -120,7 +118,6 @@ def deletion_kills(folder: Path) -> tuple[int, int]:
 
 def seed_photos(folder: Path, count: int) -> list[str]:
     """``count`` signed photos (copies of one signed booth photo, each a file of its own)."""
-
     config = booth_config(folder)
     init_keys(config.storage.layout.keys_dir, "bench")
     store, _ = open_booth(config)
@@ -238,7 +235,6 @@ def crowd_child(port: int, path: str) -> None:
 
 async def first_views(base: str, tokens: list[str]) -> None:
     """Ten phones (each its own address, as in a crowd) opening pages seen by nobody before."""
-
     loop = asyncio.get_running_loop()
     queue = list(tokens)
     port = int(base.rsplit(":", 1)[1])

@@ -85,9 +85,14 @@ def kill_repeatedly(
     seed: int,
 ) -> list[str]:
     """Run ``child(*arguments, pipe)`` in a child process ``kills`` times, each killed once it
-        wrote ``lines_first(chooser)`` lines (0: during its start) and a random ``then`` seconds
-        more. Every line all the children wrote, in order. ``child`` and ``arguments`` must pickle,
-    and ``child`` must come from a module other than ``__main__``."""
+    wrote ``lines_first(chooser)`` lines (0: during its start) and a random ``then`` seconds
+    more. Every line all the children wrote, in order. ``child`` and ``arguments`` must pickle,
+    and ``child`` must come from a module other than ``__main__``. Each child still runs the
+    caller's script again as multiprocessing starts it (20-30 ms with the bench's imports): a
+    kill meant for the work waits for a line first.
+
+    The fork server starts once per process, with the first caller's module; a later caller's
+    module is imported by each of its children at start (they get the caller's sys.path)."""
     if child.__module__ == "__main__":
         raise ValueError(
             f"{child.__name__} is the script's own: each child would run the whole script again "
@@ -109,10 +114,11 @@ def kill_repeatedly(
             reports.read_until(started + REPORT_DEADLINE, wanted)
             if len(reports.lines) < wanted:
                 process.join(0.1)
+                state = "still running" if process.exitcode is None else process.exitcode
                 raise AssertionError(
                     f"the child wrote {len(reports.lines)} of {wanted} lines in "
-                    f"{time.monotonic() - started:.1f} s (exit code {process.exitcode}: "
-                    "None is still running; its traceback, if any, is in the captured stderr)"
+                    f"{time.monotonic() - started:.1f} s ({state}; its traceback, if any, is in "
+                    "the captured stderr)"
                 )
             reports.read_until(time.monotonic() + chooser.uniform(*then))
         finally:

@@ -136,6 +136,8 @@ class SwiftStore:
 
     def stop(self) -> None:
         for process in self.processes or []:
+            process.terminate()  # all at once: each then has the same 10 s
+        for process in self.processes or []:
             stop_process(process, 10)
         self.processes = None
 
