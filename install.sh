@@ -210,15 +210,18 @@ make_signing_keys() {
 }
 
 check_config() {
+  # As the booth's user, as the booth starts: what it may write, and the group its files get
+  # (a stick that forces another group), are its own, not root's.
+  local as_booth=(runuser -u "$USER_NAME" -- "$VENV/bin/kiosk" --config "$CONFIG" check-config)
   # Off a Raspberry Pi (a test chroot, a plain Debian) there is no camera stack, and the config
   # rightly says so: that is a note for the report, not a failed install.
   if [[ $DRY_RUN -eq 0 ]] && ! is_installed python3-picamera2; then
-    if ! "$VENV/bin/kiosk" --config "$CONFIG" check-config; then
+    if ! "${as_booth[@]}"; then
       report "kiosk check-config found problems (above); without the Pi's camera stack that is expected"
     fi
     return
   fi
-  act "$VENV/bin/kiosk" --config "$CONFIG" check-config
+  act "${as_booth[@]}"
 }
 
 install_units() {

@@ -70,18 +70,30 @@ def not_private(path: Path, key: str) -> str | None:
     )
 
 
+def booth_group_id() -> int | None:
+    """The booth's group, where install.sh made it."""
+    try:
+        return grp.getgrnam(BOOTH_GROUP).gr_gid
+    except KeyError:
+        return None
+
+
 def hidden_from_server(
     key: str, path: Path, new_files: tuple[int, int] | None = None, made: Collection[Path] = ()
 ) -> str | None:
     """Why the download server could not read ``path`` (set by config ``key``): a file, or with
-    ``new_files`` (the mode and group a file just written there got) a folder of photos. None
+    ``new_files`` (the mode and group the booth's new files get there) a folder of photos. None
     where it does not run as a user of its own. Access is judged as the kernel does, ACLs
-    aside; folders in ``made`` exist only for the check and are not judged."""
+    aside, along the path as written and as its links resolve; folders in ``made`` exist only
+    for the check and are not judged."""
     try:
         server = pwd.getpwnam(SHARE_USER)
     except KeyError:
         return None
-    groups = {server.pw_gid} | {g.gr_gid for g in grp.getgrall() if SHARE_USER in g.gr_mem}
+    # Its unit's Group= (the booth's) and the groups that list it, as systemd gives them.
+    listed = {g.gr_gid for g in grp.getgrall() if SHARE_USER in g.gr_mem}
+    booth_group = booth_group_id()
+    groups = {server.pw_gid if booth_group is None else booth_group} | listed
 
     def may(mode: int, uid: int, gid: int, bits: tuple[int, int, int]) -> bool:
         owner, group, other = bits
@@ -90,23 +102,24 @@ def hidden_from_server(
         return bool(mode & (group if gid in groups else other))
 
     path = Path(os.path.abspath(path))
-    hidden = next((h for h in HIDDEN_FROM_SERVER if path.resolve().is_relative_to(h)), None)
+    real = path.resolve()
     server_is = f"the download server ({SHARE_USER}, in the {BOOTH_GROUP} group)"
-    if hidden is not None:
-        return (
-            f"{key}: {server_is} cannot see {path} at all: its unit hides {hidden}; put it "
-            "under /var/lib/echtbild, or on a stick mounted under /media or /mnt"
-        )
-    stick = f"for a vfat or exFAT stick, mount it with uid=kiosk,gid={BOOTH_GROUP},umask=027"
+    for hidden in HIDDEN_FROM_SERVER:
+        if path.is_relative_to(hidden) or real.is_relative_to(hidden):
+            return (
+                f"{key}: {server_is} cannot see {path} at all: its unit hides {hidden}; keep "
+                "the photos under /var/lib/echtbild and the logo in /etc/echtbild"
+            )
+    stick = (
+        "a vfat or exFAT stick: mount it at /var/lib/echtbild with "
+        f"uid=kiosk,gid={BOOTH_GROUP},umask=027"
+    )
     if new_files is not None:
         mode, gid = new_files
-        if gid == os.getegid():  # the writer's own group: the booth's files get the booth's
-            gid = _group_id(BOOTH_GROUP, server.pw_gid)
         if not may(mode, -1, gid, _READ):
             return (
                 f"{key}: {server_is} could not read the photos in {path}: new files there get "
-                f"mode {stat.S_IMODE(mode):o}, group {_group_name(gid)} (a vfat or exFAT stick "
-                f"mounted with umask=077?); {stick}"
+                f"mode {stat.S_IMODE(mode):o}, group {_group_name(gid)}; for {stick}"
             )
     else:
         info = path.stat()
@@ -115,23 +128,20 @@ def hidden_from_server(
                 f"{key}: {server_is} cannot read {path} (mode {stat.S_IMODE(info.st_mode):o}, "
                 f"group {_group_name(info.st_gid)}); chgrp {BOOTH_GROUP} {path} && chmod g+r {path}"
             )
-    for folder in [path, *path.parents] if new_files is not None else path.parents:
+    if new_files is not None:
+        folders = [path, *path.parents, real, *real.parents]
+    else:
+        folders = [*path.parents, *real.parents]
+    for folder in dict.fromkeys(folders):
         info = folder.stat()
         if folder in made or may(info.st_mode, info.st_uid, info.st_gid, _ENTER):
             continue
         return (
             f"{key}: {server_is} cannot enter {folder} (mode {stat.S_IMODE(info.st_mode):o}, "
             f"group {_group_name(info.st_gid)}); chgrp {BOOTH_GROUP} {folder} && chmod g+rx "
-            f"{folder}, or, {stick}"
+            f"{folder}, or, for {stick}"
         )
     return None
-
-
-def _group_id(name: str, default: int) -> int:
-    try:
-        return grp.getgrnam(name).gr_gid
-    except KeyError:
-        return default
 
 
 def _group_name(gid: int) -> str:

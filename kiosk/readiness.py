@@ -7,9 +7,11 @@ Each check returns plain lines naming the config key (or option) and what to do 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from kiosk.camera.image_camera import DEMO_PORTRAIT, load_image
 from kiosk.camera.picam import load_picamera2_api, on_a_raspberry_pi
 from kiosk.config import Config, read_what_can_be_read
 from kiosk.exits import EXIT_OK, refuse
-from kiosk.files import hidden_from_server, not_private
+from kiosk.files import booth_group_id, hidden_from_server, not_private
 from kiosk.share.cloud import credentials_problem
 
 
@@ -98,7 +100,8 @@ def server_storage_problem(config: Config) -> str | None:
     folder in it and read the rest, which its unit makes read-only for it."""
     layout = config.storage.layout
     problem = _writable_problem(config, layout.share_state_dir, judge_for_server=False)
-    if problem is None and not os.access(layout.root, os.R_OK | os.X_OK):
+    readable = not layout.root.exists() or os.access(layout.root, os.R_OK | os.X_OK)
+    if problem is None and not readable:
         problem = f"storage.dir: cannot read {config.storage.dir}: the photos are out of reach"
     return problem
 
@@ -118,6 +121,13 @@ def _writable_problem(config: Config, folder: Path, judge_for_server: bool) -> s
         # the one the booth's photos get, the file system's own included (vfat, exFAT).
         descriptor = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         try:
+            group = booth_group_id()
+            setgid = folder.stat().st_mode & stat.S_ISGID
+            if os.geteuid() == 0 and group is not None and not setgid:
+                # Root's file gets root's group; the booth's gets the booth's, unless the file
+                # system forces another (a stick mounted without gid=), which this shows.
+                with contextlib.suppress(OSError):
+                    os.fchown(descriptor, -1, group)
             written = os.fstat(descriptor)
         finally:
             os.close(descriptor)
@@ -128,8 +138,8 @@ def _writable_problem(config: Config, folder: Path, judge_for_server: bool) -> s
         return hidden_from_server("storage.dir", folder, new_files, made)
     except OSError as error:
         return (
-            f"storage.dir: cannot use {config.storage.dir}: {error.strerror or error}; name a "
-            "folder this user may create or write"
+            f"storage.dir: cannot use {folder}: {error.strerror or error}; name a folder this "
+            "user may create or write"
         )
     finally:
         for created in reversed(made):

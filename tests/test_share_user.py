@@ -213,6 +213,8 @@ CASES = [
     "group shut out",
     "logo 600",
     "logo in a closed folder",
+    "link into a closed folder",
+    "stick forcing group root",
 ]
 
 
@@ -236,9 +238,20 @@ def test_check_config_names_what_the_server_could_not_read(
         mount.chmod({"closed mount": 0o700, "group shut out": 0o705}.get(case, 0o755))
         os.chown(mount, BOOTH_UID, nobody.pw_gid)
         root = mount / "echtbild"
-        if case != "not made yet":
+        if case == "link into a closed folder":  # the link's target sits in a closed folder
+            closed = parent / "closed"
+            closed.mkdir(mode=0o700)
+            os.chown(closed, BOOTH_UID, nobody.pw_gid)
+            (closed / "echtbild").mkdir(mode=0o750)
+            os.chown(closed / "echtbild", BOOTH_UID, nobody.pw_gid)
+            root.symlink_to(closed / "echtbild")
+        elif case != "not made yet":
             root.mkdir(mode=0o750)
-            os.chown(root, BOOTH_UID, nobody.pw_gid)
+            # A stick mounted without gid= gives every file group root, as a setgid folder
+            # of group root does here.
+            forced = case == "stick forcing group root"
+            os.chown(root, BOOTH_UID, 0 if forced else nobody.pw_gid)
+            root.chmod(0o2750 if forced else 0o750)
         logos = parent / "logos"
         logos.mkdir(mode=0o700 if case == "logo in a closed folder" else 0o755)
         logo = logos / "logo.png"
@@ -275,6 +288,8 @@ def test_check_config_names_what_the_server_could_not_read(
         "group shut out": ["storage.dir", f"cannot enter {mount}", "mode 705"],
         "logo 600": ["branding.logo", f"cannot read {logo}", "chmod g+r"],
         "logo in a closed folder": ["branding.logo", f"cannot enter {logos}", "mode 700"],
+        "link into a closed folder": ["storage.dir", f"cannot enter {parent / 'closed'}"],
+        "stick forcing group root": ["storage.dir", "new files there get mode 640, group root"],
     }[case]
     assert len(problems) == (1 if expected else 0), problems
     for words in expected:
@@ -296,3 +311,11 @@ def test_check_config_says_the_server_cannot_see_photos_under_tmp(
         shutil.rmtree(folder)
     assert "cannot see" in problem and "its unit hides /tmp" in problem, problem
     assert "chmod" not in problem
+
+
+def test_the_server_starts_before_the_booth_made_the_storage_folder(tmp_path: Path) -> None:
+    """`kiosk serve` only reads the storage folder: one not made yet (the booth makes it at its
+    first start) is no reason to refuse, and the check leaves nothing behind."""
+    config = parse_config({"storage": {"dir": str(tmp_path / "not-yet")}})
+    assert server_problems(config) == []
+    assert not (tmp_path / "not-yet").exists()
