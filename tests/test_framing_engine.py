@@ -427,14 +427,16 @@ def test_a_near_face_whose_size_wavers_on_the_eye_lines_edge_gets_no_cue(good_fa
     rules, sensor_eyes = FramingThresholds(), (eyes[0] * 4, eyes[1] * 4)
     assert choose_crop(sensor_eyes, 4 * size * 1.03, SENSOR, ASPECT, rules).problems
     assert not choose_crop(sensor_eyes, 4 * size * 0.97, SENSOR, ASPECT, rules).problems
-    framing = engine()
-    verdicts = [
-        framing.update(Observation(step / 10, [placed(good_face, eyes, size * w)], FRAME))
-        for step, w in enumerate([0.97, 1.03] * 15)
-    ]
-    cues = [v.cue for v in verdicts]
-    assert not {"cue_higher", "cue_lower"} & set(cues), cues
-    assert cues[5:] == [None] * 25, cues  # "hold still" only as it starts, as for any face
+    for blink in ((), (15, 16)):  # and across a blink of two analyses
+        framing = engine()
+        verdicts = []
+        for step, w in enumerate([0.97, 1.03] * 15):
+            face = placed(good_face, eyes, size * w)
+            face = moved(face, openness=0.05) if step in blink else face
+            verdicts.append(framing.update(Observation(step / 10, [face], FRAME)))
+        cues = [v.cue for v in verdicts]
+        assert not {"cue_higher", "cue_lower"} & set(cues), (blink, cues)
+        assert cues[5:] == [None] * 25, cues  # "hold still" only as it starts, as for any face
     assert verdicts[-1].ready
 
 

@@ -182,7 +182,8 @@ class FramingEngine:
         # person walking in by half an analysis; a bigger change is movement, taken as it is.
         steady, size = dict(measures), measures["eyes_to_chin"]
         before = self._track[-1] if self._track else (-math.inf, 0.0, 0.0, 0.0)
-        if now - before[0] <= QUIET_SECONDS and abs(before[3] - size) <= SIZE_NOISE * size:
+        recent_enough = now - before[0] <= MAX_BLINK + QUIET_SECONDS  # across a blink too
+        if recent_enough and abs(before[3] - size) <= SIZE_NOISE * size:
             steady["eyes_to_chin"] = (before[3] + size) / 2
         choice = self._crop_for((measures["eye_x"], measures["eye_y"]), steady, recent)
         self._crop = self._steady(choice.crop, steady)
