@@ -7,8 +7,10 @@ analysed before the next, 10 frames a simulated second), and the honest simulate
 on the sensor: too far, too close, half out of view, head rolled. The person is each real person
 of tests/portraits and the astronaut in turn (seed modulo the number of people). Good: an
 automatic photo within 20 simulated seconds, eyes open, sharp, eye line 0.33-0.40
-(tests/guided_visits.py). A cue "in a blink" started within 0.35 s of a blink's first frame; a
-"flash" is one of those gone again within 0.5 s, the mark of a cue the blink brought.
+(tests/guided_visits.py). A cue "in a blink" started while the booth's answers came from the
+blink's frames or the first after it (0.2-0.45 s after the eyes closed: a frame's answer comes
+with the next frame); a "flash" is one of those gone again within 0.5 s, the mark of a cue the
+blink brought.
 
 Run: python bench/guided_visits.py [--visits N] [--first SEED] [--people NAME,NAME]
 (default 220 visits from seed 5000, every person; needs `kiosk models install`). Progress goes

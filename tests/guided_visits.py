@@ -45,9 +45,11 @@ EYE_LINE_BAND = (0.33, 0.40)
 
 
 ASTRONAUT = "collins"
-# How long after a blink's first frame a cue that starts counts as started in the blink: the
-# frame is analysed and its answer shown within two booth frames.
-BLINK_WINDOW = 0.35
+# When a cue counts as started in a blink, after the booth frame in which the person closed the
+# eyes: the next frame shows the blink, and its answer comes with the frame after that, so a cue
+# of the very next frame is the last frame's before the blink; from then on, for the blink's
+# frames and the first with the eyes open again (a blink lasts 0.15 s).
+BLINK_WINDOW = (1.5 * STEP, 0.45)
 # A cue that a blink brought flashes: it goes again within this long.
 FLASH_SECONDS = 0.5
 
@@ -264,11 +266,12 @@ def visit(
     shown = current.cue
     while machine.phase in (Phase.FRAMING, Phase.COUNTDOWN, Phase.CAPTURE):
         if person.eyes_closed:  # the frame the booth takes next shows the blink
-            blinked_at = now if now - blinked_at > BLINK_WINDOW else blinked_at
+            blinked_at = now if now - blinked_at > BLINK_WINDOW[1] else blinked_at
         now += STEP
         step(app, now)
         if current.cue != shown and current.cue is not None:
-            onsets.append((now, current.cue, now - blinked_at <= BLINK_WINDOW))
+            in_blink = BLINK_WINDOW[0] < now - blinked_at <= BLINK_WINDOW[1]
+            onsets.append((now, current.cue, in_blink))
         shown = current.cue
         if machine.phase is Phase.FRAMING and now - started > LIMIT_SECONDS:
             break
