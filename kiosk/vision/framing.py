@@ -226,14 +226,14 @@ class FramingEngine:
     def _blinking(self, now: float, face: Face, measures: dict[str, float]) -> FramingVerdict:
         """A blink: the iris model's points jump (and with them the eyes' centre, roll, gaze),
         so nothing is judged; movement is measured afresh after it. Every rule stays as it was,
-        the crop and the cue with them; the hold pauses, neither going on nor starting again."""
+        the crop and the cue on screen with them (not the first broken rule: a "hold still"
+        waited out in silence flashed up); the hold pauses, neither going on nor starting."""
         self._last_eyes = None
-        failing = self._failing_before
         held = now - self._good_since if self._good_since is not None else 0.0
-        progress = min(1.0, held / self.rules.ready_seconds)
-        cue = self._show(failing[0] if failing else None, now, tuple(failing))
+        progress, good = min(1.0, held / self.rules.ready_seconds), not self._failing_before
+        lighting = self._lighting(face)
         return FramingVerdict(
-            True, cue, self._crop, progress, False, not failing, measures, self._lighting(face)
+            True, self._cue, self._crop, progress, False, good, measures, lighting
         )
 
     def _crop_for(
