@@ -1,4 +1,5 @@
-"""Disk helpers every layer uses: writes that a crash cannot leave half done, and free space."""
+"""Disk helpers every layer uses: writes that a crash cannot leave half done, free space, and
+who may read a file (a secret its owner's alone; what the download server's user can reach)."""
 
 from __future__ import annotations
 
@@ -121,6 +122,7 @@ def hidden_from_server(
                 f"{key}: {server_is} could not read the photos in {path}: new files there get "
                 f"mode {stat.S_IMODE(mode):o}, group {_group_name(gid)}; for {stick}"
             )
+        folders = [path, *path.parents, real, *real.parents]
     else:
         info = path.stat()
         if not may(info.st_mode, info.st_uid, info.st_gid, _READ):
@@ -128,9 +130,6 @@ def hidden_from_server(
                 f"{key}: {server_is} cannot read {path} (mode {stat.S_IMODE(info.st_mode):o}, "
                 f"group {_group_name(info.st_gid)}); chgrp {BOOTH_GROUP} {path} && chmod g+r {path}"
             )
-    if new_files is not None:
-        folders = [path, *path.parents, real, *real.parents]
-    else:
         folders = [*path.parents, *real.parents]
     for folder in dict.fromkeys(folders):
         info = folder.stat()

@@ -121,13 +121,8 @@ def _writable_problem(config: Config, folder: Path, judge_for_server: bool) -> s
         # the one the booth's photos get, the file system's own included (vfat, exFAT).
         descriptor = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         try:
-            group = booth_group_id()
-            setgid = folder.stat().st_mode & stat.S_ISGID
-            if os.geteuid() == 0 and group is not None and not setgid:
-                # Root's file gets root's group; the booth's gets the booth's, unless the file
-                # system forces another (a stick mounted without gid=), which this shows.
-                with contextlib.suppress(OSError):
-                    os.fchown(descriptor, -1, group)
+            if judge_for_server and os.geteuid() == 0:
+                _as_the_booths(descriptor, folder)
             written = os.fstat(descriptor)
         finally:
             os.close(descriptor)
@@ -144,6 +139,15 @@ def _writable_problem(config: Config, folder: Path, judge_for_server: bool) -> s
     finally:
         for created in reversed(made):
             created.rmdir()
+
+
+def _as_the_booths(descriptor: int, folder: Path) -> None:
+    """Root's file gets root's group; the booth's gets the booth's (or a setgid folder's),
+    unless the file system forces another (a stick mounted without gid=), which this shows."""
+    group = booth_group_id()
+    if group is not None and not folder.stat().st_mode & stat.S_ISGID:
+        with contextlib.suppress(OSError):
+            os.fchown(descriptor, -1, group)
 
 
 def share_host_problem(host: str) -> str | None:

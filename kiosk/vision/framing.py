@@ -174,13 +174,14 @@ class FramingEngine:
             self._shut_since = shut_since
             if now - shut_since <= MAX_BLINK:
                 return self._blinking(now, face, measures)
+        size = measures["eyes_to_chin"]
         # A far face's size over 0.4 s: one frame's noisy size, multiplied up, flickered cues.
-        recent = statistics.median([*(size for *_, size in self._track), measures["eyes_to_chin"]])
+        recent = statistics.median([*(tracked for *_, tracked in self._track), size])
         # The crop's size from this analysis and the one before: the mesh's size wavers by up to
         # 5 %, by turns up and down, and on a band's edge close up one analysis's size flashed a
         # cue (a larger face needed a crop too tall for low eyes). Two cancel that out and lag a
         # person walking in by half an analysis; a bigger change is movement, taken as it is.
-        steady, size = dict(measures), measures["eyes_to_chin"]
+        steady = dict(measures)
         before = self._track[-1] if self._track else (-math.inf, 0.0, 0.0, 0.0)
         recent_enough = now - before[0] <= MAX_BLINK + QUIET_SECONDS  # across a blink too
         if recent_enough and abs(before[3] - size) <= SIZE_NOISE * size:
